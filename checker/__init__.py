@@ -1,0 +1,12 @@
+"""protocheck: an explicit-state model checker for protocols written as Python transition functions."""
+
+from .errors import SpecError, UsageError
+from .result import CheckResult, Coverage, Step, Violation
+from .search import check
+from .spec import InvariantFailed, Spec, action, constraint, describe, fail, invariant, terminal
+
+__all__ = [
+    "Spec", "action", "invariant", "constraint", "terminal", "fail", "InvariantFailed", "check",
+    "CheckResult", "Coverage", "Step", "Violation", "SpecError", "UsageError", "describe",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,78 @@
+"""What a check returns. Pure data: presentation lives in `reports/`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+STATUSES = ("ok", "violation", "deadlock", "error", "incomplete", "interrupted")
+
+EXIT_CODES = {"ok": 0, "violation": 1, "deadlock": 1, "error": 2, "incomplete": 3, "interrupted": 130}
+
+
+@attrs.frozen
+class Step:
+    """One state of a trace and the action that produced it ('init' for the first)."""
+
+    action: str
+    state: Any
+    name: str = "init"  # the action's name without arguments
+    args: dict[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class Violation:
+    kind: str  # 'invariant' | 'deadlock' | 'error'
+    name: str  # invariant name, 'deadlock', or the action (or 'init', or an invariant) that raised
+    message: str
+    trace: list[Step]
+    traceback: str | None = None
+
+
+@attrs.frozen
+class Coverage:
+    """How often an action produced a successor, and how many of those were new states."""
+
+    fired: int
+    new_states: int
+
+
+@attrs.define
+class CheckResult:
+    status: str
+    distinct_states: int
+    generated_states: int
+    depth: int
+    seconds: float
+    spec: str
+    constants: dict[str, Any]
+    invariants: list[str]
+    coverage: dict[str, Coverage]
+    violations: list[Violation] = attrs.field(factory=list)
+    reason: str = ""  # why an incomplete or interrupted search stopped
+    queue: int = 0  # states left unexplored when the search stopped
+    collision_probability: float = 0.0
+    workers: int = 1
+    deadlock_checked: bool = True
+    init_states: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    @property
+    def violation(self) -> Violation | None:
+        return self.violations[0] if self.violations else None
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.status]
+
+    @property
+    def states_per_second(self) -> float:
+        return self.distinct_states / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def never_fired(self) -> list[str]:
+        return [name for name, c in self.coverage.items() if c.fired == 0]

@@ -1,0 +1,352 @@
+"""Breadth-first exploration of every reachable state.
+
+Level by level, so the first violation found is at minimal depth and its trace is a
+shortest counterexample, and so `depth` is TLC's (number of BFS levels). Invariants are
+checked when a state is first generated, as TLC does, not when it is dequeued.
+
+The hot loop does the least per successor: call the action, hash once, one set insert
+whose size change tells whether the state is new. Everything rare (errors, bad states,
+violations) leaves the loop and is diagnosed on a slow path that re-runs the one state.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from typing import Any, Callable, Iterable
+
+from . import constants as constants_mod
+from .diagnose import Diagnosis, diagnose, diagnose_init, run_invariants
+from .errors import SpecError
+from .result import CheckResult, Coverage, Violation
+from .spec import SpecInfo, describe
+from .states import state_problem
+from .trace import ParentLog, replay
+
+PROGRESS_EVERY = 1024  # expansions between clock reads
+
+
+class _Stop(Exception):
+    """Raised inside the loop to end the search with `status`."""
+
+    def __init__(self, status: str, reason: str = ""):
+        self.status, self.reason = status, reason
+
+
+def _domain(dom: Callable, spec: Any, s: Any) -> Iterable[Any]:
+    values = dom(spec, s)
+    if isinstance(values, (set, frozenset)):  # iteration order of a set of strings varies per process
+        try:
+            return sorted(values)
+        except TypeError:
+            return sorted(values, key=repr)
+    return values
+
+
+def instances(act, spec: Any, s: Any) -> Iterable[tuple]:
+    """Argument tuples of a parameterised action in state `s`, in a deterministic order."""
+    doms = act.domains
+    if len(doms) == 1:
+        return ((v,) for v in _domain(doms[0], spec, s))
+    return itertools.product(*(_domain(d, spec, s) for d in doms))
+
+
+class Search:
+    def __init__(
+        self,
+        spec: Any,
+        *,
+        deadlock: bool = True,
+        invariants: Iterable[str] | None = None,
+        max_states: int | None = None,
+        max_depth: int | None = None,
+        time_limit: float | None = None,
+        stop_on_first: bool = True,
+        progress: Callable[[dict], None] | None = None,
+        progress_interval: float = 2.0,
+    ):
+        self.info: SpecInfo = describe(type(spec))
+        constants_mod.validate(spec)
+        self.spec = spec
+        self.invariants = _select_invariants(self.info, invariants)
+        self.deadlock = deadlock
+        self.max_states, self.max_depth, self.time_limit = max_states, max_depth, time_limit
+        self.stop_on_first = stop_on_first
+        self.progress, self.progress_interval = progress, progress_interval
+        for name, value in (("max_states", max_states), ("max_depth", max_depth), ("time_limit", time_limit)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0):
+                raise SpecError(f"{name}={value!r} must be a positive number (or None for no limit).")
+        self.key = spec.view if self.info.has_view else None
+        self.log = ParentLog()
+        self.seen: set[int] = set()
+        self.generated = 0
+        self.depth = 0
+        self.violations: list[Violation] = []
+        self.violated: set[str] = set()
+        self.fired = [0] * len(self.info.actions)
+        self.new = [0] * len(self.info.actions)
+        self.state_types: set[type] = set()
+        self.inits: list[Any] = []
+        self.queue_left = 0
+
+    # -- the run -------------------------------------------------------------------------------
+
+    def run(self) -> CheckResult:
+        self.t0 = time.monotonic()
+        self.next_report = self.t0 + self.progress_interval
+        status, reason = "ok", ""
+        try:
+            frontier = self._initial()
+            while frontier:
+                probe = self.max_depth is not None and self.depth >= self.max_depth
+                frontier = self._level(frontier, probe)
+                if frontier:
+                    self.depth += 1
+        except _Stop as stop:
+            status, reason = stop.status, stop.reason
+        except KeyboardInterrupt:
+            status, reason = "interrupted", "interrupted by the user (Ctrl-C)"
+        return self._result(status, reason)
+
+    def _initial(self) -> list[tuple[Any, int]]:
+        spec, frontier = self.spec, []
+        try:
+            self.inits = list(self.spec.init())
+        except Exception as exc:
+            self._fail(diagnose_init(exc))
+        for ordinal, s in enumerate(self.inits):
+            problem = state_problem(s, "init()")
+            if problem:
+                self._fail(Diagnosis("error", "init", problem, None, None))
+            self.state_types.add(type(s))
+            self.generated += 1
+            try:
+                if self.info.constraints and not all(c(spec, s) for c in self.info.constraints):
+                    continue
+                h = hash(self.key(s)) if self.key else hash(s)
+            except Exception:
+                self._fail(self._diagnose_state(s, None, ordinal, expand=False))
+            if h in self.seen:
+                continue
+            if self.max_states is not None and len(self.seen) >= self.max_states:
+                raise _Stop("incomplete", f"reached max_states={self.max_states}")
+            self.seen.add(h)
+            idx = self.log.add_initial(ordinal)
+            self._check(s, idx)
+            frontier.append((s, idx))
+        self.depth = 1 if frontier else 0
+        return frontier
+
+    def _level(self, frontier: list[tuple[Any, int]], probe: bool) -> list[tuple[Any, int]]:
+        """Expand one BFS level; return the next. With `probe`, any new state ends the search."""
+        spec, actions, log, seen = self.spec, self.info.actions, self.log, self.seen
+        key, constraints, types = self.key, self.info.constraints, self.state_types
+        invariants, fired, new = self.invariants, self.fired, self.new
+        plain = [(i, a.fn) for i, a in enumerate(actions) if not a.params]
+        param = [(i, a) for i, a in enumerate(actions) if a.params]
+        max_states = self.max_states if self.max_states is not None else -1
+        nxt: list[tuple[Any, int]] = []
+        countdown = PROGRESS_EVERY
+        self.queue_left = len(frontier)
+        for pos, (s, idx) in enumerate(frontier):
+            countdown -= 1
+            if not countdown:
+                countdown = PROGRESS_EVERY
+                self.queue_left = len(frontier) - pos + len(nxt)
+                self._tick()
+            generated = 0
+            try:
+                for ai, fn in itertools.chain(plain, ((i, None) for i, _ in param)):
+                    if fn is None:
+                        act = actions[ai]
+                        candidates = [(args, act.fn(spec, s, *args)) for args in instances(act, spec, s)]
+                    else:
+                        candidates = (((), fn(spec, s)),)
+                    for args, t in candidates:
+                        if t is None:
+                            continue
+                        generated += 1
+                        fired[ai] += 1
+                        if type(t) not in types and state_problem(t, actions[ai].label(args)):
+                            raise _Diagnose
+                        if constraints and not all(c(spec, t) for c in constraints):
+                            continue
+                        before = len(seen)
+                        seen.add(hash(key(t)) if key else hash(t))
+                        if len(seen) == before:
+                            continue
+                        if probe:
+                            seen.discard(hash(key(t)) if key else hash(t))
+                            raise _Stop("incomplete", f"reached max_depth={self.max_depth}")
+                        if before == max_states:
+                            seen.discard(hash(key(t)) if key else hash(t))
+                            raise _Stop("incomplete", f"reached max_states={self.max_states}")
+                        new[ai] += 1
+                        j = log.add(idx, log.instance_id(ai, args))
+                        if invariants:
+                            self._check(t, j)
+                        nxt.append((t, j))
+            except (_Stop, KeyboardInterrupt):
+                self.generated += generated
+                raise
+            except Exception:
+                self.generated += generated
+                self._fail(self._diagnose_state(s, idx, None, expand=True))
+            self.generated += generated
+            if not generated and self.deadlock and not self._terminal(s, idx):
+                self._report(Diagnosis("deadlock", "deadlock", "no action is enabled in this state (deadlock)", None, None), idx)
+        self.queue_left = len(nxt)
+        return nxt
+
+    # -- rare paths ----------------------------------------------------------------------------
+
+    def _check(self, s: Any, idx: int) -> None:
+        try:
+            found = run_invariants(self.spec, self.invariants, s)
+        except Exception:
+            self._fail(self._diagnose_state(s, idx, None, expand=False))
+        for name, message in found:
+            if name not in self.violated:
+                self._report(Diagnosis("invariant", name, message, None, None), idx)
+
+    def _terminal(self, s: Any, idx: int) -> bool:
+        try:
+            return any(t(self.spec, s) for t in self.info.terminals)
+        except Exception:
+            self._fail(self._diagnose_state(s, idx, None, expand=False))
+        return False
+
+    def _diagnose_state(self, s: Any, idx: int | None, ordinal: int | None, expand: bool) -> Diagnosis:
+        diag = diagnose(self.spec, self.info, self.invariants, s, self.key, self.state_types, expand)
+        if idx is None:  # a problem with an initial state itself
+            return Diagnosis(diag.kind, diag.name, diag.message, None, diag.traceback, ordinal=ordinal)
+        return Diagnosis(diag.kind, diag.name, diag.message, diag.step, diag.traceback, index=idx)
+
+    def _fail(self, diag: Diagnosis) -> None:
+        self._record(diag, diag.index)
+        raise _Stop("error", diag.message)
+
+    def _report(self, diag: Diagnosis, idx: int) -> None:
+        self.violated.add(diag.name)
+        self._record(diag, idx)
+        if self.stop_on_first:
+            raise _Stop("violation" if diag.kind == "invariant" else "deadlock")
+
+    def _record(self, diag: Diagnosis, idx: int | None) -> None:
+        trace = []
+        try:
+            if idx is not None:
+                ordinal, steps = self.log.path(idx)
+                if diag.step is not None:
+                    steps = steps + [diag.step]
+                trace = replay(self.spec, self.info.actions, self.inits[ordinal], steps)
+            elif diag.ordinal is not None:
+                trace = replay(self.spec, self.info.actions, self.inits[diag.ordinal], [])
+        except Exception as exc:  # a non-deterministic spec: say so rather than show a wrong trace
+            diag = Diagnosis("error", diag.name, f"{diag.message} (and the trace could not be rebuilt: {exc})", None, diag.traceback)
+        self.violations.append(Violation(diag.kind, diag.name, diag.message, trace, diag.traceback))
+
+    def _tick(self) -> None:
+        now = time.monotonic()
+        if self.time_limit is not None and now - self.t0 >= self.time_limit:
+            raise _Stop("incomplete", f"reached time_limit={self.time_limit}s")
+        if self.progress is not None and now >= self.next_report:
+            self.next_report = now + self.progress_interval
+            self.progress(self.snapshot(now))
+
+    def snapshot(self, now: float | None = None) -> dict:
+        elapsed = (now or time.monotonic()) - self.t0
+        return {
+            "distinct": len(self.seen),
+            "generated": self.generated,
+            "queue": self.queue_left,
+            "depth": self.depth,
+            "seconds": elapsed,
+            "per_second": len(self.seen) / elapsed if elapsed > 0 else 0.0,
+        }
+
+    def _result(self, status: str, reason: str) -> CheckResult:
+        kinds = {v.kind for v in self.violations}
+        if "error" in kinds:
+            status = "error"
+        elif "invariant" in kinds:
+            status = "violation"
+        elif "deadlock" in kinds:
+            status = "deadlock"
+        n, g = len(self.seen), self.generated
+        names = [a.name for a in self.info.actions]
+        return CheckResult(
+            status=status,
+            distinct_states=n,
+            generated_states=g,
+            depth=self.depth,
+            seconds=time.monotonic() - self.t0,
+            spec=type(self.spec).__name__,
+            constants=constants_of(self.spec),
+            invariants=list(self.invariants),
+            coverage={name: Coverage(self.fired[i], self.new[i]) for i, name in enumerate(names)},
+            violations=self.violations,
+            reason=reason,
+            queue=self.queue_left if status in ("incomplete", "interrupted") else 0,
+            collision_probability=n * max(g - n, 0) / 2.0**64,
+            deadlock_checked=self.deadlock,
+            init_states=len(self.inits),
+        )
+
+
+class _Diagnose(Exception):
+    """A successor is not a valid state: leave the hot loop and diagnose."""
+
+
+def constants_of(spec: Any) -> dict[str, Any]:
+    import attrs
+
+    return {f.name: getattr(spec, f.name) for f in attrs.fields(type(spec))}
+
+
+def _select_invariants(info: SpecInfo, names: Iterable[str] | None) -> dict[str, Callable]:
+    if names is None:
+        return dict(info.invariants)
+    if isinstance(names, str):
+        names = [names]
+    chosen = {}
+    for name in names:
+        if name not in info.invariants:
+            known = ", ".join(info.invariants) or "none (declare one with @invariant)"
+            raise SpecError(
+                f"{info.cls.__name__} has no invariant named {name!r}. Its invariants are: {known}. "
+                "Pass one of those names (or none, to check them all)."
+            )
+        chosen[name] = info.invariants[name]
+    return chosen
+
+
+def check(
+    spec: Any,
+    deadlock: bool = True,
+    invariants: Iterable[str] | None = None,
+    max_states: int | None = None,
+    max_depth: int | None = None,
+    time_limit: float | None = None,
+    stop_on_first: bool = True,
+    *,
+    progress: Callable[[dict], None] | None = None,
+    progress_interval: float = 2.0,
+) -> CheckResult:
+    """Explore every state reachable from `spec.init()` and check the invariants on each.
+
+    Raises SpecError for a configuration that cannot be checked (a constant of the wrong
+    type, an unknown invariant); problems met while running the spec's code give a result
+    with status 'error' and the trace to where it happened.
+    """
+    return Search(
+        spec,
+        deadlock=deadlock,
+        invariants=invariants,
+        max_states=max_states,
+        max_depth=max_depth,
+        time_limit=time_limit,
+        stop_on_first=stop_on_first,
+        progress=progress,
+        progress_interval=progress_interval,
+    ).run()

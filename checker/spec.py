@@ -1,0 +1,199 @@
+"""The spec API: a spec is an attrs class whose fields are the model's constants and whose
+decorated methods are its initial states, actions, invariants and constraints.
+
+Methods are marked, not registered: the decorators only attach metadata, and
+`describe()` collects it from the class in definition order. That keeps a spec an
+ordinary class (subclassing and overriding work as usual) and makes the action order,
+and therefore the search order and every trace, a property of the source text.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from typing import Any, Callable, Iterable
+
+import attrs
+
+from .errors import SpecError
+
+_MARK = "__protocheck__"
+
+
+class Spec:
+    """Base class of every spec. Subclass it with `@attrs.frozen`; override `init`.
+
+    Optional hooks, all plain methods:
+    - `view(state)`: the value fingerprinted instead of the state (TLC's VIEW), e.g. to
+      drop a history variable that only invariants read.
+    """
+
+    def init(self) -> Iterable[Any]:
+        raise NotImplementedError(
+            f"{type(self).__name__} has no init(): define `def init(self):` yielding the initial states."
+        )
+
+
+@attrs.frozen
+class Marked:
+    """What a decorator records about a method."""
+
+    kind: str  # 'action' | 'invariant' | 'constraint' | 'terminal'
+    params: tuple[tuple[str, Callable[..., Iterable[Any]]], ...] = ()
+    name: str | None = None
+
+
+def _marker(kind: str, fn: Callable | None, name: str | None = None, params: dict | None = None):
+    def mark(f: Callable) -> Callable:
+        if not callable(f):
+            raise SpecError(f"@{kind} must decorate a method, not {f!r}.")
+        ps = tuple((params or {}).items())
+        for pname, dom in ps:
+            if not callable(dom):
+                raise SpecError(
+                    f"@action parameter '{pname}' of {f.__qualname__} must be given a domain function "
+                    f"`lambda spec, state: iterable`, not {dom!r}. Write {pname}=lambda spec, s: {dom!r}."
+                )
+        setattr(f, _MARK, Marked(kind, ps, name))
+        return f
+
+    return mark(fn) if fn is not None else mark
+
+
+def action(fn: Callable | None = None, /, **params: Callable[[Any, Any], Iterable[Any]]):
+    """Mark `fn(self, state, **params) -> next state | None` as an action.
+
+    Each keyword names a parameter and gives its domain as `(spec, state) -> iterable`;
+    several keywords range over their cartesian product (TLA+'s \\E).
+    """
+    return _marker("action", fn, params=params)
+
+
+def invariant(fn: Callable | None = None, /, *, name: str | None = None):
+    """Mark `fn(self, state) -> bool` as an invariant, checked on every reachable state.
+
+    To say *why* it fails, return `fail("reason")` (falsy) or raise `InvariantFailed`.
+    """
+    return _marker("invariant", fn, name=name)
+
+
+def constraint(fn: Callable | None = None, /):
+    """Mark a state constraint (TLC's CONSTRAINT): a state failing it is generated but
+    neither counted, checked nor expanded."""
+    return _marker("constraint", fn)
+
+
+def terminal(fn: Callable | None = None, /):
+    """Mark a predicate of states that may legitimately have no successor (no deadlock)."""
+    return _marker("terminal", fn)
+
+
+class Failure:
+    """A falsy invariant result that carries the reason the invariant is false."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str):
+        self.reason = reason
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return f"fail({self.reason!r})"
+
+
+def fail(reason: str) -> Failure:
+    """Return this from an invariant to report a violation with its reason."""
+    return Failure(reason)
+
+
+class InvariantFailed(Exception):
+    """Raise this inside an invariant (or a helper it calls) to report a violation with a reason."""
+
+
+@attrs.frozen
+class ActionDef:
+    name: str
+    fn: Callable
+    params: tuple[str, ...]
+    domains: tuple[Callable, ...]
+
+    def label(self, args: tuple) -> str:
+        if not self.params:
+            return self.name
+        inner = ", ".join(f"{p}={a!r}" for p, a in zip(self.params, args))
+        return f"{self.name}({inner})"
+
+
+@attrs.frozen
+class SpecInfo:
+    """Everything the engine needs to know about a spec class, collected once."""
+
+    cls: type
+    actions: tuple[ActionDef, ...]
+    invariants: dict[str, Callable]
+    constraints: tuple[Callable, ...]
+    terminals: tuple[Callable, ...]
+    constants: tuple[attrs.Attribute, ...]
+    has_view: bool
+
+
+@functools.lru_cache(maxsize=None)
+def describe(cls: type) -> SpecInfo:
+    """Collect the marked methods of a spec class, bases first, in definition order."""
+    if not (isinstance(cls, type) and issubclass(cls, Spec)):
+        raise SpecError(f"{cls!r} is not a spec: subclass checker.Spec and decorate it with @attrs.frozen.")
+    if not attrs.has(cls):
+        raise SpecError(
+            f"{cls.__name__} is not an attrs class: decorate it with @attrs.frozen so that its fields "
+            "are the model's constants (and its instances are hashable)."
+        )
+    found: dict[str, tuple[Marked, Callable]] = {}
+    for klass in reversed(cls.__mro__):
+        for attr, value in vars(klass).items():
+            mark = getattr(value, _MARK, None)
+            if isinstance(mark, Marked):
+                found.pop(attr, None)  # an override moves to the subclass's position
+                found[attr] = (mark, value)
+            elif attr in found and callable(value):
+                del found[attr]  # overridden by an undecorated method: no longer an action
+    actions, invariants, constraints, terminals = [], {}, [], []
+    for attr, (mark, fn) in found.items():
+        if mark.kind == "action":
+            _check_signature(cls, attr, fn, mark)
+            actions.append(ActionDef(attr, fn, tuple(p for p, _ in mark.params), tuple(d for _, d in mark.params)))
+        elif mark.kind == "invariant":
+            invariants[mark.name or attr] = fn
+        elif mark.kind == "constraint":
+            constraints.append(fn)
+        else:
+            terminals.append(fn)
+    if cls.init is Spec.init:
+        raise SpecError(f"{cls.__name__} has no init(): define `def init(self):` yielding the initial states.")
+    return SpecInfo(
+        cls=cls,
+        actions=tuple(actions),
+        invariants=invariants,
+        constraints=tuple(constraints),
+        terminals=tuple(terminals),
+        constants=tuple(attrs.fields(cls)),
+        has_view=callable(getattr(cls, "view", None)),
+    )
+
+
+def _check_signature(cls: type, attr: str, fn: Callable, mark: Marked) -> None:
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):  # builtins: nothing to check
+        return
+    names = [p.name for p in sig.parameters.values()][2:]
+    wanted = [p for p, _ in mark.params]
+    if any(p.kind is p.VAR_POSITIONAL or p.kind is p.VAR_KEYWORD for p in sig.parameters.values()):
+        return
+    if names != wanted:
+        raise SpecError(
+            f"Action {cls.__name__}.{attr} takes parameters {names} after (self, state), but its @action "
+            f"declares domains for {wanted}. Declare one keyword per parameter, in the same order, e.g. "
+            f"@action({', '.join(f'{n}=lambda spec, s: ...' for n in names) or ''})."
+        )

@@ -1,0 +1,83 @@
+"""Rebuilding counterexamples from parent pointers, as TLC does.
+
+The search keeps, per distinct state, only its parent's index and the action instance
+that produced it. A trace is rebuilt by walking those pointers back to an initial state
+and re-running the actions forward, so no state needs to be stored for the trace's sake.
+"""
+
+from __future__ import annotations
+
+from array import array
+from typing import Any, Callable
+
+from .result import Step
+from .spec import ActionDef
+
+
+class ParentLog:
+    """Per distinct state: parent index (or -1-k for the k-th initial state) and action instance."""
+
+    __slots__ = ("parents", "instances", "_instance_ids", "_instance_list")
+
+    def __init__(self) -> None:
+        self.parents = array("q")
+        self.instances = array("l")
+        self._instance_ids: dict[tuple[int, tuple], int] = {}
+        self._instance_list: list[tuple[int, tuple]] = []
+
+    def __len__(self) -> int:
+        return len(self.parents)
+
+    def add_initial(self, ordinal: int) -> int:
+        self.parents.append(-1 - ordinal)
+        self.instances.append(-1)
+        return len(self.parents) - 1
+
+    def instance_id(self, action_index: int, args: tuple) -> int:
+        key = (action_index, args)
+        iid = self._instance_ids.get(key)
+        if iid is None:
+            iid = self._instance_ids[key] = len(self._instance_list)
+            self._instance_list.append(key)
+        return iid
+
+    def add(self, parent: int, instance: int) -> int:
+        self.parents.append(parent)
+        self.instances.append(instance)
+        return len(self.parents) - 1
+
+    def path(self, index: int) -> tuple[int, list[tuple[int, tuple]]]:
+        """(initial ordinal, [(action index, args), ...]) leading to state `index`."""
+        steps = []
+        while True:
+            parent = self.parents[index]
+            if parent < 0:
+                steps.reverse()
+                return -1 - parent, steps
+            steps.append(self._instance_list[self.instances[index]])
+            index = parent
+
+
+def replay(
+    spec: Any,
+    actions: tuple[ActionDef, ...],
+    initial: Any,
+    steps: list[tuple[int, tuple]],
+    on_mismatch: Callable[[str], None] | None = None,
+) -> list[Step]:
+    """Re-run `steps` from `initial`, returning the trace (initial state first)."""
+    trace = [Step("init", initial)]
+    state = initial
+    for action_index, args in steps:
+        act = actions[action_index]
+        nxt = act.fn(spec, state, *args)
+        if nxt is None:
+            label = act.label(args)
+            raise RuntimeError(
+                f"Replaying the counterexample, {label} was not enabled in a state where it was during the search: "
+                "the spec is not deterministic (it depends on something outside its state and constants, such as "
+                "randomness, time, global variables or the iteration order of a set of strings)."
+            )
+        trace.append(Step(act.label(args), nxt, act.name, dict(zip(act.params, args))))
+        state = nxt
+    return trace

@@ -1,0 +1,66 @@
+"""The `--json` output: the whole result in a stable, documented schema (`protocheck.result/1`).
+
+Top-level keys: schema, status, ok, exit_code, spec, constants, invariants, distinct_states,
+generated_states, depth, seconds, states_per_second, init_states, queue, reason,
+collision_probability, deadlock_checked, coverage (list of {action, fired, new_states}),
+never_fired, violation (null or {kind, name, message, traceback, trace: [{step, action,
+name, args, state}]}) and violations (every violation found, same shape).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from checker.result import CheckResult, Violation
+
+from .values import to_plain
+
+SCHEMA = "protocheck.result/1"
+
+
+def violation_dict(v: Violation) -> dict[str, Any]:
+    return {
+        "kind": v.kind,
+        "name": v.name,
+        "message": v.message,
+        "traceback": v.traceback,
+        "length": len(v.trace),
+        "trace": [
+            {"step": i, "action": st.action, "name": st.name, "args": to_plain(st.args), "state": to_plain(st.state)}
+            for i, st in enumerate(v.trace)
+        ],
+    }
+
+
+def result_dict(r: CheckResult) -> dict[str, Any]:
+    return {
+        "schema": SCHEMA,
+        "status": r.status,
+        "ok": r.ok,
+        "exit_code": r.exit_code,
+        "spec": r.spec,
+        "constants": to_plain(r.constants),
+        "invariants": list(r.invariants),
+        "distinct_states": r.distinct_states,
+        "generated_states": r.generated_states,
+        "depth": r.depth,
+        "seconds": round(r.seconds, 6),
+        "states_per_second": round(r.states_per_second, 1),
+        "init_states": r.init_states,
+        "queue": r.queue,
+        "reason": r.reason,
+        "collision_probability": r.collision_probability,
+        "deadlock_checked": r.deadlock_checked,
+        "workers": r.workers,
+        "coverage": [{"action": k, "fired": c.fired, "new_states": c.new_states} for k, c in r.coverage.items()],
+        "never_fired": r.never_fired,
+        "violation": violation_dict(r.violation) if r.violation else None,
+        "violations": [violation_dict(v) for v in r.violations],
+    }
+
+
+def write_json(r: CheckResult, path: str) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(result_dict(r), fh, indent=2, ensure_ascii=False)
+        fh.write("\n")

@@ -1,0 +1,104 @@
+"""Terminal rendering with rich: summary, coverage, and counterexamples as step-by-step diffs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from checker.result import CheckResult, Violation
+
+from .values import MISSING, diff, flatten, show
+
+_STATUS_STYLE = {"ok": "bold green", "violation": "bold red", "deadlock": "bold red", "error": "bold red",
+                 "incomplete": "bold yellow", "interrupted": "bold yellow"}
+
+
+def verdict_line(r: CheckResult) -> Text:
+    style = _STATUS_STYLE[r.status]
+    text = Text(r.status.upper(), style=style)
+    if r.status == "ok":
+        text.append(f"  no invariant violated{' and no deadlock' if r.deadlock_checked else ''} in {r.distinct_states:,} distinct states")
+    elif r.violation is not None:
+        v = r.violation
+        what = {"invariant": f"invariant {v.name} violated", "deadlock": "deadlock reached", "error": f"error in {v.name}"}[v.kind]
+        text.append(f"  {what} after {max(len(v.trace) - 1, 0)} steps")
+    if r.reason and r.status in ("incomplete", "interrupted"):
+        text.append(f"  ({r.reason}; the search did NOT cover every state)")
+    return text
+
+
+def summary_table(r: CheckResult) -> Table:
+    t = Table(title=f"{r.spec} {_constants(r.constants)}", show_header=False, title_justify="left")
+    t.add_column(style="bold")
+    t.add_column(justify="right")
+    rows = [
+        ("status", r.status),
+        ("distinct states", f"{r.distinct_states:,}"),
+        ("states generated", f"{r.generated_states:,}"),
+        ("depth", str(r.depth)),
+        ("seconds", f"{r.seconds:.2f}"),
+        ("distinct states/s", f"{r.states_per_second:,.0f}"),
+        ("invariants", ", ".join(r.invariants) or "none"),
+        ("fingerprint collision probability", f"{r.collision_probability:.1e}"),
+    ]
+    if r.queue:
+        rows.append(("states left in queue", f"{r.queue:,}"))
+    for k, v in rows:
+        t.add_row(k, v)
+    return t
+
+
+def coverage_table(r: CheckResult) -> Table:
+    t = Table(title="coverage", title_justify="left")
+    t.add_column("action")
+    t.add_column("fired", justify="right")
+    t.add_column("new states", justify="right")
+    for name, c in r.coverage.items():
+        style = "yellow" if c.fired == 0 else None
+        t.add_row(name, f"{c.fired:,}", f"{c.new_states:,}", style=style)
+    if r.never_fired and r.status == "ok":
+        t.caption = "never fired: " + ", ".join(r.never_fired) + " (a guard that is never true is often a spec bug)"
+    return t
+
+
+def _constants(constants: dict[str, Any]) -> str:
+    return "(" + ", ".join(f"{k}={show(v)}" for k, v in constants.items()) + ")" if constants else ""
+
+
+def trace_renderable(v: Violation, full: bool = False) -> Group:
+    parts: list[Any] = []
+    head = {"invariant": f"Invariant {v.name} is violated", "deadlock": "Deadlock", "error": f"Error in {v.name}"}[v.kind]
+    parts.append(Text(f"{head} — counterexample of {len(v.trace)} states ({max(len(v.trace) - 1, 0)} steps):", style="bold red"))
+    prev = None
+    for i, st in enumerate(v.trace):
+        parts.append(Text(f"{i:>3}  {st.action}", style="bold cyan"))
+        if full or prev is None:
+            for path, value in flatten(st.state).items():
+                parts.append(Text(f"       {path} = {show(value)}"))
+        else:
+            changes = diff(prev, st.state)
+            if not changes:
+                parts.append(Text("       (no change: stuttering step)", style="dim"))
+            for path, old, new in changes:
+                line = Text(f"       {path}: ")
+                line.append(show(old) if old is not MISSING else "∅", style="red")
+                line.append(" → ")
+                line.append(show(new) if new is not MISSING else "∅", style="green")
+                parts.append(line)
+        prev = st.state
+    parts.append(Text(f"  {v.message}", style="bold red"))
+    if v.traceback:
+        parts.append(Text(v.traceback.rstrip(), style="dim"))
+    return Group(*parts)
+
+
+def print_result(r: CheckResult, console: Console, full: bool = False, quiet: bool = False) -> None:
+    if not quiet:
+        console.print(summary_table(r))
+        console.print(coverage_table(r))
+    for v in r.violations:
+        console.print(trace_renderable(v, full))
+    console.print(verdict_line(r))

@@ -1,0 +1,7 @@
+"""Bundled protocol models. `BUNDLED` maps the name used on the command line to `module:Class`;
+modules are imported only when a model is used."""
+
+BUNDLED: dict[str, str] = {
+    "diehard": "spec.diehard:DieHard",
+    "two-phase": "spec.two_phase:TwoPhase",
+}

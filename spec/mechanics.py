@@ -1,0 +1,78 @@
+"""Mechanics shared by the protocol models: immutable updates, a network as a bag of
+messages, and replicated logs. Written once so every model loses, duplicates and
+reorders messages the same way, and so their states stay small tuples (cheap to hash).
+
+Conventions: a process id is an int 0..n-1; per-process variables are tuples indexed by
+id; a bag is a sorted tuple of messages (sorted, so equal bags are equal tuples).
+"""
+
+from __future__ import annotations
+
+from bisect import insort
+from typing import Any, Iterable
+
+
+def set_at(t: tuple, i: int, value: Any) -> tuple:
+    """`t` with position `i` replaced (TLA+'s [t EXCEPT ![i] = value])."""
+    return t[:i] + (value,) + t[i + 1 :]
+
+
+def update(t: tuple, changes: dict[int, Any]) -> tuple:
+    """`t` with several positions replaced."""
+    out = list(t)
+    for i, v in changes.items():
+        out[i] = v
+    return tuple(out)
+
+
+# -- the network as a bag (multiset) of in-flight messages ----------------------------------
+# Delivery picks any message (reordering); `bag_remove` after delivery, so a message is
+# delivered once unless the model also offers duplication (deliver without removing).
+
+
+def bag_add(bag: tuple, msg: Any) -> tuple:
+    """The bag with one more copy of `msg`."""
+    out = list(bag)
+    insort(out, msg)
+    return tuple(out)
+
+
+def bag_add_all(bag: tuple, msgs: Iterable[Any]) -> tuple:
+    return tuple(sorted(bag + tuple(msgs)))
+
+
+def bag_remove(bag: tuple, msg: Any) -> tuple:
+    """The bag with one copy of `msg` fewer (it must be present)."""
+    i = bag.index(msg)
+    return bag[:i] + bag[i + 1 :]
+
+
+def bag_distinct(bag: tuple) -> tuple:
+    """Each different message once, in order: the domain of a 'receive' action (no point
+    in delivering two identical copies as two different choices)."""
+    out, last = [], object()
+    for m in bag:
+        if m != last:
+            out.append(m)
+            last = m
+    return tuple(out)
+
+
+def bag_count(bag: tuple, msg: Any) -> int:
+    return bag.count(msg)
+
+
+# -- replicated logs -------------------------------------------------------------------------
+
+
+def common_prefix(a: tuple, b: tuple) -> int:
+    """Length of the longest common prefix of two logs."""
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    return i
+
+
+def is_prefix(a: tuple, b: tuple) -> bool:
+    return len(a) <= len(b) and b[: len(a)] == a
