@@ -1,5 +1,7 @@
-"""The `protocheck` command line. Exit codes: 0 ok; 1 invariant violation or deadlock;
-2 spec error or bad usage; 3 incomplete (a limit cut the search short); 130 interrupted."""
+"""The `protocheck` command line. Exit codes of `check`: 0 ok; 1 invariant violation or
+deadlock; 2 spec error or bad usage; 3 incomplete (a limit cut the search short); 130
+interrupted. `ci` exits 0 when every manifest entry has its expected outcome, 1 when any
+differs, 2 on a bad manifest or usage. `graph` exits 0, or 2 when it refuses."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import attrs
 from rich.console import Console
 
 from .constants import describe_type, parse_assignments
-from .errors import SpecError
+from .errors import SpecError, UsageError
 from .loader import bundled, load_class
 from .search import check
 from .spec import describe
@@ -25,10 +27,32 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("check", help="check one spec exhaustively")
-    p.add_argument("target", metavar="TARGET", help="package.module:Class, path/to/file.py:Class, or a bundled model name")
+    p.add_argument("target", metavar="TARGET",
+                   help="a models.toml entry name, a bundled model name, package.module:Class, or path/to/file.py:Class")
     add_search_arguments(p)
     add_output_arguments(p)
+    p.add_argument("--manifest", metavar="PATH", help="the manifest to look TARGET up in (default: models.toml here or above)")
     p.set_defaults(handler=cmd_check)
+
+    p = sub.add_parser("ci", help="run the model suite (models.toml) and fail if any outcome differs from its expectation")
+    p.add_argument("manifest", metavar="MANIFEST", nargs="?", help="path of the manifest (default: models.toml here or above)")
+    p.add_argument("--only", action="append", default=[], metavar="NAME", help="run only this entry (repeatable)")
+    p.add_argument("--changed-since", metavar="GIT_REF", help="run only the entries a change since GIT_REF can affect")
+    p.add_argument("--junit", metavar="PATH", help="write JUnit XML (one test case per model)")
+    p.add_argument("--json", metavar="PATH", help="write the suite's results as JSON (schema protocheck.suite/1)")
+    p.add_argument("--markdown", metavar="PATH", help="write the table and the failing traces as Markdown")
+    p.add_argument("--no-times", action="store_true", help="leave seconds out of the table (for byte-identical reruns)")
+    p.add_argument("--quiet", action="store_true", help="print only the table and any failure")
+    p.set_defaults(handler=cmd_ci)
+
+    p = sub.add_parser("graph", help="export the state graph of a small model as Graphviz DOT")
+    p.add_argument("target", metavar="TARGET", help="as for check")
+    p.add_argument("--dot", metavar="PATH", required=True, help="where to write the DOT file")
+    p.add_argument("-c", "--constant", action="append", default=[], metavar="NAME=VALUE", help="set a constant (repeatable)")
+    p.add_argument("--invariant", action="append", default=None, metavar="NAME", help="colour only this invariant's bad states (repeatable)")
+    p.add_argument("--max-nodes", type=_positive_int, default=None, metavar="N", help="refuse above N states (default 300)")
+    p.add_argument("--manifest", metavar="PATH", help="the manifest to look TARGET up in")
+    p.set_defaults(handler=cmd_graph)
 
     p = sub.add_parser("list", help="list the bundled specs with their constants, actions and invariants")
     p.set_defaults(handler=cmd_list)
@@ -47,6 +71,9 @@ def add_search_arguments(p: argparse.ArgumentParser) -> None:
 
 def add_output_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", metavar="PATH", help="write the whole result as JSON (schema protocheck.result/1)")
+    p.add_argument("--itf", metavar="PATH", help="write the counterexample in the Informal Trace Format (Apalache, Quint)")
+    p.add_argument("--markdown", metavar="PATH", help="write the verdict and counterexample as Markdown (for a pull request)")
+    p.add_argument("--html", metavar="PATH", help="write a self-contained HTML page with the trace and a sequence diagram")
     p.add_argument("--full", action="store_true", help="show whole states in traces, not only what changed")
     p.add_argument("--quiet", action="store_true", help="print only the verdict and any trace")
 
@@ -94,21 +121,132 @@ def run_check(spec: Any, args: argparse.Namespace, console: Console):
         )
 
 
-def write_outputs(result, args: argparse.Namespace) -> None:
+def write_outputs(result, args: argparse.Namespace, spec: Any = None, title: str = "", console: Console | None = None) -> None:
     from reports.json_report import write_json
 
     if args.json:
         write_json(result, args.json)
+    if getattr(args, "itf", None):
+        from reports.itf import write_itf
+
+        if not write_itf(result, args.itf, source=title) and console is not None:
+            console.print(f"--itf: no counterexample, so nothing was written to {args.itf}")
+    if getattr(args, "markdown", None):
+        from reports.markdown import result_markdown, write_text
+
+        write_text(result_markdown(result, title, full=args.full), args.markdown)
+    if getattr(args, "html", None):
+        from reports.html import write_html
+
+        write_html(result, args.html, spec, title, full=args.full)
+
+
+def resolve_entry(target: str, manifest: str | None):
+    """The manifest entry named `target`, or None (then TARGET is a bundled name or module:Class)."""
+    from reports.manifest import find_manifest, load_manifest
+
+    if ":" in target:
+        return None
+    path = manifest or find_manifest()
+    if path is None:
+        return None
+    return load_manifest(path).get(target)
+
+
+def spec_for(args: argparse.Namespace):
+    """(spec, entry or None): a manifest entry's spec with -c overrides, else TARGET's."""
+    from reports.suite import build_spec
+
+    entry = resolve_entry(args.target, args.manifest)
+    if entry is None:
+        return make_spec(args.target, args.constant), None
+    cls = load_class(entry.spec)
+    return build_spec(entry, parse_assignments(cls, args.constant)), entry
 
 
 def cmd_check(args: argparse.Namespace, console: Console) -> int:
     from reports.terminal import print_result
 
-    spec = make_spec(args.target, args.constant)
+    spec, entry = spec_for(args)
+    if entry is not None:  # the entry's settings, unless the command line says otherwise
+        if args.invariant is None and entry.invariants is not None:
+            args.invariant = list(entry.invariants)
+        args.no_deadlock = args.no_deadlock or not entry.deadlock
+        for key in ("max_states", "max_depth", "time_limit"):
+            if getattr(args, key) is None:
+                setattr(args, key, getattr(entry, key))
     result = run_check(spec, args, console)
     print_result(result, console, full=args.full, quiet=args.quiet)
-    write_outputs(result, args)
+    if entry is not None:
+        from reports.suite import judge
+
+        outcome = judge(entry, result)
+        style = "green" if outcome.passed else "bold red"
+        console.print(f"[{style}]manifest entry {entry.name} expects {entry.expect.describe()}: "
+                      f"{'as expected' if outcome.passed else 'DIFFERS — ' + outcome.detail}[/{style}]")
+    write_outputs(result, args, spec, entry.name if entry else args.target, console)
     return result.exit_code
+
+
+def cmd_ci(args: argparse.Namespace, console: Console) -> int:
+    from reports.manifest import find_manifest, load_manifest
+    from reports.suite import run_suite
+    from reports.terminal import print_suite
+
+    path = args.manifest or find_manifest()
+    if path is None:
+        raise UsageError("No models.toml here or in a parent directory. Give the manifest's path: protocheck ci path/to/models.toml.")
+    entries = load_manifest(path)
+    unknown = [n for n in args.only if n not in entries]
+    if unknown:
+        raise UsageError(f"--only {', '.join(unknown)}: no such entry in {path}. Entries: {', '.join(entries)}.")
+    chosen = [entries[n] for n in entries if n in args.only] if args.only else list(entries.values())
+    selection = f"--only {' '.join(args.only)}" if args.only else "all entries"
+    if args.changed_since:
+        from reports.changes import select_changed
+
+        affected, selection = select_changed({e.name: e for e in chosen}, path, args.changed_since)
+        chosen = affected
+        console.print(selection)
+    total = len(chosen)
+
+    def done(o) -> None:
+        if not args.quiet:
+            mark = "[green]pass[/green]" if o.passed else "[bold red]FAIL[/bold red]"
+            secs = "" if args.no_times else f" ({o.seconds:.2f}s)"
+            console.print(f"[{len(outcomes_seen) + 1}/{total}] {o.entry.name}: {o.got} {mark}{secs}")
+        outcomes_seen.append(o)
+
+    outcomes_seen: list = []
+    outcomes = run_suite(chosen, on_done=done)
+    print_suite(outcomes, console, times=not args.no_times)
+    if args.junit:
+        from reports.junit import write_junit
+
+        write_junit(outcomes, args.junit)
+    if args.json:
+        from reports.json_report import write_suite_json
+
+        write_suite_json(outcomes, args.json, manifest=path, selection=selection)
+    if args.markdown:
+        from reports.markdown import suite_markdown, write_text
+
+        write_text(suite_markdown(outcomes, times=not args.no_times), args.markdown)
+    return 0 if all(o.passed for o in outcomes) else 1
+
+
+def cmd_graph(args: argparse.Namespace, console: Console) -> int:
+    from reports.graph import DEFAULT_MAX_NODES, highlight, state_graph, write_dot
+
+    spec, entry = spec_for(args)
+    invariants = args.invariant if args.invariant is not None else (list(entry.invariants) if entry and entry.invariants else None)
+    g = state_graph(spec, args.max_nodes or DEFAULT_MAX_NODES, invariants)
+    result = check(spec, deadlock=not (entry and not entry.deadlock), invariants=invariants)
+    path = highlight(g, spec, result.violation)
+    write_dot(g, args.dot, name=entry.name if entry else type(spec).__name__)
+    what = f"; counterexample of {len(path)} states in red" if path else ""
+    console.print(f"wrote {args.dot}: {g.number_of_nodes()} states, {g.number_of_edges()} transitions{what}")
+    return 0
 
 
 def cmd_list(args: argparse.Namespace, console: Console) -> int:
@@ -137,6 +275,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     console = Console(highlight=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console = Console(highlight=False, width=160)  # CI logs: no wrapping of tables and traces at 80 columns
     try:
         return args.handler(args, console)
     except SpecError as exc:

@@ -64,3 +64,44 @@ def write_json(r: CheckResult, path: str) -> None:
     with open(path, "w", encoding="utf-8") as fh:
         json.dump(result_dict(r), fh, indent=2, ensure_ascii=False)
         fh.write("\n")
+
+
+SUITE_SCHEMA = "protocheck.suite/1"
+
+
+def suite_dict(outcomes: list, manifest: str = "", selection: str = "") -> dict[str, Any]:
+    """`ci --json`: schema protocheck.suite/1 — {schema, ok, manifest, selection, passed, failed,
+    entries: [{name, spec, description, expected, got, passed, detail, distinct_states,
+    generated_states, depth, seconds, result (protocheck.result/1 or null)}]}."""
+    entries = []
+    for o in outcomes:
+        r = o.result
+        entries.append({
+            "name": o.entry.name,
+            "spec": o.entry.spec,
+            "description": o.entry.description,
+            "expected": o.entry.expect.to_plain(),
+            "got": o.got,
+            "passed": o.passed,
+            "detail": o.detail,
+            "distinct_states": r.distinct_states if r else None,
+            "generated_states": r.generated_states if r else None,
+            "depth": r.depth if r else None,
+            "seconds": round(o.seconds, 6),
+            "result": result_dict(r) if r else None,
+        })
+    return {
+        "schema": SUITE_SCHEMA,
+        "ok": all(o.passed for o in outcomes),
+        "manifest": manifest,
+        "selection": selection,
+        "passed": sum(1 for o in outcomes if o.passed),
+        "failed": sum(1 for o in outcomes if not o.passed),
+        "entries": entries,
+    }
+
+
+def write_suite_json(outcomes: list, path: str, manifest: str = "", selection: str = "") -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(suite_dict(outcomes, manifest, selection), fh, indent=2, ensure_ascii=False)
+        fh.write("\n")

@@ -89,7 +89,8 @@ def trace_renderable(v: Violation, full: bool = False) -> Group:
                 line.append(show(new) if new is not MISSING else "∅", style="green")
                 parts.append(line)
         prev = st.state
-    parts.append(Text(f"  {v.message}", style="bold red"))
+    plain = v.message in ("", f"invariant {v.name} is violated")  # no reason given by the invariant
+    parts.append(Text(f"  ✗ {head}" + ("" if plain else f": {v.message}"), style="bold red"))
     if v.traceback:
         parts.append(Text(v.traceback.rstrip(), style="dim"))
     return Group(*parts)
@@ -102,3 +103,34 @@ def print_result(r: CheckResult, console: Console, full: bool = False, quiet: bo
     for v in r.violations:
         console.print(trace_renderable(v, full))
     console.print(verdict_line(r))
+
+
+def suite_table(outcomes: list, times: bool = True) -> Table:
+    """`protocheck ci`'s table: one row per manifest entry, in manifest order."""
+    t = Table(title="model suite", title_justify="left")
+    for col, just in (("name", "left"), ("expected", "left"), ("got", "left"), ("distinct states", "right"),
+                      ("depth", "right"), ("seconds", "right"), ("", "center")):
+        if col != "seconds" or times:
+            t.add_column(col, justify=just)
+    for o in outcomes:
+        r = o.result
+        row = [o.entry.name, o.entry.expect.describe(), o.got, f"{r.distinct_states:,}" if r else "–", str(r.depth) if r else "–"]
+        if times:
+            row.append(f"{o.seconds:.2f}")
+        row.append(Text("pass", style="green") if o.passed else Text("FAIL", style="bold red"))
+        t.add_row(*row)
+    return t
+
+
+def print_suite(outcomes: list, console: Console, times: bool = True) -> None:
+    """The table, then each entry that differs from the manifest with why and its trace."""
+    console.print(suite_table(outcomes, times))
+    failed = [o for o in outcomes if not o.passed]
+    for o in failed:
+        console.print(Text(f"✗ {o.entry.name}: {o.detail}", style="bold red"))
+        if o.result is not None and o.result.violation is not None:
+            console.print(trace_renderable(o.result.violation))
+    if failed:
+        console.print(Text(f"FAIL  {len(failed)} of {len(outcomes)} models differ from the manifest", style="bold red"))
+    else:
+        console.print(Text(f"OK  all {len(outcomes)} models as expected", style="bold green"))

@@ -1,0 +1,99 @@
+"""A self-contained HTML page of a check (`check --html`): verdict, the reason the invariant
+is false, the trace as a table of state changes, and an SVG sequence diagram of the
+messages between processes where the spec names sender and receiver (see flow.py).
+No scripts, no external assets: the file can be attached to a CI run and opened anywhere."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from checker.result import CheckResult, Violation
+
+from .flow import flows
+from .values import MISSING, diff, flatten, show
+
+CSS = """
+body{font-family:system-ui,sans-serif;margin:2em;color:#222}
+h1{font-size:1.4em} .ok{color:#14753a} .bad{color:#b3261e}
+.reason{border-left:4px solid #b3261e;background:#fdf1f0;padding:.6em 1em;font-family:monospace;white-space:pre-wrap}
+table{border-collapse:collapse;margin:1em 0} td,th{border:1px solid #ccc;padding:.3em .6em;vertical-align:top;text-align:left}
+th{background:#f3f3f3} td.n{text-align:right} code{font-size:.95em}
+.old{color:#b3261e} .new{color:#14753a} svg text{font-family:monospace;font-size:12px}
+"""
+
+
+def _changes(prev: Any, state: Any, full: bool) -> str:
+    if prev is None or full:
+        return "<br>".join(f"<code>{escape(p)} = {escape(show(v))}</code>" for p, v in flatten(state).items())
+    rows = [f"<code>{escape(p)}: <span class=old>{escape(show(a) if a is not MISSING else '∅')}</span> → "
+            f"<span class=new>{escape(show(b) if b is not MISSING else '∅')}</span></code>" for p, a, b in diff(prev, state)]
+    return "<br>".join(rows) or "<i>no change</i>"
+
+
+def trace_table(v: Violation, full: bool = False) -> str:
+    rows, prev = [], None
+    for i, st in enumerate(v.trace):
+        rows.append(f"<tr><td class=n>{i}</td><td><code>{escape(st.action)}</code></td><td>{_changes(prev, st.state, full)}</td></tr>")
+        prev = st.state
+    return "<table><tr><th>#</th><th>action</th><th>state change</th></tr>" + "".join(rows) + "</table>"
+
+
+def _natural(name: str):
+    return (0, int(name[1:]), name) if name[:1] == "p" and name[1:].isdigit() else (1, 0, name)
+
+
+def sequence_svg(spec: Any, v: Violation) -> str:
+    """An SVG sequence diagram of the trace's messages; '' when the spec names none."""
+    steps = [(i, f) for i, f in enumerate(flows(spec, v.trace)) if f is not None]
+    if not steps:
+        return ""
+    procs = sorted({p for _, (s, r, _) in steps for p in (s, r)}, key=_natural)
+    x = {p: 90 + 160 * k for k, p in enumerate(procs)}
+    row, top = 34, 50
+    width, height = 90 + 160 * len(procs), top + row * (len(steps) + 1)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" aria-label="sequence diagram">',
+           '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto">'
+           '<path d="M0,0 L10,5 L0,10 z" fill="#1f4e99"/></marker></defs>']
+    for p in procs:
+        out.append(f'<text x="{x[p]}" y="20" text-anchor="middle" font-weight="bold">{escape(p)}</text>')
+        out.append(f'<line x1="{x[p]}" y1="28" x2="{x[p]}" y2="{height - 8}" stroke="#999" stroke-dasharray="4 3"/>')
+    for k, (i, (s, r, label)) in enumerate(steps):
+        y = top + row * k + 16
+        text = escape(f"{i}. {label}")
+        if s == r:
+            out.append(f'<rect x="{x[s] - 5}" y="{y - 10}" width="10" height="20" fill="#1f4e99"/>'
+                       f'<text x="{x[s] + 10}" y="{y + 4}">{text}</text>')
+        else:
+            out.append(f'<line x1="{x[s]}" y1="{y}" x2="{x[r]}" y2="{y}" stroke="#1f4e99" stroke-width="1.5" marker-end="url(#arrow)"/>'
+                       f'<text x="{(x[s] + x[r]) / 2}" y="{y - 5}" text-anchor="middle">{text}</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def result_html(r: CheckResult, spec: Any = None, title: str = "", full: bool = False) -> str:
+    consts = ", ".join(f"{k}={show(v)}" for k, v in r.constants.items())
+    name = escape(title or r.spec)
+    cls = "ok" if r.ok else "bad"
+    body = [f"<h1>{name} <small>({escape(consts)})</small>: <span class={cls}>{escape(r.status.upper())}</span></h1>",
+            f"<p>{r.distinct_states:,} distinct states, {r.generated_states:,} generated, depth {r.depth}; "
+            f"invariants: {escape(', '.join(r.invariants) or 'none')}.</p>"]
+    if r.reason:
+        body.append(f"<p class=bad>Stopped early: {escape(r.reason)} — the search did not cover every state.</p>")
+    for v in r.violations:
+        head = {"invariant": f"Invariant {v.name} is violated", "deadlock": "Deadlock", "error": f"Error in {v.name}"}[v.kind]
+        body.append(f"<h2 class=bad>{escape(head)} after {max(len(v.trace) - 1, 0)} steps</h2>")
+        body.append(f"<div class=reason>{escape(v.message)}</div>")
+        svg = sequence_svg(spec, v) if spec is not None else ""
+        if svg:
+            body.append("<h3>messages</h3>" + svg)
+        body.append("<h3>trace</h3>" + trace_table(v, full))
+        if v.traceback:
+            body.append(f"<pre>{escape(v.traceback)}</pre>")
+    return (f"<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8><title>{name}: {escape(r.status)}</title>"
+            f"<style>{CSS}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
+
+
+def write_html(r: CheckResult, path: str, spec: Any = None, title: str = "", full: bool = False) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(result_html(r, spec, title, full))

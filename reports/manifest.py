@@ -1,0 +1,151 @@
+"""The model suite's manifest (`models.toml`): named models with the outcome each must have.
+
+Pure data: parsing and validating entries. Every mistake (unknown key, bad `expect`) is a
+`UsageError` naming the entry and the fix, because a typo in a CI gate must not pass silently.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from typing import Any
+
+import attrs
+
+from checker.errors import UsageError
+
+MANIFEST = "models.toml"
+KEYS = ("spec", "constants", "invariants", "deadlock", "max_states", "max_depth", "time_limit", "description", "expect")
+
+
+@attrs.frozen
+class Expectation:
+    """What an entry must produce: 'ok', a violation of one invariant (optionally within
+    `max_length` states, initial included), or a deadlock."""
+
+    kind: str  # 'ok' | 'violation' | 'deadlock'
+    invariant: str | None = None
+    max_length: int | None = None
+
+    def describe(self) -> str:
+        if self.kind == "ok":
+            return "ok"
+        if self.kind == "deadlock":
+            return "deadlock" + (f" (≤{self.max_length} states)" if self.max_length else "")
+        return f"violation {self.invariant}" + (f" (≤{self.max_length} states)" if self.max_length else "")
+
+    def to_plain(self) -> Any:
+        if self.kind == "ok":
+            return "ok"
+        out: dict[str, Any] = {"deadlock": True} if self.kind == "deadlock" else {"violation": self.invariant}
+        if self.max_length is not None:
+            out["max_length"] = self.max_length
+        return out
+
+
+@attrs.frozen
+class Entry:
+    """One `[models.NAME]` table."""
+
+    name: str
+    spec: str
+    constants: dict[str, Any] = attrs.field(factory=dict)
+    invariants: tuple[str, ...] | None = None
+    deadlock: bool = True
+    max_states: int | None = None
+    max_depth: int | None = None
+    time_limit: float | None = None
+    description: str = ""
+    expect: Expectation = Expectation("ok")
+    raw: dict[str, Any] = attrs.field(factory=dict, eq=False, repr=False)  # the table as written
+
+
+def find_manifest(start: str | None = None) -> str | None:
+    """`models.toml` in `start` (default: the current directory) or the nearest parent that has one."""
+    here = os.path.abspath(start or os.getcwd())
+    while True:
+        path = os.path.join(here, MANIFEST)
+        if os.path.isfile(path):
+            return path
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def load_manifest(path: str) -> dict[str, Entry]:
+    """Entries by name, in file order."""
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise UsageError(f"No manifest at {path!r}. Give the path of a models.toml (see reports/README.md).") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{path} is not valid TOML: {exc}.") from None
+    return parse_manifest(data, path)
+
+
+def parse_manifest(data: dict[str, Any], where: str = MANIFEST) -> dict[str, Entry]:
+    models = data.get("models")
+    if not isinstance(models, dict) or not models:
+        raise UsageError(f"{where} has no [models.NAME] tables. Add one per model (see reports/README.md).")
+    return {name: parse_entry(name, table, where) for name, table in models.items()}
+
+
+def parse_entry(name: str, table: Any, where: str = MANIFEST) -> Entry:
+    def bad(msg: str) -> UsageError:
+        return UsageError(f"{where}: [models.{name}] {msg}")
+
+    if not isinstance(table, dict):
+        raise bad("must be a table of keys (spec, constants, expect, ...).")
+    unknown = sorted(set(table) - set(KEYS))
+    if unknown:
+        raise bad(f"has unknown key(s) {', '.join(unknown)}. Known keys: {', '.join(KEYS)}.")
+    spec = table.get("spec")
+    if not isinstance(spec, str) or not spec:
+        raise bad('needs spec = "<bundled name | module:Class | path.py:Class>".')
+    constants = table.get("constants", {})
+    if not isinstance(constants, dict):
+        raise bad("constants must be an inline table, e.g. constants = { servers = 3 }.")
+    invariants = table.get("invariants")
+    if invariants is not None and not (isinstance(invariants, list) and all(isinstance(i, str) for i in invariants)):
+        raise bad('invariants must be a list of names, e.g. invariants = ["no_acked_loss"].')
+    deadlock = table.get("deadlock", True)
+    if not isinstance(deadlock, bool):
+        raise bad("deadlock must be true or false.")
+    limits = {}
+    for key in ("max_states", "max_depth", "time_limit"):
+        value = table.get(key)
+        ok_types = (int, float) if key == "time_limit" else (int,)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, ok_types) or value <= 0):
+            raise bad(f"{key} must be a positive number.")
+        limits[key] = value
+    description = table.get("description", "")
+    if not isinstance(description, str):
+        raise bad("description must be a string.")
+    return Entry(
+        name=name, spec=spec, constants=dict(constants),
+        invariants=tuple(invariants) if invariants is not None else None, deadlock=deadlock,
+        description=description, expect=parse_expect(table.get("expect", "ok"), bad), raw=dict(table), **limits,
+    )
+
+
+def parse_expect(value: Any, bad) -> Expectation:
+    if value == "ok":
+        return Expectation("ok")
+    hint = 'expect must be "ok", { violation = "<invariant>", max_length = N } or { deadlock = true }.'
+    if not isinstance(value, dict):
+        raise bad(f"{hint} Got {value!r}.")
+    unknown = sorted(set(value) - {"violation", "deadlock", "max_length"})
+    if unknown:
+        raise bad(f"{hint} Unknown key(s) in expect: {', '.join(unknown)}.")
+    max_length = value.get("max_length")
+    if max_length is not None and (isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 1):
+        raise bad("expect.max_length must be a positive whole number (states in the trace, initial included).")
+    if "violation" in value and "deadlock" not in value:
+        if not isinstance(value["violation"], str) or not value["violation"]:
+            raise bad(f"{hint} violation must name an invariant.")
+        return Expectation("violation", value["violation"], max_length)
+    if value.get("deadlock") is True and "violation" not in value:
+        return Expectation("deadlock", None, max_length)
+    raise bad(f"{hint} Got {value!r}.")

@@ -1,0 +1,80 @@
+"""Markdown for pull requests: a check's verdict and counterexample (`check --markdown`),
+and the suite's table with the trace of every entry that differs (`ci --markdown`).
+GitHub-flavoured: pipe tables, `<details>` for long parts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from checker.result import CheckResult, Violation
+
+from .suite import Outcome
+from .values import MISSING, diff, flatten, show
+
+
+def cell(text: Any) -> str:
+    """Text safe inside a table cell: pipes escaped, newlines as <br>."""
+    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>")
+
+
+def _constants(constants: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={show(v)}" for k, v in constants.items())
+
+
+def changes_text(prev: Any, state: Any, full: bool = False) -> str:
+    if prev is None or full:
+        return "<br>".join(f"`{p}` = `{show(v)}`" for p, v in flatten(state).items())
+    lines = [f"`{p}`: `{show(a) if a is not MISSING else '∅'}` → `{show(b) if b is not MISSING else '∅'}`"
+             for p, a, b in diff(prev, state)]
+    return "<br>".join(lines) or "_(no change)_"
+
+
+def trace_markdown(v: Violation, full: bool = False) -> str:
+    head = {"invariant": f"invariant `{v.name}` violated", "deadlock": "deadlock", "error": f"error in `{v.name}`"}[v.kind]
+    out = [f"**{head}** after {max(len(v.trace) - 1, 0)} steps ({len(v.trace)} states):", "", f"> {cell(v.message)}", "",
+           "| # | action | state change |", "|---:|---|---|"]
+    prev = None
+    for i, st in enumerate(v.trace):
+        out.append(f"| {i} | `{cell(st.action)}` | {cell(changes_text(prev, st.state, full))} |")
+        prev = st.state
+    if v.traceback:
+        out += ["", "<details><summary>traceback</summary>", "", "```", v.traceback.rstrip(), "```", "", "</details>"]
+    return "\n".join(out)
+
+
+def result_markdown(r: CheckResult, title: str = "", full: bool = False) -> str:
+    icon = "✅" if r.ok else "❌"
+    out = [f"### {icon} {title or r.spec} ({_constants(r.constants)}): {r.status}", "",
+           f"{r.distinct_states:,} distinct states, {r.generated_states:,} generated, depth {r.depth}, "
+           f"invariants: {', '.join(f'`{i}`' for i in r.invariants) or 'none'}."]
+    if r.reason:
+        out.append(f"Stopped early: {r.reason} — the search did not cover every state.")
+    for v in r.violations:
+        out += ["", trace_markdown(v, full)]
+    return "\n".join(out) + "\n"
+
+
+def suite_markdown(outcomes: list[Outcome], title: str = "protocheck model suite", times: bool = True) -> str:
+    failed = [o for o in outcomes if not o.passed]
+    verdict = f"❌ {len(failed)} of {len(outcomes)} differ from the manifest" if failed else f"✅ all {len(outcomes)} as expected"
+    cols = ["model", "expected", "got", "distinct states", "depth"] + (["seconds"] if times else []) + ["result"]
+    out = [f"## {title}: {verdict}", "", "| " + " | ".join(cols) + " |",
+           "|" + "|".join("---:" if c in ("distinct states", "depth", "seconds") else "---" for c in cols) + "|"]
+    for o in outcomes:
+        r = o.result
+        row = [f"`{o.entry.name}`", cell(o.entry.expect.describe()), cell(o.got),
+               f"{r.distinct_states:,}" if r else "–", str(r.depth) if r else "–"]
+        if times:
+            row.append(f"{o.seconds:.2f}")
+        row.append("✅" if o.passed else "❌")
+        out.append("| " + " | ".join(row) + " |")
+    for o in failed:
+        out += ["", f"### ❌ `{o.entry.name}`: {cell(o.detail)}", ""]
+        if o.result and o.result.violation:
+            out += ["<details open><summary>counterexample</summary>", "", trace_markdown(o.result.violation), "", "</details>"]
+    return "\n".join(out) + "\n"
+
+
+def write_text(text: str, path: str) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text)

@@ -1,0 +1,132 @@
+"""Running manifest entries and judging each outcome against its expectation.
+
+Pure data (no printing): `protocheck ci` and the report writers present the `Outcome`s.
+A run cut short by a limit never counts as ok, and an expected bug that is no longer
+found fails too, so the manifest changes only on purpose.
+"""
+
+from __future__ import annotations
+
+import typing
+from typing import Any, Callable, Iterable
+
+import attrs
+
+from checker.constants import declared_types, parse_value
+from checker.errors import SpecError
+from checker.loader import load_class
+from checker.result import CheckResult
+from checker.search import check
+from checker.spec import describe
+
+from .manifest import Entry
+
+
+@attrs.frozen
+class Outcome:
+    """One entry's run: the result (None if the spec could not even be built), what was
+    got in the manifest's vocabulary, and whether that is what was expected."""
+
+    entry: Entry
+    result: CheckResult | None
+    got: str
+    passed: bool
+    detail: str = ""  # why it did not pass, or the build error
+
+    @property
+    def seconds(self) -> float:
+        return self.result.seconds if self.result else 0.0
+
+
+def coerce_constants(cls: type, constants: dict[str, Any]) -> dict[str, Any]:
+    """TOML values to the spec's declared types: arrays become tuples, and a string given
+    for a non-string constant is parsed as on the command line (`-c name=value`)."""
+    types = declared_types(cls)
+    out = {}
+    for name, value in constants.items():
+        if name not in types:
+            known = ", ".join(types) or "none"
+            raise SpecError(f"{cls.__name__} has no constant {name!r}. Its constants are: {known}.")
+        tp = types[name]
+        if isinstance(value, str) and tp is not str and typing.get_origin(tp) is not typing.Literal:
+            value = parse_value(name, value, tp)
+        out[name] = _tuples(value)
+    return out
+
+
+def _tuples(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_tuples(v) for v in value)
+    return value
+
+
+def build_spec(entry: Entry, overrides: dict[str, Any] | None = None) -> Any:
+    """The spec instance an entry describes (`overrides`: already-typed constants that win)."""
+    cls = load_class(entry.spec)
+    describe(cls)
+    constants = coerce_constants(cls, entry.constants)
+    constants.update(overrides or {})
+    try:
+        return cls(**constants)
+    except TypeError as exc:
+        raise SpecError(f"[models.{entry.name}]: cannot build {cls.__name__}: {exc}.") from None
+
+
+def run_entry(entry: Entry, progress: Callable[[dict], None] | None = None) -> Outcome:
+    try:
+        spec = build_spec(entry)
+        result = check(
+            spec, deadlock=entry.deadlock, invariants=list(entry.invariants) if entry.invariants is not None else None,
+            max_states=entry.max_states, max_depth=entry.max_depth, time_limit=entry.time_limit,
+            stop_on_first=True, progress=progress,
+        )
+    except SpecError as exc:
+        return Outcome(entry, None, "error", False, str(exc))
+    return judge(entry, result)
+
+
+def got_text(r: CheckResult) -> str:
+    """The outcome in the manifest's vocabulary: ok, violation NAME (N states), deadlock, ..."""
+    v = r.violation
+    if r.status == "violation" and v is not None:
+        return f"violation {v.name} ({len(v.trace)} states)"
+    if r.status == "deadlock" and v is not None:
+        return f"deadlock ({len(v.trace)} states)"
+    if r.status == "error" and v is not None:
+        return f"error in {v.name}"
+    if r.status in ("incomplete", "interrupted"):
+        return f"{r.status} ({r.reason})"
+    return r.status
+
+
+def judge(entry: Entry, r: CheckResult) -> Outcome:
+    exp, v = entry.expect, r.violation
+    got = got_text(r)
+    if r.status in ("incomplete", "interrupted"):
+        return Outcome(entry, r, got, False, f"the search was cut short ({r.reason}), so it proves nothing")
+    if r.status == "error":
+        return Outcome(entry, r, got, False, v.message if v else "error")
+    if exp.kind == "ok":
+        if r.status == "ok":
+            return Outcome(entry, r, got, True)
+        return Outcome(entry, r, got, False, f"expected every invariant to hold: {v.message if v else r.status}")
+    if r.status == "ok":
+        return Outcome(entry, r, got, False, f"expected {exp.describe()} but the checker no longer finds it: "
+                       "if the bug was fixed on purpose, update the manifest")
+    wanted = "deadlock" if exp.kind == "deadlock" else "violation"
+    if r.status != wanted or (exp.kind == "violation" and v.name != exp.invariant):
+        return Outcome(entry, r, got, False, f"expected {exp.describe()}, got {got}: {v.message}")
+    if exp.max_length is not None and len(v.trace) > exp.max_length:
+        return Outcome(entry, r, got, False, f"counterexample has {len(v.trace)} states, more than max_length={exp.max_length}")
+    return Outcome(entry, r, got, True)
+
+
+def run_suite(entries: Iterable[Entry], on_done: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+    """Run entries in order (deterministic: same manifest, same commit, same table)."""
+    outcomes = []
+    for entry in entries:
+        outcome = run_entry(entry)
+        outcomes.append(outcome)
+        if on_done is not None:
+            on_done(outcome)
+    return outcomes
