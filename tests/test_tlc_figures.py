@@ -1,0 +1,78 @@
+"""TLC's own figures on public tlaplus/Examples models, pinned on faithful ports.
+
+Each case is (port, check options, TLC's distinct / generated / depth / status). A port
+that matches all three counts explores the same graph as TLC, stuttering steps and
+duplicate successors included; a mismatch is an engine or port bug, never a number to
+adjust. Sources and constants are in each port's docstring (tests/tlc/).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from checker import check
+from checker.spec import describe
+from tlc.alternating_bit import AlternatingBit
+from tlc.chang_roberts import ChangRoberts
+from tlc.ewd840 import EWD840
+from tlc.missionaries import MissionariesAndCannibals
+from tlc.peterson import Peterson
+from tlc.tcommit import TCommit
+
+# name: (spec, check kwargs, (distinct, generated, depth, status))
+COMPLETE = {
+    "TCommit": (TCommit(), dict(deadlock=False), (34, 94, 7, "ok")),
+    "MissionariesAndCannibals-continue": (
+        MissionariesAndCannibals(), dict(deadlock=True, stop_on_first=False), (64, 283, 13, "violation")),
+    "Peterson": (Peterson(), dict(deadlock=True), (42, 77, 11, "ok")),
+    "ChangRoberts-N3": (ChangRoberts(n=3), dict(deadlock=False), (137, 227, 10, "ok")),
+    "MCAlternatingBit": (AlternatingBit(), dict(deadlock=True), (240, 1392, 10, "ok")),
+    "EWD840-N3": (EWD840(n=3), dict(deadlock=False), (302, 2001, 9, "ok")),
+}
+
+# name: (spec, check kwargs, violated invariant, TLC's trace length in states)
+VIOLATIONS = {
+    "MissionariesAndCannibals": (MissionariesAndCannibals(), dict(deadlock=True), "Solution", 12),
+}
+
+
+@pytest.mark.parametrize("name", list(COMPLETE))
+def test_counts_match_tlc(name):
+    spec, options, (distinct, generated, depth, status) = COMPLETE[name]
+    r = check(spec, **options)
+    assert (r.distinct_states, r.generated_states, r.depth, r.status) == (distinct, generated, depth, status)
+
+
+def assert_replays(spec, trace, invariant):
+    """The trace starts in an initial state, each step is its action applied to the state
+    before, and the last state (only) violates the invariant."""
+    assert trace[0].state in list(spec.init())
+    for before, step in zip(trace, trace[1:]):
+        assert getattr(spec, step.name)(before.state, **step.args) == step.state
+    holds = describe(type(spec)).invariants[invariant]
+    assert not holds(spec, trace[-1].state)
+    assert all(holds(spec, st.state) for st in trace[:-1])
+
+
+@pytest.mark.parametrize("name", list(VIOLATIONS))
+def test_shortest_counterexample_matches_tlc(name):
+    spec, options, invariant, length = VIOLATIONS[name]
+    r = check(spec, **options)
+    assert r.status == "violation"
+    assert r.violation.name == invariant
+    assert len(r.violation.trace) == length
+    assert_replays(spec, r.violation.trace, invariant)
+
+
+def test_missionaries_solution_ends_with_everyone_west():
+    r = check(MissionariesAndCannibals())
+    last = r.violation.trace[-1].state
+    assert last.bank[0] == frozenset() and len(last.bank[1]) == 6 and last.boat == "W"
+
+
+@pytest.mark.xfail(strict=True, reason="engine: at a violation found while expanding level k, TLC reports "
+                   "depth k+1 (the violating state's level, = trace length); checker/search.py reports the "
+                   "levels completed so far (k)")
+def test_depth_at_violation_is_the_trace_length():
+    r = check(MissionariesAndCannibals())
+    assert r.depth == len(r.violation.trace) == 12
