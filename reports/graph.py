@@ -2,8 +2,8 @@
 state and transition as a networkx DiGraph, written as Graphviz DOT, with the states that
 break an invariant filled red and the counterexample path drawn bold red.
 
-Exploration is the checker's (same actions, argument order, constraints and view), but
-keeps every edge, so it refuses politely above a node limit instead of drawing a
+Exploration is the checker's (same actions, argument order, constraints and view; a state
+that breaks an invariant is a dead end, as in the checker), but keeps every edge, so it refuses politely above a node limit instead of drawing a
 hairball or exhausting memory.
 """
 
@@ -19,7 +19,7 @@ from checker.result import Violation
 from checker.search import instances
 from checker.spec import describe
 
-from .values import flatten, show
+from .values import show, top_fields
 
 DEFAULT_MAX_NODES = 300
 
@@ -56,6 +56,8 @@ def state_graph(spec: Any, max_nodes: int = DEFAULT_MAX_NODES, invariants: Itera
     while frontier:
         nxt = []
         for s, sid in frontier:
+            if g.nodes[sid]["violates"]:
+                continue  # the checker stops at a bad state: drawn, not expanded (keeps bug graphs finite)
             for act in info.actions:
                 for args in (instances(act, spec, s) if act.params else [()]):
                     t = act.fn(spec, s, *args)
@@ -71,7 +73,7 @@ def state_graph(spec: Any, max_nodes: int = DEFAULT_MAX_NODES, invariants: Itera
 
 
 def state_label(s: Any) -> str:
-    return "\n".join(f"{p} = {show(v)}" for p, v in flatten(s).items())
+    return "\n".join(f"{p} = {show(v)}" for p, v in top_fields(s).items())
 
 
 def highlight(g: nx.DiGraph, spec: Any, v: Violation | None) -> list[str]:

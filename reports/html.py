@@ -11,7 +11,7 @@ from typing import Any
 from checker.result import CheckResult, Violation
 
 from .flow import flows
-from .values import MISSING, diff, flatten, show
+from .values import change_text, diff, show, top_fields
 
 CSS = """
 body{font-family:system-ui,sans-serif;margin:2em;color:#222}
@@ -25,9 +25,8 @@ th{background:#f3f3f3} td.n{text-align:right} code{font-size:.95em}
 
 def _changes(prev: Any, state: Any, full: bool) -> str:
     if prev is None or full:
-        return "<br>".join(f"<code>{escape(p)} = {escape(show(v))}</code>" for p, v in flatten(state).items())
-    rows = [f"<code>{escape(p)}: <span class=old>{escape(show(a) if a is not MISSING else '∅')}</span> → "
-            f"<span class=new>{escape(show(b) if b is not MISSING else '∅')}</span></code>" for p, a, b in diff(prev, state)]
+        return "<br>".join(f"<code>{escape(p)} = {escape(show(v))}</code>" for p, v in top_fields(state).items())
+    rows = [f"<code>{escape(p)}: <span class=new>{escape(change_text(a, b))}</span></code>" for p, a, b in diff(prev, state)]
     return "<br>".join(rows) or "<i>no change</i>"
 
 

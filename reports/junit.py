@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from checker.result import Violation
 
 from .suite import Outcome
-from .values import MISSING, diff, flatten, show
+from .values import change_text, diff, show, top_fields
 
 
 def trace_text(v: Violation) -> str:
@@ -22,10 +22,9 @@ def trace_text(v: Violation) -> str:
     for i, st in enumerate(v.trace):
         lines.append(f"{i:>3}  {st.action}")
         if prev is None:
-            lines += [f"       {p} = {show(x)}" for p, x in flatten(st.state).items()]
+            lines += [f"       {p} = {show(x)}" for p, x in top_fields(st.state).items()]
         else:
-            lines += [f"       {p}: {show(a) if a is not MISSING else '∅'} -> {show(b) if b is not MISSING else '∅'}"
-                      for p, a, b in diff(prev, st.state)]
+            lines += [f"       {p}: {change_text(a, b, arrow='->')}" for p, a, b in diff(prev, st.state)]
         prev = st.state
     if v.traceback:
         lines.append(v.traceback.rstrip())

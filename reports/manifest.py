@@ -82,17 +82,25 @@ def load_manifest(path: str) -> dict[str, Entry]:
         raise UsageError(f"No manifest at {path!r}. Give the path of a models.toml (see reports/README.md).") from None
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{path} is not valid TOML: {exc}.") from None
-    return parse_manifest(data, path)
+    return parse_manifest(data, path, base=os.path.dirname(os.path.abspath(path)))
 
 
-def parse_manifest(data: dict[str, Any], where: str = MANIFEST) -> dict[str, Entry]:
+def parse_manifest(data: dict[str, Any], where: str = MANIFEST, base: str | None = None) -> dict[str, Entry]:
     models = data.get("models")
     if not isinstance(models, dict) or not models:
         raise UsageError(f"{where} has no [models.NAME] tables. Add one per model (see reports/README.md).")
-    return {name: parse_entry(name, table, where) for name, table in models.items()}
+    return {name: parse_entry(name, table, where, base) for name, table in models.items()}
 
 
-def parse_entry(name: str, table: Any, where: str = MANIFEST) -> Entry:
+def resolve_spec(spec: str, base: str | None) -> str:
+    """A `path.py:Class` spec is relative to the manifest's directory, not the current one."""
+    module, sep, cls = spec.rpartition(":")
+    if base and sep and module.endswith(".py") and not os.path.isabs(module):
+        return f"{os.path.join(base, module)}:{cls}"
+    return spec
+
+
+def parse_entry(name: str, table: Any, where: str = MANIFEST, base: str | None = None) -> Entry:
     def bad(msg: str) -> UsageError:
         return UsageError(f"{where}: [models.{name}] {msg}")
 
@@ -124,7 +132,7 @@ def parse_entry(name: str, table: Any, where: str = MANIFEST) -> Entry:
     if not isinstance(description, str):
         raise bad("description must be a string.")
     return Entry(
-        name=name, spec=spec, constants=dict(constants),
+        name=name, spec=resolve_spec(spec, base), constants=dict(constants),
         invariants=tuple(invariants) if invariants is not None else None, deadlock=deadlock,
         description=description, expect=parse_expect(table.get("expect", "ok"), bad), raw=dict(table), **limits,
     )

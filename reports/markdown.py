@@ -9,7 +9,7 @@ from typing import Any
 from checker.result import CheckResult, Violation
 
 from .suite import Outcome
-from .values import MISSING, diff, flatten, show
+from .values import change_text, diff, show, top_fields
 
 
 def cell(text: Any) -> str:
@@ -23,10 +23,8 @@ def _constants(constants: dict[str, Any]) -> str:
 
 def changes_text(prev: Any, state: Any, full: bool = False) -> str:
     if prev is None or full:
-        return "<br>".join(f"`{p}` = `{show(v)}`" for p, v in flatten(state).items())
-    lines = [f"`{p}`: `{show(a) if a is not MISSING else '∅'}` → `{show(b) if b is not MISSING else '∅'}`"
-             for p, a, b in diff(prev, state)]
-    return "<br>".join(lines) or "_(no change)_"
+        return "<br>".join(f"`{p}` = `{show(v)}`" for p, v in top_fields(state).items())
+    return "<br>".join(f"`{p}`: `{change_text(a, b)}`" for p, a, b in diff(prev, state)) or "_(no change)_"
 
 
 def trace_markdown(v: Violation, full: bool = False) -> str:

@@ -10,7 +10,7 @@ from rich.text import Text
 
 from checker.result import CheckResult, Violation
 
-from .values import MISSING, diff, flatten, show
+from .values import change_text, diff, show, top_fields
 
 _STATUS_STYLE = {"ok": "bold green", "violation": "bold red", "deadlock": "bold red", "error": "bold red",
                  "incomplete": "bold yellow", "interrupted": "bold yellow"}
@@ -76,17 +76,15 @@ def trace_renderable(v: Violation, full: bool = False) -> Group:
     for i, st in enumerate(v.trace):
         parts.append(Text(f"{i:>3}  {st.action}", style="bold cyan"))
         if full or prev is None:
-            for path, value in flatten(st.state).items():
-                parts.append(Text(f"       {path} = {show(value)}"))
+            for name, value in top_fields(st.state).items():
+                parts.append(Text(f"       {name} = {show(value)}"))
         else:
             changes = diff(prev, st.state)
             if not changes:
                 parts.append(Text("       (no change: stuttering step)", style="dim"))
             for path, old, new in changes:
                 line = Text(f"       {path}: ")
-                line.append(show(old) if old is not MISSING else "∅", style="red")
-                line.append(" → ")
-                line.append(show(new) if new is not MISSING else "∅", style="green")
+                line.append(change_text(old, new), style="yellow")
                 parts.append(line)
         prev = st.state
     plain = v.message in ("", f"invariant {v.name} is violated")  # no reason given by the invariant

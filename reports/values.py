@@ -6,6 +6,7 @@ become sorted lists (sorted so the output is the same in every run)."""
 from __future__ import annotations
 
 import enum
+from collections import Counter
 from typing import Any
 
 from checker.states import fields_of
@@ -53,15 +54,47 @@ def flatten(value: Any, path: str = "") -> dict[str, Any]:
     return out
 
 
-def diff(old: Any, new: Any) -> list[tuple[str, Any, Any]]:
-    """(path, old, new) for every leaf that changed; a missing side is the `MISSING` marker."""
-    a, b = flatten(old), flatten(new)
-    changes = []
-    for path in list(a) + [p for p in b if p not in a]:
-        va, vb = a.get(path, MISSING), b.get(path, MISSING)
-        if va != vb or type(va) is not type(vb):
-            changes.append((path, va, vb))
-    return changes
+def diff(old: Any, new: Any, path: str = "") -> list[tuple[str, Any, Any]]:
+    """(path, old, new) for every part that changed, found structurally: records of one
+    type are entered by field and tuples of one length by index (per-process variables),
+    so a change shows at its path; a tuple that grew or shrank (a log, a bag) or a set is
+    one change, rendered by `change_text` as what was added and removed."""
+    if old == new and type(old) is type(new):
+        return []
+    fo, fn = fields_of(old), fields_of(new)
+    if fo is not None and fn is not None and type(old) is type(new):
+        return [c for (name, a), (_, b) in zip(fo, fn) for c in diff(a, b, f"{path}.{name}" if path else name)]
+    if isinstance(old, tuple) and isinstance(new, tuple) and fo is None and fn is None and len(old) == len(new):
+        return [c for i, (a, b) in enumerate(zip(old, new)) for c in diff(a, b, f"{path}[{i}]")]
+    if isinstance(old, dict) and isinstance(new, dict):
+        out = []
+        for k in list(old) + [k for k in new if k not in old]:
+            out += diff(old.get(k, MISSING), new.get(k, MISSING), f"{path}[{k!r}]")
+        return out
+    return [(path or "state", old, new)]
+
+
+def change_text(old: Any, new: Any, arrow: str = "→", limit: int = 80) -> str:
+    """`old → new`, or for a long collection that grew or shrank, what was added and removed."""
+    a = show(old) if old is not MISSING else "∅"
+    b = show(new) if new is not MISSING else "∅"
+    collections = (tuple, frozenset, set)
+    if len(a) + len(b) > limit and isinstance(old, collections) and isinstance(new, collections) \
+            and fields_of(old) is None and fields_of(new) is None:
+        try:
+            added, removed = Counter(new) - Counter(old), Counter(old) - Counter(new)
+        except TypeError:
+            return f"{a} {arrow} {b}"
+        parts = [f"+{show(x)}" for x in sorted(added.elements(), key=_sort_key)]
+        parts += [f"−{show(x)}" for x in sorted(removed.elements(), key=_sort_key)]
+        return ", ".join(parts) or f"{a} {arrow} {b}"
+    return f"{a} {arrow} {b}"
+
+
+def top_fields(state: Any) -> dict[str, Any]:
+    """Top-level field -> value (a whole state shown compactly, one line per variable)."""
+    fields = fields_of(state)
+    return dict(fields) if fields is not None else {"state": state}
 
 
 class _Missing:
