@@ -1,0 +1,137 @@
+"""The manifest: what an entry must say, how outcomes are judged (a cut-short run is never
+ok), `--changed-since` selection in a scratch git repository, and this repository's own
+models.toml (every entry loads and names invariants its spec has)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import textwrap
+
+import pytest
+
+from checker import check
+from checker.errors import UsageError
+from checker.spec import describe
+from reports.changes import select_changed
+from reports.manifest import Expectation, find_manifest, load_manifest, parse_entry
+from reports.suite import build_spec, judge, run_entry
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def entry(**table):
+    return parse_entry("m", {"spec": "diehard", **table})
+
+
+def test_entry_defaults_and_expectations():
+    e = entry()
+    assert (e.expect, e.deadlock, e.invariants, e.constants) == (Expectation("ok"), True, None, {})
+    assert entry(expect={"violation": "x", "max_length": 3}).expect == Expectation("violation", "x", 3)
+    assert entry(expect={"deadlock": True}).expect == Expectation("deadlock")
+
+
+@pytest.mark.parametrize("table, words", [
+    ({"expcet": "ok"}, "unknown key(s) expcet"),
+    ({"expect": "fine"}, 'expect must be "ok"'),
+    ({"expect": {"violation": "x", "max_len": 3}}, "Unknown key(s) in expect: max_len"),
+    ({"expect": {"violation": "x", "max_length": 0}}, "max_length must be a positive"),
+    ({"invariants": "x"}, "invariants must be a list"),
+    ({"max_states": -1}, "max_states must be a positive"),
+    ({"deadlock": "no"}, "deadlock must be true or false"),
+])
+def test_mistakes_in_an_entry_are_named(table, words):
+    with pytest.raises(UsageError) as err:
+        entry(**table)
+    assert words in str(err.value) and "[models.m]" in str(err.value)
+
+
+def test_judging():
+    bug = entry(expect={"violation": "big_is_not_goal", "max_length": 7})
+    r = check(build_spec(bug))
+    assert judge(bug, r).passed
+    too_long = entry(expect={"violation": "big_is_not_goal", "max_length": 6})
+    assert "more than max_length=6" in judge(too_long, r).detail
+    other = entry(expect={"violation": "some_other"})
+    assert not judge(other, r).passed
+    assert not judge(entry(), r).passed  # expected ok, got the violation
+
+
+def test_a_cut_short_run_never_counts_as_ok():
+    o = run_entry(parse_entry("tp", {"spec": "two-phase", "max_states": 50}))
+    assert not o.passed and o.got.startswith("incomplete") and "proves nothing" in o.detail
+
+
+def test_toml_constants_take_the_declared_types():
+    spec = build_spec(parse_entry("tp", {"spec": "two-phase", "constants": {"rms": "2"}}))
+    assert spec.rms == 2
+    with pytest.raises(Exception) as err:
+        build_spec(parse_entry("tp", {"spec": "two-phase", "constants": {"rm": 2}}))
+    assert "no constant 'rm'" in str(err.value)
+
+
+SPEC_A = textwrap.dedent('''
+    import attrs
+    from checker import Spec, action, invariant
+    from helpers import small
+
+    @attrs.frozen
+    class A(Spec):
+        def init(self):
+            yield 0
+        @action
+        def step(self, s):
+            return s + 1 if s < 2 else None
+        @invariant
+        def fine(self, s):
+            return small(s)
+''')
+SPEC_B = SPEC_A.replace("class A", "class B").replace("from helpers import small\n", "small = lambda s: True\n")
+
+
+def _git(d, *args):
+    subprocess.run(["git", *args], cwd=d, check=True, capture_output=True)
+
+
+def test_changed_since_selects_by_module_imports_and_manifest(tmp_path):
+    d = tmp_path
+    (d / "a.py").write_text(SPEC_A)
+    (d / "b.py").write_text(SPEC_B)
+    (d / "helpers.py").write_text("def small(s):\n    return s < 5\n")
+    (d / "models.toml").write_text('[models.a]\nspec = "a.py:A"\ndeadlock = false\n[models.b]\nspec = "b.py:B"\ndeadlock = false\n')
+    _git(d, "init", "-q")
+    _git(d, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qam", "x", "--allow-empty")
+    _git(d, "add", ".")
+    _git(d, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "base")
+    path = str(d / "models.toml")
+
+    def chosen():
+        return [e.name for e in select_changed(load_manifest(path), path, "HEAD")[0]]
+
+    assert chosen() == []
+    (d / "helpers.py").write_text("def small(s):\n    return s < 6\n")  # an invariant module a.py imports
+    assert chosen() == ["a"]
+    _git(d, "checkout", "-q", "helpers.py")
+    (d / "models.toml").write_text('[models.a]\nspec = "a.py:A"\ndeadlock = false\n[models.b]\nspec = "b.py:B"\n')
+    assert chosen() == ["b"]  # its manifest table changed
+    _git(d, "checkout", "-q", "models.toml")
+    (d / "checker").mkdir()
+    (d / "checker" / "search.py").write_text("# engine\n")
+    _git(d, "add", "checker")
+    assert chosen() == ["a", "b"]  # the engine changed: everything
+
+
+def test_this_repositorys_manifest_loads():
+    """Every entry of models.toml names a spec that loads, constants it has, and invariants it declares."""
+    path = find_manifest(ROOT)
+    assert path == os.path.join(ROOT, "models.toml")
+    entries = load_manifest(path)
+    assert {"diehard", "two-phase"} <= set(entries)
+    for e in entries.values():
+        spec = build_spec(e)
+        invariants = describe(type(spec)).invariants
+        for name in (e.invariants or ()):
+            assert name in invariants, f"{e.name}: no invariant {name}"
+        if e.expect.kind == "violation":
+            assert e.expect.invariant in invariants, f"{e.name}: expects unknown invariant {e.expect.invariant}"
+            assert e.invariants is None or e.expect.invariant in e.invariants, f"{e.name}: expected invariant is not checked"
