@@ -16,8 +16,10 @@ from tlc.alternating_bit import AlternatingBit
 from tlc.chang_roberts import ChangRoberts
 from tlc.ewd840 import EWD840
 from tlc.missionaries import MissionariesAndCannibals
+from tlc.paxos import Paxos
 from tlc.peterson import Peterson
 from tlc.tcommit import TCommit
+from tlc.voting import Voting
 
 # name: (spec, check kwargs, (distinct, generated, depth, status))
 COMPLETE = {
@@ -28,6 +30,10 @@ COMPLETE = {
     "ChangRoberts-N3": (ChangRoberts(n=3), dict(deadlock=False), (137, 227, 10, "ok")),
     "MCAlternatingBit": (AlternatingBit(), dict(deadlock=True), (240, 1392, 10, "ok")),
     "EWD840-N3": (EWD840(n=3), dict(deadlock=False), (302, 2001, 9, "ok")),
+    "MCPaxos": (Paxos(acceptors=1, values=1, max_ballot=1), dict(deadlock=True), (25, 82, 9, "ok")),
+    "MCVoting-no-symmetry": (Voting(acceptors=3, values=2, max_ballot=1), dict(deadlock=False), (599, 3124, 11, "ok")),
+    "PaxosHowToWinATuringAward-MCPaxosTiny": (
+        Paxos(acceptors=3, values=2, max_ballot=1), dict(deadlock=True, invariants=["Inv"]), (3921, 23563, 17, "ok")),
 }
 
 # name: (spec, check kwargs, violated invariant, TLC's trace length in states)
