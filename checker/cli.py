@@ -220,6 +220,11 @@ def cmd_ci(args: argparse.Namespace, console: Console) -> int:
     outcomes_seen: list = []
     outcomes = run_suite(chosen, on_done=done)
     print_suite(outcomes, console, times=not args.no_times)
+    if not args.only and not args.changed_since and not args.quiet:
+        from reports.suite import unexercised
+
+        for hint in unexercised(entries.values(), bundled()):
+            console.print(f"[yellow]note: {hint}[/yellow]")
     if args.junit:
         from reports.junit import write_junit
 

@@ -130,3 +130,38 @@ def run_suite(entries: Iterable[Entry], on_done: Callable[[Outcome], None] | Non
         if on_done is not None:
             on_done(outcome)
     return outcomes
+
+
+def unexercised(entries: Iterable[Entry], bundled: dict[str, str]) -> list[str]:
+    """Hints, not failures: bundled specs no entry checks, and values of their switches
+    (Literal and bool constants) no entry sets — each bug switch should have an entry."""
+    import attrs as _attrs
+
+    by_spec: dict[str, list[Entry]] = {}
+    for e in entries:
+        by_spec.setdefault(bundled.get(e.spec, e.spec), []).append(e)
+    hints = []
+    for name, target in sorted(bundled.items()):
+        mine = by_spec.get(target, [])
+        if not mine:
+            hints.append(f"{name}: no manifest entry")
+            continue
+        try:
+            cls = load_class(target)
+            types = declared_types(cls)
+        except Exception as exc:  # reported when an entry runs; here only a hint
+            hints.append(f"{name}: cannot load ({exc})")
+            continue
+        for f in _attrs.fields(cls):
+            tp = types[f.name]
+            values = typing.get_args(tp) if typing.get_origin(tp) is typing.Literal else (False, True) if tp is bool else ()
+            used = set()
+            for e in mine:
+                try:
+                    used.add(coerce_constants(cls, {f.name: e.constants[f.name]})[f.name] if f.name in e.constants else f.default)
+                except Exception:
+                    continue
+            missing = [v for v in values if v not in used]
+            if missing:
+                hints.append(f"{name}: no entry sets {', '.join(f'{f.name}={v!r}' for v in missing)}")
+    return hints

@@ -135,3 +135,29 @@ def test_this_repositorys_manifest_loads():
         if e.expect.kind == "violation":
             assert e.expect.invariant in invariants, f"{e.name}: expects unknown invariant {e.expect.invariant}"
             assert e.invariants is None or e.expect.invariant in e.invariants, f"{e.name}: expected invariant is not checked"
+
+
+def test_ci_notes_bundled_specs_and_switch_values_no_entry_exercises(tmp_path):
+    from reports.suite import unexercised
+
+    (tmp_path / "sw.py").write_text(textwrap.dedent('''
+        from typing import Literal
+        import attrs
+        from checker import Spec, action
+
+        @attrs.frozen
+        class Sw(Spec):
+            mode: Literal["correct", "no-fence", "stale-read"] = "correct"
+            fencing: bool = True
+            n: int = 2
+            def init(self):
+                yield 0
+    '''))
+    target = f"{tmp_path / 'sw.py'}:Sw"
+    bundled = {"sw": target, "two-phase": "spec.two_phase:TwoPhase"}
+    entries = [parse_entry("a", {"spec": "sw"}), parse_entry("b", {"spec": "sw", "constants": {"mode": "no-fence"}})]
+    assert unexercised(entries, bundled) == [
+        "sw: no entry sets mode='stale-read'",
+        "sw: no entry sets fencing=False",
+        "two-phase: no manifest entry",
+    ]
