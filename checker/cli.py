@@ -150,7 +150,13 @@ def resolve_entry(target: str, manifest: str | None):
     path = manifest or find_manifest()
     if path is None:
         return None
-    return load_manifest(path).get(target)
+    try:
+        return load_manifest(path).get(target)
+    except UsageError as exc:
+        if manifest is None and target in bundled():  # a broken manifest must not block checking a bundled spec
+            Console(stderr=True, highlight=False).print(f"[yellow]warning:[/yellow] ignoring {path}: {exc}")
+            return None
+        raise
 
 
 def spec_for(args: argparse.Namespace):

@@ -82,6 +82,8 @@ def run_entry(entry: Entry, progress: Callable[[dict], None] | None = None) -> O
         )
     except SpecError as exc:
         return Outcome(entry, None, "error", False, str(exc))
+    except Exception as exc:  # the spec module itself is broken: one entry fails, the suite goes on
+        return Outcome(entry, None, "error", False, f"cannot build the spec: {type(exc).__name__}: {exc}")
     return judge(entry, result)
 
 
