@@ -4,4 +4,5 @@ modules are imported only when a model is used."""
 BUNDLED: dict[str, str] = {
     "diehard": "spec.diehard:DieHard",
     "two-phase": "spec.two_phase:TwoPhase",
+    "kafka-producer": "spec.kafka_producer:KafkaProducer",
 }
