@@ -270,3 +270,13 @@ def test_console_script_exit_codes(project):
     assert good.returncode == 0, good.stderr
     typo = subprocess.run(run + ["--only", "nope"], cwd=project, env=env, capture_output=True, text=True)
     assert typo.returncode == 2 and "no such entry" in typo.stderr
+
+
+def test_check_entry_with_overrides_says_whether_it_matches(project, monkeypatch, capsys):
+    monkeypatch.chdir(project)
+    assert main(["check", "ping-ok", "-c", "duplicate=true", "--no-deadlock", "--quiet"]) == 1
+    out = capsys.readouterr().out
+    assert "✗ Invariant got_le_sent is violated: received 2 messages but only 1 were sent" in out
+    assert "manifest entry ping-ok expects ok: DIFFERS" in out
+    assert main(["check", "ping-ok", "--quiet"]) == 0
+    assert "manifest entry ping-ok expects ok: as expected" in capsys.readouterr().out
