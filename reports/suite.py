@@ -135,15 +135,18 @@ def run_suite(entries: Iterable[Entry], on_done: Callable[[Outcome], None] | Non
 
 
 def unexercised(entries: Iterable[Entry], bundled: dict[str, str]) -> list[str]:
-    """Hints, not failures: bundled specs no entry checks, and values of their switches
-    (Literal and bool constants) no entry sets — each bug switch should have an entry."""
+    """Hints, not failures: bundled specs no entry checks (when the manifest uses bundled
+    specs at all), and values of the switches (Literal and bool constants) of every spec
+    the manifest uses that no entry sets — each bug switch should have an entry."""
     import attrs as _attrs
 
     by_spec: dict[str, list[Entry]] = {}
     for e in entries:
         by_spec.setdefault(bundled.get(e.spec, e.spec), []).append(e)
     hints = []
-    for name, target in sorted(bundled.items()):
+    names = {t: n for n, t in bundled.items()} if set(by_spec) & set(bundled.values()) else {}
+    names.update({t: t for t in by_spec if t not in names})  # a project's own manifest: only its specs
+    for target, name in sorted(names.items(), key=lambda tn: tn[1]):
         mine = by_spec.get(target, [])
         if not mine:
             hints.append(f"{name}: no manifest entry")

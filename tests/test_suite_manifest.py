@@ -161,3 +161,24 @@ def test_ci_notes_bundled_specs_and_switch_values_no_entry_exercises(tmp_path):
         "sw: no entry sets fencing=False",
         "two-phase: no manifest entry",
     ]
+
+
+def test_deadlock_expectation(tmp_path):
+    (tmp_path / "stop.py").write_text(textwrap.dedent('''
+        import attrs
+        from checker import Spec, action
+
+        @attrs.frozen
+        class Stop(Spec):
+            """x counts to 2 and then nothing is enabled."""
+            def init(self):
+                yield 0
+            @action
+            def inc(self, s):
+                return s + 1 if s < 2 else None
+    '''))
+    spec = f"{tmp_path / 'stop.py'}:Stop"
+    o = run_entry(parse_entry("s", {"spec": spec, "expect": {"deadlock": True, "max_length": 3}}))
+    assert o.passed and o.got == "deadlock (3 states)"
+    assert not run_entry(parse_entry("s", {"spec": spec, "expect": {"deadlock": True, "max_length": 2}})).passed
+    assert run_entry(parse_entry("s", {"spec": spec, "deadlock": False})).passed
