@@ -5,4 +5,6 @@ BUNDLED: dict[str, str] = {
     "diehard": "spec.diehard:DieHard",
     "two-phase": "spec.two_phase:TwoPhase",
     "kafka-producer": "spec.kafka_producer:KafkaProducer",
+    "kafka-consumer-group": "spec.kafka_consumer_group:KafkaConsumerGroup",
+    "kafka-transactions": "spec.kafka_transactions:KafkaTransactions",
 }

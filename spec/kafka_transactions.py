@@ -1,0 +1,353 @@
+"""Kafka transactions (KIP-98, KIP-447): a consume-transform-produce application with a
+transactional.id reads input records, writes one output record per input to each of two
+output partitions, and commits the consumed input offset in the same transaction; a
+transaction coordinator (TC) runs the two-phase commit; a downstream consumer reads the
+outputs. Action -> Kafka map and abstractions: kafka_transactions.md.
+
+Producer instances are slots 0..restarts: instance 0 runs from the start, `restart` starts
+the next one with the same transactional.id (the deployment believed the previous one dead).
+The previous instance keeps running — it is the zombie — or never acts again (a real crash).
+Partition logs keep each record with its state ('open', 'committed', 'aborted'): a
+transaction marker settles the open records of the producer on that partition in place.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, NamedTuple
+
+import attrs
+
+from checker import Spec, SpecError, action, fail, invariant, terminal
+from invariants.transactions import exactly_once, one_outcome_per_transaction
+from spec.mechanics import set_at
+
+OUTPUTS = (0, 1)  # output partitions
+OFFSETS = 2  # the __consumer_offsets partition of the application's group
+PART_NAMES = ("out0", "out1", "offsets")
+PREPARE = {"PrepareCommit": "committed", "PrepareAbort": "aborted"}
+
+
+class Rec(NamedTuple):
+    """A record in a partition. On the output partitions `value` is the input offset it was
+    produced from; on the offsets partition it is the committed input offset."""
+
+    value: int
+    inst: int  # ghost: producer instance that wrote it
+    epoch: int  # producer epoch of the write (with the PID, the batch identity)
+    tx: int  # ghost: the TC's transaction number at the write (-1: not transactional)
+    zombie: bool  # ghost: written after a newer instance had initialised
+    status: str  # 'open' | 'committed' | 'aborted'
+
+
+class TxnState(NamedTuple):
+    # producer instances (the application)
+    st: tuple[str, ...]  # 'down' | 'init' | 'fetch' | 'ready' | 'txn' | 'offsets' | 'fenced'
+    epoch: tuple[int, ...]  # producer epoch from InitProducerId (-1 before)
+    pos: tuple[int, ...]  # next input offset to consume
+    done: tuple[tuple[int, ...], ...]  # partitions written in the current transaction (OFFSETS: offsets sent)
+    born: tuple[int, ...]  # ghost: order of the instance's InitProducerId (0: not yet), to tell zombies
+    # transaction coordinator: persisted in __transaction_state, survives failover
+    tc_epoch: int
+    tc_state: str  # Empty | Ongoing | PrepareCommit | PrepareAbort | CompleteCommit | CompleteAbort
+    tc_parts: tuple[int, ...]  # partitions in the current transaction
+    tx: int  # transactions started so far (names the current one)
+    # TC in-memory: markers still to write (reloaded from the log on failover)
+    pending: tuple[int, ...]
+    # partitions: out0, out1, offsets; and the highest producer epoch each has seen
+    logs: tuple[tuple[Rec, ...], ...]
+    pepoch: tuple[int, ...]
+    # fault budgets left
+    restarts: int
+    failovers: int
+    lost: int
+
+
+def show(r: Rec) -> str:
+    """A record for a failure message (its status is shown separately, as the outcome)."""
+    what = f"value {r.value}"
+    txn = f"transaction {r.tx}" if r.tx >= 0 else "no transaction"
+    return f"[{what} by instance {r.inst}, epoch {r.epoch}, {txn}]"
+
+
+def _inst(spec, s):
+    return range(spec.restarts + 1)
+
+
+def _lost(spec, s):
+    return (False, True) if s.lost else (False,)
+
+
+@attrs.frozen
+class KafkaTransactions(Spec):
+    inputs: int = 2  # input records (offsets 0..inputs-1), produced before the application starts
+    restarts: int = 1  # new instances started with the same transactional.id
+    failovers: int = 1  # transaction coordinator failovers
+    lost_responses: int = 1  # responses lost after the server acted (the client retries)
+    fencing: bool = True  # InitProducerId bumps the producer epoch (fencing older instances)
+    isolation: Literal["read_committed", "read_uncommitted"] = "read_committed"
+    offsets_in_transaction: bool = True  # sendOffsetsToTransaction; False: commitSync after commitTransaction
+
+    def __attrs_post_init__(self) -> None:
+        if self.inputs < 1 or min(self.restarts, self.failovers, self.lost_responses) < 0:
+            raise SpecError(
+                f"KafkaTransactions cannot be checked with inputs={self.inputs}, restarts={self.restarts}, "
+                f"failovers={self.failovers}, lost_responses={self.lost_responses}: inputs must be at least 1 and the "
+                "fault budgets at least 0 (0 switches a fault off). A small exhaustive configuration is inputs=2, "
+                "restarts=1, failovers=1, lost_responses=1."
+            )
+
+    def init(self):
+        n = self.restarts + 1
+        yield TxnState(
+            st=("init",) + ("down",) * (n - 1), epoch=(-1,) * n, pos=(0,) * n, done=((),) * n, born=(0,) * n,
+            tc_epoch=-1, tc_state="Empty", tc_parts=(), tx=0, pending=(), logs=((), (), ()), pepoch=(-1, -1, -1),
+            restarts=self.restarts, failovers=self.failovers, lost=self.lost_responses,
+        )
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _outcome(self, s: TxnState, r: Rec) -> str:
+        """'committed' / 'aborted' once decided (marker written, or the TC prepared it)."""
+        if r.status == "open" and r.tx == s.tx and s.tc_state in PREPARE:
+            return PREPARE[s.tc_state]
+        return r.status
+
+    def _committed_offset(self, s: TxnState, decided: bool) -> int:
+        """The group's committed input offset: the last committed offsets record."""
+        for r in reversed(s.logs[OFFSETS]):
+            if (self._outcome(s, r) if decided else r.status) == "committed":
+                return r.value
+        return 0
+
+    def _newer_initialised(self, s: TxnState, i: int) -> bool:
+        return max(s.born) > s.born[i]
+
+    def _tc_accepts(self, s: TxnState, i: int) -> str:
+        """The TC's epoch check: 'ok', 'fenced' (PRODUCER_FENCED) or 'busy' (CONCURRENT_TRANSACTIONS)."""
+        if s.epoch[i] < s.tc_epoch:
+            return "fenced"
+        return "busy" if s.tc_state in PREPARE else "ok"
+
+    def _append(self, s: TxnState, i: int, part: int, value: int, tx: int, status: str) -> TxnState | None:
+        """Produce to a partition leader (idempotent: a retried batch is not appended twice).
+        None: the leader rejects an epoch older than one it has seen."""
+        if s.epoch[i] < s.pepoch[part]:
+            return None
+        rec = Rec(value, i, s.epoch[i], tx, self._newer_initialised(s, i), status)
+        log = s.logs[part]
+        if status == "open" and any(r[:4] == rec[:4] for r in log):
+            return s  # duplicate (same PID, epoch, sequence): acknowledged, not appended
+        return s._replace(logs=set_at(s.logs, part, log + (rec,)), pepoch=set_at(s.pepoch, part, s.epoch[i]))
+
+    def _fenced(self, s: TxnState, i: int) -> TxnState:
+        """ProducerFencedException is fatal: the instance closes."""
+        return s._replace(st=set_at(s.st, i, "fenced"), done=set_at(s.done, i, ()))
+
+    def _respond(self, s: TxnState, lost: bool, i: int, **client) -> TxnState:
+        """Apply the client's side of a response, unless it is lost (then the server's effect
+        stays and the client will retry the same request)."""
+        if lost:
+            return s._replace(lost=s.lost - 1)
+        return s._replace(**{k: set_at(getattr(s, k), i, v) for k, v in client.items()})
+
+    # -- producer instance -------------------------------------------------------------------
+
+    @action(i=_inst)
+    def restart(self, s, i):
+        """The deployment starts a new instance with the same transactional.id."""
+        if s.restarts == 0 or s.st[i] != "down" or (i and s.st[i - 1] == "down"):
+            return None
+        return s._replace(st=set_at(s.st, i, "init"), restarts=s.restarts - 1)
+
+    @action(i=_inst)
+    def init_producer_id(self, s, i):
+        """InitProducerId: the TC bumps the epoch (fencing on) and aborts an ongoing
+        transaction of the previous epoch; during Prepare* it answers CONCURRENT_TRANSACTIONS."""
+        if s.st[i] != "init" or s.tc_state in PREPARE:
+            return None
+        epoch = s.tc_epoch + 1 if self.fencing or s.tc_epoch < 0 else s.tc_epoch
+        if s.tc_state == "Ongoing":
+            s = s._replace(tc_state="PrepareAbort", pending=s.tc_parts)
+        return s._replace(
+            tc_epoch=epoch, st=set_at(s.st, i, "fetch"), epoch=set_at(s.epoch, i, epoch), born=set_at(s.born, i, max(s.born) + 1)
+        )
+
+    @action(i=_inst)
+    def fetch_offset(self, s, i):
+        """OffsetFetch (require_stable): waits while a transactional offset commit is pending,
+        then starts from the committed input offset."""
+        if s.st[i] != "fetch" or any(r.status == "open" for r in s.logs[OFFSETS]):
+            return None
+        return s._replace(st=set_at(s.st, i, "ready"), pos=set_at(s.pos, i, self._committed_offset(s, False)))
+
+    @action(i=_inst)
+    def begin(self, s, i):
+        """beginTransaction() and poll() the next input record (local to the client)."""
+        if s.st[i] != "ready" or s.pos[i] >= self.inputs:
+            return None
+        return s._replace(st=set_at(s.st, i, "txn"), done=set_at(s.done, i, ()))
+
+    @action(i=_inst, p=lambda spec, s: OUTPUTS, lost=_lost)
+    def produce(self, s, i, p, lost):
+        """AddPartitionsToTxn(p) at the TC, then the output record to partition p."""
+        if s.st[i] != "txn" or p in s.done[i]:
+            return None
+        return self._add_and_write(s, i, p, s.pos[i], lost)
+
+    @action(i=_inst, lost=_lost)
+    def send_offsets(self, s, i, lost):
+        """sendOffsetsToTransaction: AddOffsetsToTxn at the TC, then TxnOffsetCommit(input
+        offset + 1) to the group coordinator, pending until the transaction's marker."""
+        if not self.offsets_in_transaction or s.st[i] != "txn" or OFFSETS in s.done[i]:
+            return None
+        return self._add_and_write(s, i, OFFSETS, s.pos[i] + 1, lost)
+
+    def _add_and_write(self, s: TxnState, i: int, part: int, value: int, lost: bool) -> TxnState | None:
+        verdict = self._tc_accepts(s, i)
+        if verdict == "fenced":
+            return self._fenced(s, i)
+        if verdict == "busy":
+            return None
+        before = s
+        if s.tc_state != "Ongoing":  # the first partition starts a new transaction
+            s = s._replace(tc_state="Ongoing", tc_parts=(), tx=s.tx + 1)
+        if part not in s.tc_parts:
+            s = s._replace(tc_parts=tuple(sorted(s.tc_parts + (part,))))
+        s = self._append(s, i, part, value, s.tx, "open")
+        if s is None:  # the partition leader has seen a newer epoch
+            return self._fenced(before, i)
+        return self._respond(s, lost, i, done=tuple(sorted(s.done[i] + (part,))))
+
+    @action(i=_inst, lost=_lost)
+    def commit_txn(self, s, i, lost):
+        """commitTransaction(): EndTxn(COMMIT). The TC persists PrepareCommit and answers;
+        markers follow asynchronously. A retry finding PrepareCommit/CompleteCommit succeeds."""
+        need = OUTPUTS + ((OFFSETS,) if self.offsets_in_transaction else ())
+        if s.st[i] != "txn" or s.done[i] != need:
+            return None
+        verdict = self._tc_accepts(s, i)
+        if verdict == "fenced":
+            return self._fenced(s, i)
+        if s.tc_state == "Ongoing":
+            s = s._replace(tc_state="PrepareCommit", pending=s.tc_parts)
+        elif s.tc_state not in ("PrepareCommit", "CompleteCommit"):
+            return self._fenced(s, i)  # INVALID_TXN_STATE: the transaction was aborted under it
+        nxt = "offsets" if not self.offsets_in_transaction else "ready"
+        pos = s.pos[i] + (1 if self.offsets_in_transaction else 0)
+        return self._respond(s, lost, i, st=nxt, pos=pos, done=())
+
+    @action(i=_inst)
+    def commit_offsets(self, s, i):
+        """offsets_in_transaction=False: consumer.commitSync() after commitTransaction()."""
+        if s.st[i] != "offsets":
+            return None
+        rec = Rec(s.pos[i] + 1, i, s.epoch[i], -1, self._newer_initialised(s, i), "committed")
+        return s._replace(
+            logs=set_at(s.logs, OFFSETS, s.logs[OFFSETS] + (rec,)), st=set_at(s.st, i, "ready"), pos=set_at(s.pos, i, s.pos[i] + 1)
+        )
+
+    # -- transaction coordinator -----------------------------------------------------------------
+
+    @action(p=lambda spec, s: s.pending)
+    def write_marker(self, s, p):
+        """WriteTxnMarkers to partition p: its open records of this producer become committed
+        or aborted; the marker carries the TC's epoch, which the partition now enforces."""
+        if s.tc_state not in PREPARE:
+            return None
+        outcome = PREPARE[s.tc_state]
+        log = tuple(r._replace(status=outcome) if r.status == "open" else r for r in s.logs[p])
+        return s._replace(
+            logs=set_at(s.logs, p, log), pepoch=set_at(s.pepoch, p, max(s.pepoch[p], s.tc_epoch)),
+            pending=tuple(x for x in s.pending if x != p),
+        )
+
+    @action
+    def complete_txn(self, s):
+        """All markers written: the TC logs CompleteCommit / CompleteAbort."""
+        if s.tc_state not in PREPARE or s.pending:
+            return None
+        return s._replace(tc_state="Complete" + s.tc_state[len("Prepare"):], tc_parts=())
+
+    @action
+    def coordinator_failover(self, s):
+        """The TC's broker fails; the new TC replays __transaction_state and re-sends every
+        marker of a prepared transaction (marker progress was in memory only)."""
+        if s.failovers == 0:
+            return None
+        pending = s.tc_parts if s.tc_state in PREPARE else ()
+        return s._replace(failovers=s.failovers - 1, pending=pending)
+
+    # -- downstream consumer -----------------------------------------------------------------------
+
+    def visible(self, s: TxnState, p: int) -> tuple[Rec, ...]:
+        """What a consumer of output partition p can be returned right now. read_committed:
+        records below the last stable offset (the first open record), skipping aborted ones
+        (aborted-transaction index); read_uncommitted: everything up to the high watermark
+        (replication is abstracted: every append is replicated). Statuses only move from open
+        to settled and the LSO only grows, so checking this set in every state covers every
+        read a consumer can make at any time."""
+        log = s.logs[p]
+        if self.isolation == "read_uncommitted":
+            return log
+        lso = next((k for k, r in enumerate(log) if r.status == "open"), len(log))
+        return tuple(r for r in log[:lso] if r.status != "aborted")
+
+    @terminal
+    def settled(self, s):
+        """The run is over: no transaction is being decided, and every instance has consumed
+        all input or is gone."""
+        if s.tc_state in PREPARE:
+            return False
+        return all(st in ("down", "fenced") or (st == "ready" and pos == self.inputs) for st, pos in zip(s.st, s.pos))
+
+    # -- invariants ---------------------------------------------------------------------------------
+
+    def _parts(self, s):
+        for p, log in enumerate(s.logs):
+            for r in log:
+                yield p, r
+
+    @invariant
+    def atomic_commit(self, s):
+        """A transaction's outputs and its consumed offsets are all committed or none are:
+        one outcome per transaction, and a committed transaction that wrote an input's
+        outputs also committed that input's offset, on both output partitions."""
+        verdict = one_outcome_per_transaction((r.tx, PART_NAMES[p], self._outcome(s, r)) for p, r in self._parts(s) if r.tx >= 0)
+        if not verdict:
+            return verdict
+        committed: dict[int, set] = {}
+        for p, r in self._parts(s):
+            if r.tx >= 0 and self._outcome(s, r) == "committed":
+                committed.setdefault(r.tx, set()).add((p, r.value - 1 if p == OFFSETS else r.value))
+        for tx, parts in sorted(committed.items()):
+            for p, v in parts:
+                if p != OFFSETS:
+                    want = {(q, v) for q in (*OUTPUTS, OFFSETS)}
+                    if not want <= parts:
+                        missing = [PART_NAMES[q] for q, _ in sorted(want - parts)]
+                        return fail(f"transaction {tx} committed the output of input {v} but not its part in {missing}")
+        return True
+
+    @invariant
+    def exactly_once_processing(self, s):
+        """Each input's output appears exactly once among committed records of each output
+        partition, for every input below the committed input offset; never twice."""
+        got = {PART_NAMES[p]: [r.value for r in s.logs[p] if self._outcome(s, r) == "committed"] for p in OUTPUTS}
+        return exactly_once(got, self._committed_offset(s, True))
+
+    @invariant
+    def no_zombie_writes(self, s):
+        """No record written by an instance after a newer one initialised becomes committed."""
+        for p, r in self._parts(s):
+            if r.zombie and self._outcome(s, r) == "committed":
+                return fail(f"{PART_NAMES[p]} has committed {show(r)}, written after a newer instance had initialised")
+        return True
+
+    @invariant
+    def read_committed_isolation(self, s):
+        """A consumer never gets a record of an open or aborted transaction."""
+        for p in OUTPUTS:
+            for r in self.visible(s, p):
+                if r.status != "committed":
+                    return fail(f"a consumer of {PART_NAMES[p]} can read {show(r)} while its transaction is {r.status}")
+        return True
