@@ -12,13 +12,16 @@ import pytest
 
 from checker import check
 from checker.spec import describe
+from tlc.acp import ACP
 from tlc.alternating_bit import AlternatingBit
 from tlc.chang_roberts import ChangRoberts
 from tlc.ewd840 import EWD840
 from tlc.missionaries import MissionariesAndCannibals
 from tlc.paxos import Paxos
 from tlc.peterson import Peterson
+from tlc.readers_writers import ReadersWriters
 from tlc.tcommit import TCommit
+from tlc.token_ring import TokenRing
 from tlc.voting import Voting
 
 # name: (spec, check kwargs, (distinct, generated, depth, status))
@@ -34,11 +37,17 @@ COMPLETE = {
     "MCVoting-no-symmetry": (Voting(acceptors=3, values=2, max_ballot=1), dict(deadlock=False), (599, 3124, 11, "ok")),
     "PaxosHowToWinATuringAward-MCPaxosTiny": (
         Paxos(acceptors=3, values=2, max_ballot=1), dict(deadlock=True, invariants=["Inv"]), (3921, 23563, 17, "ok")),
+    "TokenRing-N6-M6": (TokenRing(n=6, m=6), dict(deadlock=False), (46656, 248832, 1, "ok")),
+    "ReadersWriters-3": (ReadersWriters(num_actors=3), dict(deadlock=True), (21527, 59674, 13, "ok")),
+    "ACP_NB_WRONG-continue": (
+        ACP(variant="nb_wrong"), dict(deadlock=False, invariants=["AC1"], stop_on_first=False), (13756, 72616, 17, "violation")),
+    "ACP_NB": (ACP(variant="nb"), dict(deadlock=False), (4284, 23988, 19, "ok")),
 }
 
 # name: (spec, check kwargs, violated invariant, TLC's trace length in states)
 VIOLATIONS = {
     "MissionariesAndCannibals": (MissionariesAndCannibals(), dict(deadlock=True), "Solution", 12),
+    "ACP_NB_WRONG": (ACP(variant="nb_wrong"), dict(deadlock=False, invariants=["AC1"]), "AC1", 13),
 }
 
 
