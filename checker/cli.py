@@ -291,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args, console)
     except SpecError as exc:
-        Console(stderr=True, highlight=False).print(f"[bold red]error:[/bold red] {exc}")
+        Console(stderr=True, highlight=False).print(f"[bold red]error:[/bold red] {exc}", soft_wrap=True)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
