@@ -96,10 +96,10 @@ def diagnose(
                 return Diagnosis("error", act.name, f"action {label} raised {_describe(exc)}", None, spec_traceback(exc))
             if t is None:
                 continue
+            problem = state_problem(t, f"action {label}")
+            if problem:
+                return Diagnosis("error", act.name, problem, None, None)
             if type(t) not in state_types:
-                problem = state_problem(t, f"action {label}")
-                if problem:
-                    return Diagnosis("error", act.name, problem, None, None)
                 if state_types and not any(isinstance(t, k) for k in state_types):
                     kinds = ", ".join(sorted(k.__name__ for k in state_types))
                     return Diagnosis(

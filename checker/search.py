@@ -88,6 +88,7 @@ class Search:
         self.state_types: set[type] = set()
         self.inits: list[Any] = []
         self.queue_left = 0
+        self.countdown = PROGRESS_EVERY
 
     # -- the run -------------------------------------------------------------------------------
 
@@ -146,7 +147,7 @@ class Search:
         param = [(i, a) for i, a in enumerate(actions) if a.params]
         max_states = self.max_states if self.max_states is not None else -1
         nxt: list[tuple[Any, int]] = []
-        countdown = PROGRESS_EVERY
+        countdown = self.countdown
         self.queue_left = len(frontier)
         for pos, (s, idx) in enumerate(frontier):
             countdown -= 1
@@ -167,7 +168,7 @@ class Search:
                             continue
                         generated += 1
                         fired[ai] += 1
-                        if type(t) not in types and state_problem(t, actions[ai].label(args)):
+                        if type(t) not in types and not self._admit_type(t):
                             raise _Diagnose
                         if constraints and not all(c(spec, t) for c in constraints):
                             continue
@@ -196,6 +197,7 @@ class Search:
             if not generated and self.deadlock and not self._terminal(s, idx):
                 self._report(Diagnosis("deadlock", "deadlock", "no action is enabled in this state (deadlock)", None, None), idx)
         self.queue_left = len(nxt)
+        self.countdown = countdown
         return nxt
 
     # -- rare paths ----------------------------------------------------------------------------
@@ -208,6 +210,13 @@ class Search:
         for name, message in found:
             if name not in self.violated:
                 self._report(Diagnosis("invariant", name, message, None, None), idx)
+
+    def _admit_type(self, t: Any) -> bool:
+        """Accept a new state type once, if it can be a state and matches the initial states'."""
+        if state_problem(t, "an action") or not any(isinstance(t, k) for k in self.state_types):
+            return False
+        self.state_types.add(type(t))
+        return True
 
     def _terminal(self, s: Any, idx: int) -> bool:
         try:
