@@ -2,6 +2,9 @@
 Acceptor = {a1, a2, a3}, Value = {v1, v2}, Quorum = the three pairs, Ballot = 0..1,
 INVARIANT Inv, CHECK_DEADLOCK FALSE. TLC: 599 / 3124 / 11 (77 / 451 / 11 with symmetry).
 
+The same module is specifications/PaxosHowToWinATuringAward/Voting.tla (same actions), whose
+MCVoting.tla sets Ballot to 0..2: TLC 6752 / 41017 / 16 (bench/tlc_ports.py; too slow for a test).
+
 Acceptor a_k is index k-1, value v_k is k-1. `votes[a]` is a frozenset of (ballot, value).
 
 TLC enumerates an action by its structure: each element of an \\E, each true disjunct,
