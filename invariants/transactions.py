@@ -36,7 +36,7 @@ def exactly_once(committed_inputs: dict[str, list[int]], consumed_upto: int) -> 
     most once, and every input below the committed consumer offset exactly once."""
     for where in sorted(committed_inputs):
         inputs = committed_inputs[where]
-        verdict = no_duplicates(inputs, what=f"output of input record in {where}: input")
+        verdict = no_duplicates(inputs, what=f"in {where}, the committed output of input")
         if not verdict:
             return verdict
         missing = [k for k in range(consumed_upto) if k not in inputs]
