@@ -1,0 +1,125 @@
+"""The Kafka producer model: the safe default is exhaustive and clean, each bug switch
+breaks the invariant it should with a short trace, and every trace replays."""
+
+from __future__ import annotations
+
+import pytest
+
+from checker import SpecError, check
+from spec.kafka_producer import KafkaProducer, partition_of, producer_state
+
+
+def replays(spec: KafkaProducer, trace) -> bool:
+    """Each step's action, re-run from the previous state, yields the next state."""
+    for prev, step in zip(trace, trace[1:]):
+        if getattr(spec, step.name)(prev.state, **step.args) != step.state:
+            return False
+    return True
+
+
+def first_violation(spec: KafkaProducer, invariant: str):
+    r = check(spec, invariants=[invariant])
+    assert r.status == "violation", r.status
+    v = r.violation
+    assert v.name == invariant
+    assert replays(spec, v.trace)
+    return v
+
+
+def actions(v) -> list[str]:
+    return [s.action for s in v.trace[1:]]
+
+
+# -- the safe configurations -------------------------------------------------------------------
+
+
+def test_safe_default_is_exhaustive_and_clean():
+    spec = KafkaProducer()
+    assert (spec.records, spec.partitions, spec.max_in_flight, spec.idempotence, spec.lossy_network) == (3, 1, 5, True, True)
+    r = check(spec)
+    assert r.status == "ok"
+    assert (r.distinct_states, r.generated_states, r.depth) == (12450, 39405, 32)
+    assert all(c.fired for name, c in r.coverage.items() if name != "restart_producer")
+
+
+def test_five_in_flight_suffice_for_six_records():
+    """The 5-batch cache covers a full window: 6 records through 5 in-flight requests."""
+    r = check(KafkaProducer(records=6, max_in_flight=5, retries=1, max_failovers=0))
+    assert (r.status, r.distinct_states, r.generated_states, r.depth) == ("ok", 32965, 92269, 40)
+
+
+def test_restarted_producer_fences_the_zombie():
+    r = check(KafkaProducer(retries=1, max_failovers=0, producer_restarts=1), invariants=["zombie_fenced", "per_partition_fifo"])
+    assert (r.status, r.distinct_states) == ("ok", 15714)
+
+
+def test_one_in_flight_keeps_order_without_idempotence():
+    r = check(KafkaProducer(idempotence=False, max_in_flight=1, retries=1, max_failovers=0), invariants=["per_partition_fifo", "no_gaps"])
+    assert (r.status, r.distinct_states) == ("ok", 617)
+
+
+def test_keys_pin_records_to_partitions():
+    assert partition_of(4, 2, 2, ()) == (0, 1, 0, 1)
+    assert partition_of(4, 3, 1, ()) == (0, 0, 0, 0)  # one key: one partition
+    assert partition_of(3, 2, 0, ()) == (0, 1, 0)  # keyless: round robin
+    assert partition_of(3, 2, 1, (1, -1, -1)) == (1, 0, 0)  # explicit partition wins
+    r = check(KafkaProducer(records=4, partitions=2, keys=2, retries=1, max_failovers=0))
+    assert r.status == "ok"
+
+
+def test_leader_rebuilds_a_cache_of_five_batches_of_the_latest_epoch():
+    log = tuple((r, 0, r) for r in range(6)) + ((9, 1, 0),)
+    assert producer_state(log[:6]) == (0, tuple((q, q) for q in range(1, 6)))
+    assert producer_state(log) == (1, ((0, 6),))
+    assert producer_state(()) == (None, ())
+
+
+# -- the bug switches --------------------------------------------------------------------------
+
+
+def test_retries_without_idempotence_duplicate():
+    v = first_violation(KafkaProducer(idempotence=False, max_failovers=0), "no_duplicates")
+    assert actions(v) == ["send(p=0)", "leader_append(p=0)", "disconnect(p=0)", "send(p=0)", "leader_append(p=0)"]
+
+
+def test_in_flight_without_idempotence_reorders():
+    v = first_violation(KafkaProducer(idempotence=False, max_in_flight=2, max_failovers=0), "per_partition_fifo")
+    assert actions(v) == [
+        "send(p=0)", "send(p=0)", "leader_error(p=0)", "receive(p=0)", "send(p=0)", "leader_append(p=0)", "leader_append(p=0)",
+    ]
+
+
+def test_six_in_flight_outrun_the_five_batch_cache():
+    """b0's retry is older than the cache: OUT_OF_ORDER_SEQUENCE on the next-in-line batch
+    makes the client bump its epoch and resend from sequence 0, which the leader appends."""
+    spec = KafkaProducer(records=6, max_in_flight=6, retries=1, max_failovers=0)
+    v = first_violation(spec, "no_duplicates")
+    assert len(v.trace) == 19
+    assert actions(v)[12:] == ["disconnect(p=0)", "send(p=0)", "leader_append(p=0)", "receive(p=0)", "send(p=0)", "leader_append(p=0)"]
+    assert v.trace[-1].state.log[0] == tuple((r, 0, r) for r in range(6)) + ((0, 1, 0),)
+    held = check(spec, invariants=["per_partition_fifo", "no_gaps", "zombie_fenced"])  # what does not break
+    assert (held.status, held.distinct_states) == ("ok", 36100)
+
+
+def test_leader_accepting_any_first_sequence_loses_order():
+    """KAFKA-14359 / KAFKA-15591: before the fix an unknown producer's seq 1 is appended
+    after its seq 0 failed with a retriable error; seq 0 then spins on OUT_OF_ORDER."""
+    v = first_violation(KafkaProducer(strict_first_seq=False, max_failovers=0), "no_gaps")
+    assert actions(v) == ["send(p=0)", "send(p=0)", "leader_error(p=0)", "leader_append(p=0)"]
+
+
+def test_idempotence_is_per_producer_session():
+    v = first_violation(KafkaProducer(producer_restarts=1, max_failovers=0, retries=1), "no_duplicates")
+    assert actions(v) == ["send(p=0)", "restart_producer", "send(p=0)", "leader_append_late(p=0, req=(0, 0, 0))", "leader_append(p=0)"]
+
+
+def test_zombie_without_idempotence_is_not_fenced():
+    v = first_violation(KafkaProducer(idempotence=False, producer_restarts=1, max_failovers=0), "zombie_fenced")
+    assert len(v.trace) == 6
+
+
+def test_bad_constants_are_explained():
+    with pytest.raises(SpecError, match="max_in_flight=0 must be at least 1"):
+        KafkaProducer(max_in_flight=0)
+    with pytest.raises(SpecError, match="explicit"):
+        KafkaProducer(records=2, explicit=(0,))
