@@ -20,6 +20,7 @@ from tlc.acp import ACP  # noqa: E402
 from tlc.lamport_mutex import LamportMutex  # noqa: E402
 from tlc.paxos import Paxos  # noqa: E402
 from tlc.readers_writers import ReadersWriters  # noqa: E402
+from tlc.simplified_fast_paxos import SimplifiedPaxos  # noqa: E402
 from tlc.token_ring import TokenRing  # noqa: E402
 from tlc.voting import Voting  # noqa: E402
 
@@ -33,6 +34,7 @@ BENCH = {
     # PaxosHowToWinATuringAward/MCVoting.tla: Ballot 0..2; it deadlocks once every acceptor has
     # voted in ballot 2, so TLC's "ok" means that model ran without deadlock checking.
     "HowToWin-MCVoting": (Voting(3, 2, 2), dict(deadlock=False), (6752, 41017, 16), 4.04),
+    "SimplifiedFastPaxos-no-symmetry": (SimplifiedPaxos(4, 3, 2, 3), dict(deadlock=True), (48514, 491173, 22), 9.2),
     "LamportMutex": (LamportMutex(3, 6, 7), dict(deadlock=True), (724274, 2729079, 61), 20.2),
 }
 
