@@ -16,14 +16,10 @@ def one_owner_per_partition(owned: dict[int, Iterable[int]]) -> bool | Failure:
     """No partition is in the owned set of two members. `owned`: member -> partitions it
     owns, restricted by the caller to the members the coordinator counts as current."""
     claims = [(p, m) for m, parts in sorted(owned.items()) for p in parts]
-    verdict = no_duplicates((p for p, _ in claims), what="partition")
-    if verdict:
+    if no_duplicates(p for p, _ in claims):
         return True
-    for p in sorted({p for p, _ in claims}):
-        holders = [m for q, m in claims if q == p]
-        if len(holders) > 1:
-            return fail(f"partition {p} is owned by current members {holders}")
-    return verdict
+    p = next(p for p, _ in claims if sum(q == p for q, _ in claims) > 1)
+    return fail(f"partition {p} is owned by current members {[m for q, m in claims if q == p]}")
 
 
 def processed_below_committed(

@@ -126,9 +126,6 @@ class KafkaConsumerGroup(Spec):
         """A join, leave or expiry: a stable group starts rebalancing."""
         return s._replace(group=group, joined=joined, phase="rebalance")
 
-    def _live(self, s: GroupState, m: int) -> bool:
-        return not s.stalled[m]
-
     # -- membership: JoinGroup / SyncGroup / Heartbeat / LeaveGroup -------------------------------
 
     @action(m=_members)

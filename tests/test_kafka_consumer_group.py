@@ -117,3 +117,13 @@ def test_without_generation_fencing_at_most_once_processes_twice():
 def test_bad_constants_are_refused_with_the_fix(bad):
     with pytest.raises(SpecError, match="members=2, partitions=2"):
         KafkaConsumerGroup(**bad)
+
+
+def test_double_ownership_among_current_members_is_reported():
+    """No switch breaks exclusive ownership (eager revocation prevents it), so check the
+    invariant against a state where it is broken: both members of generation 1 own p0."""
+    spec = KafkaConsumerGroup()
+    s = next(iter(spec.init()))._replace(gen=1, group=(0, 1), status=("active", "active"), mgen=(1, 1), owned=((0,), (0, 1)))
+    assert not spec.one_owner_per_partition(s)
+    assert "partition 0 is owned by current members [0, 1]" in spec.one_owner_per_partition(s).reason
+    assert spec.one_owner_per_partition(s._replace(group=(1,)))  # member 0 removed: a zombie's belief does not count

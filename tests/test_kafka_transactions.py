@@ -131,3 +131,17 @@ def test_offsets_outside_the_transaction_are_not_atomic():
 def test_bad_constants_are_refused_with_the_fix(bad):
     with pytest.raises(SpecError, match="inputs=2"):
         KafkaTransactions(**bad)
+
+
+def test_a_transaction_split_between_commit_and_abort_is_reported():
+    """No switch splits one transaction's outcome (the TC decides once), so check the
+    invariant against a state where out1 was aborted under a committed transaction."""
+    spec = KafkaTransactions()
+    s = run(
+        spec, ("init_producer_id", dict(i=0)), ("fetch_offset", dict(i=0)), ("begin", dict(i=0)),
+        ("produce", dict(i=0, p=0, lost=False)), ("produce", dict(i=0, p=1, lost=False)), ("send_offsets", dict(i=0, lost=False)),
+        ("commit_txn", dict(i=0, lost=False)),
+    )
+    assert spec.atomic_commit(s) and spec.exactly_once_processing(s)
+    split = s._replace(logs=(s.logs[0], (s.logs[1][0]._replace(status="aborted"),), s.logs[2]))
+    assert "committed in ['out0', 'offsets'] but aborted in ['out1']" in spec.atomic_commit(split).reason
