@@ -16,10 +16,11 @@ import time
 from typing import Any, Callable, Iterable
 
 from . import constants as constants_mod
+from .codegen import build_level
 from .diagnose import Diagnosis, diagnose, diagnose_init, run_invariants
 from .errors import SpecError
 from .result import CheckResult, Coverage, Violation
-from .spec import SpecInfo, describe
+from .spec import InvariantFailed, SpecInfo, describe
 from .states import state_problem
 from .trace import ParentLog, replay
 
@@ -89,6 +90,7 @@ class Search:
         self.inits: list[Any] = []
         self.queue_left = 0
         self.countdown = PROGRESS_EVERY
+        self._compiled: Callable | None = None
 
     # -- the run -------------------------------------------------------------------------------
 
@@ -109,7 +111,7 @@ class Search:
             status, reason = "interrupted", "interrupted by the user (Ctrl-C)"
         return self._result(status, reason)
 
-    def _initial(self) -> list[tuple[Any, int]]:
+    def _initial(self) -> list[Any]:
         spec, frontier = self.spec, []
         try:
             self.inits = list(self.spec.init())
@@ -134,71 +136,29 @@ class Search:
             self.seen.add(h)
             idx = self.log.add_initial(ordinal)
             self._check(s, idx)
-            frontier.append((s, idx))
+            frontier.append(s)
         self.depth = 1 if frontier else 0
         return frontier
 
-    def _level(self, frontier: list[tuple[Any, int]], probe: bool) -> list[tuple[Any, int]]:
-        """Expand one BFS level; return the next. With `probe`, any new state ends the search."""
-        spec, actions, log, seen = self.spec, self.info.actions, self.log, self.seen
-        key, constraints, types = self.key, self.info.constraints, self.state_types
-        invariants, fired, new = self.invariants, self.fired, self.new
-        plain = [(i, a.fn) for i, a in enumerate(actions) if not a.params]
-        param = [(i, a) for i, a in enumerate(actions) if a.params]
-        max_states = self.max_states if self.max_states is not None else -1
-        nxt: list[tuple[Any, int]] = []
-        countdown = self.countdown
-        self.queue_left = len(frontier)
-        for pos, (s, idx) in enumerate(frontier):
-            countdown -= 1
-            if not countdown:
-                countdown = PROGRESS_EVERY
-                self.queue_left = len(frontier) - pos + len(nxt)
-                self._tick()
-            generated = 0
-            try:
-                for ai, fn in itertools.chain(plain, ((i, None) for i, _ in param)):
-                    if fn is None:
-                        act = actions[ai]
-                        candidates = [(args, act.fn(spec, s, *args)) for args in instances(act, spec, s)]
-                    else:
-                        candidates = (((), fn(spec, s)),)
-                    for args, t in candidates:
-                        if t is None:
-                            continue
-                        generated += 1
-                        fired[ai] += 1
-                        if type(t) not in types and not self._admit_type(t):
-                            raise _Diagnose
-                        if constraints and not all(c(spec, t) for c in constraints):
-                            continue
-                        before = len(seen)
-                        seen.add(hash(key(t)) if key else hash(t))
-                        if len(seen) == before:
-                            continue
-                        if probe:
-                            seen.discard(hash(key(t)) if key else hash(t))
-                            raise _Stop("incomplete", f"reached max_depth={self.max_depth}")
-                        if before == max_states:
-                            seen.discard(hash(key(t)) if key else hash(t))
-                            raise _Stop("incomplete", f"reached max_states={self.max_states}")
-                        new[ai] += 1
-                        j = log.add(idx, log.instance_id(ai, args))
-                        if invariants:
-                            self._check(t, j)
-                        nxt.append((t, j))
-            except (_Stop, KeyboardInterrupt):
-                self.generated += generated
-                raise
-            except Exception:
-                self.generated += generated
-                self._fail(self._diagnose_state(s, idx, None, expand=True))
-            self.generated += generated
-            if not generated and self.deadlock and not self._terminal(s, idx):
-                self._report(Diagnosis("deadlock", "deadlock", "no action is enabled in this state (deadlock)", None, None), idx)
-        self.queue_left = len(nxt)
-        self.countdown = countdown
-        return nxt
+    def _level(self, frontier: list[Any], probe: bool) -> list[Any]:
+        """Expand one BFS level and return the next; with `probe`, any new state ends the search.
+
+        States found in one level get consecutive indices in the parent log, so a level is a
+        plain list of states: the index of frontier[k] is len(log) - len(frontier) + k. The
+        loop itself is generated for the spec (codegen.py).
+        """
+        if self._compiled is None:
+            self._compiled = build_level(self.info, self.invariants, self.key is not None, {})
+        return self._compiled(self, frontier, probe)
+
+    def depth_reason(self) -> str:
+        return f"reached max_depth={self.max_depth}"
+
+    def states_reason(self) -> str:
+        return f"reached max_states={self.max_states}"
+
+    def _deadlock(self, idx: int) -> None:
+        self._report(Diagnosis("deadlock", "deadlock", "no action is enabled in this state (deadlock)", None, None), idx)
 
     # -- rare paths ----------------------------------------------------------------------------
 

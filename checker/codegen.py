@@ -1,0 +1,162 @@
+"""The hot loop, specialised to one spec by generating its source (as attrs and dataclasses do).
+
+Why: per successor a generic loop pays for what the spec does not use — iterating over
+an action table, packing arguments into tuples, testing whether there is a view, a
+constraint or an invariant. Unrolled for the spec at hand, the loop does only the work
+of a hand-written breadth-first search plus the bookkeeping a checker needs (counts,
+coverage, parent pointers), which keeps engine time close to a bare loop's.
+
+The generated function is `level(search, frontier, probe) -> next frontier`; set
+PROTOCHECK_DUMP_LOOP=1 to print its source. Semantics are documented in search.py.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import textwrap
+from typing import Any, Callable
+
+from .spec import InvariantFailed, SpecInfo
+
+_SETS = (set, frozenset)
+
+
+def _sorted_domain(values):
+    """Sets of strings iterate in a per-process order: sort them so traces are reproducible."""
+    try:
+        return sorted(values)
+    except TypeError:
+        return sorted(values, key=repr)
+
+
+_PROLOGUE = """
+def level(search, frontier, probe):
+    spec = search.spec
+    seen = search.seen
+    types = search.state_types
+    fired = search.fired
+    new = search.new
+    log = search.log
+    parents = log.parents.append
+    insts = log.instances.append
+    instance_id = log.instance_id
+    max_states = search.max_states if search.max_states is not None else -1
+    count = len(log)
+    idx = count - len(frontier) - 1
+    first = idx + 1
+    nxt = []
+    append = nxt.append
+    countdown = search.countdown
+    search.queue_left = len(frontier)
+    generated = 0
+{plain_ids}
+    for s in frontier:
+        idx += 1
+        countdown -= 1
+        if not countdown:
+            countdown = PROGRESS_EVERY
+            search.generated += generated
+            generated = 0
+            search.queue_left = len(frontier) - (idx - first) + len(nxt)
+            search._tick()
+        before = generated
+        try:
+{body}
+        except (Stop, KeyboardInterrupt):
+            search.generated += generated
+            raise
+        except Exception:
+            search.generated += generated
+            search._fail(search._diagnose_state(s, idx, None, expand=True))
+        if generated == before and search.deadlock and not search._terminal(s, idx):
+            search.generated += generated
+            generated = 0
+            search._deadlock(idx)
+    search.generated += generated
+    search.queue_left = len(nxt)
+    search.countdown = countdown
+    return nxt
+"""
+
+_HANDLE = """
+generated += 1
+fired[{ai}] += 1
+if type(t) not in types and not search._admit_type(t):
+    raise Diagnose
+if {constraint}:
+    h = hash({keyed})
+    if h not in seen:
+        if probe:
+            raise Stop("incomplete", search.depth_reason())
+        if count == max_states:
+            raise Stop("incomplete", search.states_reason())
+        seen.add(h)
+        new[{ai}] += 1
+        parents(idx)
+        insts({instance})
+{invariants}        count += 1
+        append(t)
+"""
+
+_INVARIANTS = """        try:
+            ok = {chain}
+        except InvariantFailed:
+            ok = False
+        if not ok:
+            search._check(t, count)
+"""
+
+
+def build_level(info: SpecInfo, invariants: dict[str, Callable], has_view: bool, constants: dict[str, Any]) -> Callable:
+    """Compile the level-expansion function for one spec configuration."""
+    from .search import PROGRESS_EVERY, _Diagnose, _Stop
+
+    ns: dict[str, Any] = {
+        "PROGRESS_EVERY": PROGRESS_EVERY, "Stop": _Stop, "Diagnose": _Diagnose, "InvariantFailed": InvariantFailed,
+        "product": itertools.product, "SETS": _SETS, "sorted_domain": _sorted_domain,
+    }
+    cons = []
+    for k, c in enumerate(info.constraints):
+        ns[f"con{k}"] = c
+        cons.append(f"con{k}(spec, t)")
+    inv_calls = []
+    for k, inv in enumerate(invariants.values()):
+        ns[f"inv{k}"] = inv
+        inv_calls.append(f"inv{k}(spec, t) is True")
+    inv_src = _INVARIANTS.format(chain=" and ".join(inv_calls)) if inv_calls else ""
+    plain_ids, body = [], []
+    for ai, act in enumerate(info.actions):
+        ns[f"fn{ai}"] = act.fn
+        if not act.params:
+            plain_ids.append(f"    iid{ai} = instance_id({ai}, ())")
+            head, call, instance = "", f"t = fn{ai}(spec, s)", f"iid{ai}"
+        elif len(act.params) == 1:
+            ns[f"dom{ai}"] = act.domains[0]
+            head = (f"vals = dom{ai}(spec, s)\nif vals.__class__ in SETS:\n    vals = sorted_domain(vals)\n"
+                    f"for v in vals:\n")
+            call, instance = f"t = fn{ai}(spec, s, v)", f"instance_id({ai}, (v,))"
+        else:
+            doms = []
+            for k, d in enumerate(act.domains):
+                ns[f"dom{ai}_{k}"] = d
+                doms.append(f"dom{ai}_{k}(spec, s)")
+            head = (f"for args in product(*[sorted_domain(d) if d.__class__ in SETS else d for d in ({', '.join(doms)},)]):\n")
+            call, instance = f"t = fn{ai}(spec, s, *args)", f"instance_id({ai}, args)"
+        handle = _HANDLE.format(
+            ai=ai,
+            constraint=" and ".join(cons) or "True",
+            keyed="view(spec, t)" if has_view else "t",
+            instance=instance,
+            invariants=inv_src,
+        )
+        inner = f"{call}\nif t is not None:\n" + textwrap.indent(handle.strip("\n"), "    ")
+        block = head + (textwrap.indent(inner, "    ") if head else inner)
+        body.append(textwrap.indent(block, " " * 12))
+    if has_view:
+        ns["view"] = info.cls.view
+    src = _PROLOGUE.format(plain_ids="\n".join(plain_ids), body="\n".join(body) or "            pass")
+    if os.environ.get("PROTOCHECK_DUMP_LOOP"):
+        print(src)
+    exec(compile(src, f"<protocheck level loop for {info.cls.__name__}>", "exec"), ns)
+    return ns["level"]
