@@ -7,4 +7,6 @@ BUNDLED: dict[str, str] = {
     "kafka-producer": "spec.kafka_producer:KafkaProducer",
     "kafka-consumer-group": "spec.kafka_consumer_group:KafkaConsumerGroup",
     "kafka-transactions": "spec.kafka_transactions:KafkaTransactions",
+    "kafka-replication": "spec.kafka_replication:KafkaReplication",
+    "kafka-controller": "spec.kafka_controller:KafkaController",
 }

@@ -303,19 +303,41 @@ class KafkaReplication(Spec):
                                       crashes=s.crashes + 1))
 
     @action(r=_replicas)
+    def controller_shrink_isr(self, s: KRState, r: int):
+        """KafkaController.onBrokerFailure: a dead follower leaves the ISR (never its last
+        member; a dead leader is handled by elect). The leader, if it is the true one,
+        learns the new ISR; the leader epoch is not bumped."""
+        if s.alive[r] or not s.c_isr >> r & 1 or s.c_isr == 1 << r or r == s.c_leader:
+            return None
+        isr = s.c_isr & ~(1 << r)
+        ldr = s.c_leader
+        if self._true_leader(s, ldr):
+            s = s._replace(isr=set_at(s.isr, ldr, isr))
+        return s._replace(c_isr=isr)
+
+    @action(r=_replicas)
     def restart(self, s: KRState, r: int):
-        """The broker restarts with its log and hw checkpoint and waits for the LeaderAndIsr
-        the controller sends on startup. Requests sent before the crash died with the
-        connection: the replica accepts only epochs >= the current one (cached as c_epoch-1),
-        and the current epoch's request is re-sent with the ISR now in ZooKeeper."""
+        """The broker restarts with its log and hw checkpoint. The controller sees a bounce
+        as a failure first (KIP-380 broker epoch): the broker must be out of the ISR unless
+        it is its last member, and a failed leader is replaced (elect) while another ISR
+        member is live; a leader that is the last live ISR member is re-elected in a new
+        epoch. Requests sent before the crash died with the connection: the replica accepts
+        only the current epoch's request, re-sent on startup with today's ISR, or later."""
         if s.alive[r]:
             return None
-        others = s.c_isr & ~(1 << r) & sum(1 << x for x in range(self.replicas) if s.alive[x])
-        if s.c_leader == r and others:
-            return None  # KIP-380: a bounced leader is a failure first; the controller moves leadership (elect)
-        resent = (s.c_epoch, s.c_leader, s.c_isr)  # the startup LeaderAndIsr carries today's ISR
-        return s._replace(alive=set_at(s.alive, r, True), epoch=set_at(s.epoch, r, s.c_epoch - 1),
-                          requests=s.requests[:-1] + (resent,))
+        me = 1 << r
+        others_live = s.c_isr & ~me & sum(1 << x for x in range(self.replicas) if s.alive[x])
+        s = s._replace(alive=set_at(s.alive, r, True))
+        if s.c_leader == r:
+            if others_live or s.c_epoch >= self.max_leader_epoch:
+                return None  # the controller must elect another leader first (or the epoch bound is reached)
+            e = s.c_epoch + 1
+            return s._replace(epoch=set_at(s.epoch, r, s.c_epoch), c_epoch=e,
+                              requests=s.requests + ((e, r, s.c_isr),))
+        if s.c_isr & me and s.c_isr != me:
+            return None  # still in the ISR: the controller removes it first (controller_shrink_isr)
+        return s._replace(epoch=set_at(s.epoch, r, s.c_epoch - 1),
+                          requests=s.requests[:-1] + ((s.c_epoch, s.c_leader, s.c_isr),))
 
     # -- invariants ---------------------------------------------------------------------------
 

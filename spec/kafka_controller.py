@@ -1,0 +1,152 @@
+"""Kafka controller election through ZooKeeper (the pre-KRaft controller), and the
+controller-epoch fencing that keeps a zombie controller from changing partition state.
+
+Brokers race to create the ephemeral /controller znode; the winner bumps /controller_epoch
+in the same multi-op (KafkaZkClient.registerControllerAndIncrementControllerEpoch). A
+session expiry deletes the znode and fires the one-shot watches of the other brokers;
+the old controller learns of it only when its ZooKeeper client reconnects with a new
+session, and until then it is a zombie that may still elect partition leaders and send
+LeaderAndIsr requests. `controller_epoch_fencing` switches on both halves of the fix
+(KAFKA-6082 and the STALE_CONTROLLER_EPOCH check): ZooKeeper writes conditional on the
+controller epoch's zkVersion, and brokers rejecting requests older than the newest
+controller epoch they have seen. One partition, replicated on every broker.
+Action -> Kafka map: spec/kafka_replication.md (section "Controller").
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import attrs
+
+from checker import Spec, SpecError, action, invariant
+from invariants import controller as inv
+from invariants.common import one_leader_per_epoch
+from spec.mechanics import bag_add_all, bag_distinct, bag_remove, set_at
+
+NONE = -1
+
+
+class KCState(NamedTuple):
+    zk_owner: int  # broker holding the ephemeral /controller znode (NONE: absent)
+    zk_epoch: int  # /controller_epoch
+    zk_leader: int  # partition state znode: leader
+    zk_leader_epoch: int  # and leader epoch
+    session: tuple  # per broker: its ZooKeeper session is live
+    campaign: tuple  # per broker: about to try to create /controller (startup, watch fired, new session)
+    watch: tuple  # per broker: an exists-watch on /controller is registered (one-shot)
+    active: tuple  # per broker: controller epoch it believes it holds (0: not controller)
+    cache: tuple  # per broker: (leader epoch, leader) the controller read when it took over
+    elected: tuple  # per broker: this controller term has already elected a leader
+    seen: tuple  # per broker: newest controller epoch seen on a request it accepted
+    acted: tuple  # per broker: controller epoch of the last request it acted on
+    part: tuple  # per broker: (leader epoch, leader) it applied last
+    net: tuple  # bag of LeaderAndIsr requests (dest, controller epoch, leader, leader epoch)
+    expirations: int
+
+
+def _brokers(spec, s):
+    return range(spec.brokers)
+
+
+def _messages(spec, s):
+    return bag_distinct(s.net)
+
+
+@attrs.frozen
+class KafkaController(Spec):
+    brokers: int = 3
+    max_expirations: int = 1
+    controller_epoch_fencing: bool = True
+
+    def __attrs_post_init__(self) -> None:
+        if not 2 <= self.brokers <= 4:
+            raise SpecError(f"brokers={self.brokers}: the controller race needs 2 to 4 brokers here (2 already shows "
+                            "the zombie controller; 5 is beyond an exhaustive run). Use -c brokers=3.")
+        if self.max_expirations < 0:
+            raise SpecError(f"max_expirations={self.max_expirations} must be >= 0 (0: no session ever expires).")
+
+    def init(self):
+        n = self.brokers
+        # Every broker has just started: sessions open, each about to try to create /controller.
+        yield KCState(zk_owner=NONE, zk_epoch=0, zk_leader=NONE, zk_leader_epoch=0,
+                      session=(True,) * n, campaign=(True,) * n, watch=(False,) * n, active=(0,) * n,
+                      cache=((0, NONE),) * n, elected=(False,) * n, seen=(0,) * n, acted=(0,) * n,
+                      part=((0, NONE),) * n, net=(), expirations=0)
+
+    @action(b=_brokers)
+    def try_create(self, s: KCState, b: int):
+        """KafkaController.elect: create the ephemeral /controller. The winner bumps the
+        controller epoch and reads the partition state; a loser (node exists) re-registers
+        its one-shot watch."""
+        if not s.campaign[b] or not s.session[b]:
+            return None
+        s = s._replace(campaign=set_at(s.campaign, b, False))
+        if s.zk_owner != NONE:
+            return s._replace(watch=set_at(s.watch, b, True))
+        e = s.zk_epoch + 1
+        return s._replace(zk_owner=b, zk_epoch=e, active=set_at(s.active, b, e), elected=set_at(s.elected, b, False),
+                          cache=set_at(s.cache, b, (s.zk_leader_epoch, s.zk_leader)))
+
+    @action(b=_brokers)
+    def expire(self, s: KCState, b: int):
+        """ZooKeeper expires b's session (GC pause, partition): its ephemeral znodes go,
+        watches on /controller fire (and are consumed). b does not know yet."""
+        if not s.session[b] or s.expirations >= self.max_expirations:
+            return None
+        s = s._replace(session=set_at(s.session, b, False), watch=set_at(s.watch, b, False),
+                       expirations=s.expirations + 1)
+        if s.zk_owner == b:
+            fired = tuple(c or w for c, w in zip(s.campaign, s.watch))
+            s = s._replace(zk_owner=NONE, campaign=fired, watch=(False,) * self.brokers)
+        return s
+
+    @action(b=_brokers)
+    def reconnect(self, s: KCState, b: int):
+        """b's client gets a new session (handleNewSession): a controller resigns, and the
+        broker campaigns again."""
+        if s.session[b]:
+            return None
+        return s._replace(session=set_at(s.session, b, True), campaign=set_at(s.campaign, b, True),
+                          active=set_at(s.active, b, 0))
+
+    @action(b=_brokers, new=_brokers)
+    def elect_leader(self, s: KCState, b: int, new: int):
+        """The controller (possibly a zombie) elects a partition leader once per term, from
+        its cached state: writes the partition znode with leader epoch + 1 and sends
+        LeaderAndIsr to every broker. With fencing the write is conditional on the
+        controller epoch's zkVersion; a zombie's write fails and it resigns."""
+        if not s.active[b] or s.elected[b] or new == s.cache[b][1]:
+            return None
+        if self.controller_epoch_fencing and s.zk_epoch != s.active[b]:
+            return s._replace(active=set_at(s.active, b, 0))  # ControllerMovedException: resign
+        le = s.cache[b][0] + 1
+        msgs = tuple((d, s.active[b], new, le) for d in range(self.brokers))
+        return s._replace(zk_leader=new, zk_leader_epoch=le, cache=set_at(s.cache, b, (le, new)),
+                          elected=set_at(s.elected, b, True), net=bag_add_all(s.net, msgs))
+
+    @action(m=_messages)
+    def receive(self, s: KCState, m: tuple):
+        """A broker handles LeaderAndIsr: with fencing, STALE_CONTROLLER_EPOCH if older than
+        the newest controller epoch it has seen; then the partition's leader-epoch check
+        (always on); then it leads or follows."""
+        d, ce, leader, le = m
+        s = s._replace(net=bag_remove(s.net, m))
+        if self.controller_epoch_fencing and ce < s.seen[d]:
+            return s  # rejected
+        s = s._replace(seen=set_at(s.seen, d, max(s.seen[d], ce)), acted=set_at(s.acted, d, ce))
+        if le <= s.part[d][0]:
+            return s  # stale leader epoch for this partition: ignored
+        return s._replace(part=set_at(s.part, d, (le, leader)))
+
+    @invariant
+    def one_controller_per_epoch(self, s: KCState):
+        return inv.one_controller_per_epoch((s.active[b], b) for b in range(self.brokers) if s.active[b])
+
+    @invariant
+    def no_stale_controller_request(self, s: KCState):
+        return inv.no_stale_controller_request(dict(enumerate(s.acted)), dict(enumerate(s.seen)))
+
+    @invariant
+    def one_leader_per_epoch(self, s: KCState):
+        return one_leader_per_epoch((s.part[b][0], b) for b in range(self.brokers) if s.part[b][1] == b)
