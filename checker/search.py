@@ -199,6 +199,8 @@ class Search:
         self.violated.add(diag.name)
         self._record(diag, idx)
         if self.stop_on_first:
+            # As TLC: the level of the violating state counts, although that level is unfinished.
+            self.depth = max(self.depth, len(self.violations[-1].trace))
             raise _Stop("violation" if diag.kind == "invariant" else "deadlock")
 
     def _record(self, diag: Diagnosis, idx: int | None) -> None:

@@ -85,9 +85,6 @@ def test_missionaries_solution_ends_with_everyone_west():
     assert last.bank[0] == frozenset() and len(last.bank[1]) == 6 and last.boat == "W"
 
 
-@pytest.mark.xfail(strict=True, reason="engine: at a violation found while expanding level k, TLC reports "
-                   "depth k+1 (the violating state's level, = trace length); checker/search.py reports the "
-                   "levels completed so far (k)")
 def test_depth_at_violation_is_the_trace_length():
     r = check(MissionariesAndCannibals())
     assert r.depth == len(r.violation.trace) == 12
