@@ -85,7 +85,7 @@ fired[{ai}] += 1
 if type(t) not in types and not search._admit_type(t):
     raise Diagnose
 if {constraint}:
-    h = hash({keyed})
+    h = {fp}
     if h not in seen:
         if probe:
             raise Stop("incomplete", search.depth_reason())
@@ -108,7 +108,7 @@ _INVARIANTS = """        try:
 """
 
 
-def build_level(info: SpecInfo, invariants: dict[str, Callable], has_view: bool, constants: dict[str, Any]) -> Callable:
+def build_level(info: SpecInfo, invariants: dict[str, Callable], fingerprint: Callable | None) -> Callable:
     """Compile the level-expansion function for one spec configuration."""
     from .search import PROGRESS_EVERY, _Diagnose, _Stop
 
@@ -146,15 +146,14 @@ def build_level(info: SpecInfo, invariants: dict[str, Callable], has_view: bool,
         handle = _HANDLE.format(
             ai=ai,
             constraint=" and ".join(cons) or "True",
-            keyed="view(spec, t)" if has_view else "t",
+            fp="fingerprint(t)" if fingerprint else "hash(t)",
             instance=instance,
             invariants=inv_src,
         )
         inner = f"{call}\nif t is not None:\n" + textwrap.indent(handle.strip("\n"), "    ")
         block = head + (textwrap.indent(inner, "    ") if head else inner)
         body.append(textwrap.indent(block, " " * 12))
-    if has_view:
-        ns["view"] = info.cls.view
+    ns["fingerprint"] = fingerprint
     src = _PROLOGUE.format(plain_ids="\n".join(plain_ids), body="\n".join(body) or "            pass")
     if os.environ.get("PROTOCHECK_DUMP_LOOP"):
         print(src)

@@ -129,9 +129,10 @@ def _check_state(spec, info, invariants, t, key, step) -> Diagnosis | None:
             return Diagnosis("error", con.__name__, f"constraint {con.__name__} raised {_describe(exc)}", step, spec_traceback(exc))
     if key is not None:
         try:
-            hash(key(t))
+            key(t)
         except Exception as exc:
-            return Diagnosis("error", "view", f"view() raised {_describe(exc)}; it must return a hashable value", step, spec_traceback(exc))
+            return Diagnosis("error", "view", f"computing the fingerprint (view or symmetry) raised {_describe(exc)}; "
+                             "view() must return a hashable value", step, spec_traceback(exc))
     for name, inv in invariants.items():
         try:
             run_invariants(spec, {name: inv}, t)

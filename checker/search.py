@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable
 
 from . import constants as constants_mod
 from .codegen import build_level
+from .fingerprint import fingerprint_function
 from .diagnose import Diagnosis, diagnose, diagnose_init, run_invariants
 from .errors import SpecError
 from .result import CheckResult, Coverage, Violation
@@ -77,7 +78,7 @@ class Search:
         for name, value in (("max_states", max_states), ("max_depth", max_depth), ("time_limit", time_limit)):
             if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0):
                 raise SpecError(f"{name}={value!r} must be a positive number (or None for no limit).")
-        self.key = spec.view if self.info.has_view else None
+        self.fingerprint = fingerprint_function(spec, self.info)
         self.log = ParentLog()
         self.seen: set[int] = set()
         self.generated = 0
@@ -126,7 +127,7 @@ class Search:
             try:
                 if self.info.constraints and not all(c(spec, s) for c in self.info.constraints):
                     continue
-                h = hash(self.key(s)) if self.key else hash(s)
+                h = self.fingerprint(s) if self.fingerprint else hash(s)
             except Exception:
                 self._fail(self._diagnose_state(s, None, ordinal, expand=False))
             if h in self.seen:
@@ -148,7 +149,7 @@ class Search:
         loop itself is generated for the spec (codegen.py).
         """
         if self._compiled is None:
-            self._compiled = build_level(self.info, self.invariants, self.key is not None, {})
+            self._compiled = build_level(self.info, self.invariants, self.fingerprint)
         return self._compiled(self, frontier, probe)
 
     def depth_reason(self) -> str:
@@ -186,7 +187,7 @@ class Search:
         return False
 
     def _diagnose_state(self, s: Any, idx: int | None, ordinal: int | None, expand: bool) -> Diagnosis:
-        diag = diagnose(self.spec, self.info, self.invariants, s, self.key, self.state_types, expand)
+        diag = diagnose(self.spec, self.info, self.invariants, s, self.fingerprint, self.state_types, expand)
         if idx is None:  # a problem with an initial state itself
             return Diagnosis(diag.kind, diag.name, diag.message, None, diag.traceback, ordinal=ordinal)
         return Diagnosis(diag.kind, diag.name, diag.message, diag.step, diag.traceback, index=idx)
