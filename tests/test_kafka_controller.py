@@ -1,0 +1,61 @@
+"""The Kafka controller model: with controller-epoch fencing a zombie controller changes
+nothing; without it, one session expiry lets two controllers act."""
+
+from __future__ import annotations
+
+import pytest
+
+from checker import SpecError, check
+from invariants import controller as inv
+from spec.kafka_controller import KafkaController
+
+
+def replays(spec, trace) -> bool:
+    return all(getattr(spec, step.name)(prev.state, **step.args) == step.state for prev, step in zip(trace, trace[1:]))
+
+
+def test_safe_default_is_exhaustive_and_clean():
+    spec = KafkaController()
+    assert (spec.brokers, spec.max_expirations, spec.controller_epoch_fencing) == (3, 1, True)
+    r = check(spec, deadlock=False)
+    assert r.status == "ok"
+    assert (r.distinct_states, r.generated_states, r.depth) == (21801, 89788, 15)
+    assert r.coverage is not None
+
+
+def test_no_fencing_zombie_request_is_acted_on():
+    spec = KafkaController(controller_epoch_fencing=False)
+    r = check(spec, deadlock=False)
+    v = r.violation
+    assert r.status == "violation" and v.name == "no_stale_controller_request"
+    assert len(v.trace) == 8 and replays(spec, v.trace)
+    steps = [s.name for s in v.trace[1:]]
+    assert steps[:3] == ["try_create", "expire", "try_create"]  # the zombie and its successor
+    assert sorted(s.args["b"] for s in v.trace[1:] if s.name == "elect_leader") == [0, 1]
+    assert "after seeing epoch 2" in v.message
+
+
+def test_no_fencing_two_leaders_in_one_leader_epoch():
+    spec = KafkaController(controller_epoch_fencing=False)
+    r = check(spec, deadlock=False, invariants=["one_leader_per_epoch"])
+    assert r.status == "violation" and len(r.violation.trace) == 8 and replays(spec, r.violation.trace)
+    assert "epoch 1 has 2 leaders" in r.violation.message
+
+
+def test_without_expiry_fencing_is_not_needed():
+    r = check(KafkaController(controller_epoch_fencing=False, max_expirations=0), deadlock=False)
+    assert r.status == "ok" and r.distinct_states == 301
+
+
+def test_predicates():
+    assert not inv.one_controller_per_epoch([(2, 0), (2, 1)])
+    assert inv.one_controller_per_epoch([(1, 0), (2, 1)])
+    assert not inv.no_stale_controller_request({0: 1}, {0: 2})
+    assert inv.no_stale_controller_request({0: 2}, {0: 2})
+
+
+def test_bad_constants_are_refused():
+    with pytest.raises(SpecError, match="brokers"):
+        KafkaController(brokers=1)
+    with pytest.raises(SpecError, match="max_expirations"):
+        KafkaController(max_expirations=-1)
