@@ -7,6 +7,7 @@ found fails too, so the manifest changes only on purpose.
 
 from __future__ import annotations
 
+import traceback
 import typing
 from typing import Any, Callable, Iterable
 
@@ -75,6 +76,11 @@ def build_spec(entry: Entry, overrides: dict[str, Any] | None = None) -> Any:
 def run_entry(entry: Entry, progress: Callable[[dict], None] | None = None) -> Outcome:
     try:
         spec = build_spec(entry)
+    except SpecError as exc:
+        return Outcome(entry, None, "error", False, str(exc))
+    except Exception as exc:  # the spec module itself is broken: one entry fails, the suite goes on
+        return Outcome(entry, None, "error", False, f"cannot build the spec: {type(exc).__name__}: {exc}")
+    try:
         result = check(
             spec, deadlock=entry.deadlock, invariants=list(entry.invariants) if entry.invariants is not None else None,
             max_states=entry.max_states, max_depth=entry.max_depth, time_limit=entry.time_limit,
@@ -82,8 +88,8 @@ def run_entry(entry: Entry, progress: Callable[[dict], None] | None = None) -> O
         )
     except SpecError as exc:
         return Outcome(entry, None, "error", False, str(exc))
-    except Exception as exc:  # the spec module itself is broken: one entry fails, the suite goes on
-        return Outcome(entry, None, "error", False, f"cannot build the spec: {type(exc).__name__}: {exc}")
+    except Exception:  # the checker itself failed: say so, with where
+        return Outcome(entry, None, "error", False, "the checker raised (an engine bug, not a spec result):\n" + traceback.format_exc())
     return judge(entry, result)
 
 
@@ -131,6 +137,8 @@ def run_suite(entries: Iterable[Entry], on_done: Callable[[Outcome], None] | Non
         outcomes.append(outcome)
         if on_done is not None:
             on_done(outcome)
+        if outcome.result is not None and outcome.result.status == "interrupted":
+            break  # Ctrl-C stops the suite, not just the entry
     return outcomes
 
 
