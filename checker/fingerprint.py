@@ -1,6 +1,7 @@
 """What is fingerprinted for a state: the state itself (Python's 64-bit hash), or its
-projection by the spec's `view` (TLC's VIEW). Symmetry reduction plugs in here too, as a
-fingerprint that is the same for every state of one orbit.
+projection by the spec's `view` (TLC's VIEW), or, when the spec declares a symmetry (see
+symmetry.py), the least such fingerprint over the state's orbit, so that one
+representative per orbit is explored.
 
 Python's hash of ints and tuples is fixed; of strings it is seeded per process. The counts
 and traces do not depend on the seed (the search order never depends on hash values), and
@@ -12,12 +13,24 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .spec import SpecInfo
+from .symmetry import canonical_fingerprint, declared_group, self_check
 
 
-def fingerprint_function(spec: Any, info: SpecInfo) -> Callable[[Any], int] | None:
-    """A function state -> int, or None when the plain `hash(state)` is the fingerprint."""
-    if info.has_view:
-        view = spec.view
+def fingerprint_function(spec: Any, info: SpecInfo, symmetry: bool = True) -> Callable[[Any], int] | None:
+    """A function state -> int, or None when the plain `hash(state)` is the fingerprint.
+
+    With a declared symmetry (and `symmetry` true) the declaration is self-checked first
+    (SpecError if it is not a symmetry); the function returned carries the group's size as
+    its `symmetry` attribute (absent otherwise).
+    """
+    view = spec.view if info.has_view else None
+    group = declared_group(spec) if symmetry else None
+    if group is not None:
+        self_check(spec, info, group, (lambda s: hash(view(s))) if view else hash)
+        fp = canonical_fingerprint(spec, group, view)
+        fp.symmetry = len(group)  # type: ignore[attr-defined]
+        return fp
+    if view is not None:
 
         def by_view(s: Any) -> int:
             return hash(view(s))

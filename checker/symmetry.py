@@ -1,0 +1,279 @@
+"""Symmetry reduction (TLC's SYMMETRY): declaring it, the group it generates, and a self-check.
+
+A spec declares symmetry with two optional methods (duck-typed, like `view`):
+
+    def symmetry(self):            # permutations that leave the protocol unchanged
+        return permutations_of(self.n)
+    def permute(self, s, p):       # the state with every id i renamed to p[i]
+        return s._replace(role=reindex(s.role, p), leader=rename(s.leader, p))
+
+A permutation is a tuple of ints, a permutation of range(k) (p[i] is the new name of id i),
+or, when several sets of values are interchangeable independently (acceptors and values
+in MCVoting), a tuple of such tuples, one per set. `symmetry()` may return generators
+only: the engine closes them under composition (as TLC's permutationSubgroup does), so
+the fingerprint, a minimum over the whole group, is the same for every state of an orbit.
+
+Why a self-check: a declaration that is not a symmetry (an action that breaks ties by
+id, an id left un-renamed in `permute`) silently merges states that behave differently,
+and the check then passes on a state space it never explored. `self_check` runs before
+the search, on the first states reachable without symmetry, and stops with a SpecError
+that names the permutation, the state and what differed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections import deque
+from typing import Any, Callable, Iterable, Sequence
+
+from .errors import SpecError
+
+Perm = tuple  # tuple[int, ...] or tuple[tuple[int, ...], ...]
+
+MAX_GROUP = 50_000  # beyond this every fingerprint costs too much: declare fewer ids symmetric
+SAMPLE_STATES = 200  # states the self-check expands
+SAMPLE_PERMS = 4  # non-identity permutations it tries on each (the generators first)
+
+# -- helpers a spec's permute() uses --------------------------------------------------------
+
+
+def permutations_of(n: int) -> tuple[tuple[int, ...], ...]:
+    """Every permutation of ids 0..n-1 (the full symmetric group), identity first."""
+    return tuple(itertools.permutations(range(n)))
+
+
+def swaps_of(n: int) -> tuple[tuple[int, ...], ...]:
+    """Generators of the full symmetric group on 0..n-1: the adjacent transpositions."""
+    out = []
+    for i in range(n - 1):
+        p = list(range(n))
+        p[i], p[i + 1] = p[i + 1], p[i]
+        out.append(tuple(p))
+    return tuple(out)
+
+
+def product_of(*groups: Iterable[tuple[int, ...]]) -> tuple[tuple[tuple[int, ...], ...], ...]:
+    """Permutations acting on several independent id sets at once (e.g. acceptors x values)."""
+    return tuple(itertools.product(*[tuple(g) for g in groups]))
+
+
+def reindex(t: tuple, p: Sequence[int]) -> tuple:
+    """A per-process tuple after renaming: the entry of process i moves to position p[i]."""
+    out = [None] * len(t)
+    for i, x in enumerate(t):
+        out[p[i]] = x
+    return tuple(out)
+
+
+def rename(x: int, p: Sequence[int]) -> int:
+    """One id renamed; negative values (the NONE = -1 convention) are not ids and stay."""
+    return p[x] if x >= 0 else x
+
+
+def rename_all(xs: Iterable[int], p: Sequence[int]) -> Any:
+    """A frozenset of ids renamed (a frozenset), or a sorted tuple of ids renamed and re-sorted."""
+    if isinstance(xs, frozenset):
+        return frozenset(p[x] if x >= 0 else x for x in xs)
+    return tuple(sorted(p[x] if x >= 0 else x for x in xs))
+
+
+def rename_mask(mask: int, p: Sequence[int]) -> int:
+    """A bitmask of ids (bit i set = id i is a member) renamed."""
+    out = 0
+    for i, new in enumerate(p):
+        if mask >> i & 1:
+            out |= 1 << new
+    return out
+
+
+def rename_bag(bag: tuple, f: Callable[[Any], Any]) -> tuple:
+    """A bag (sorted tuple) of messages, each renamed by `f`, sorted again so equal bags stay equal."""
+    return tuple(sorted(f(m) for m in bag))
+
+
+# -- the group --------------------------------------------------------------------------------
+
+
+def _shape(p: Any) -> tuple[int, ...] | None:
+    """(k,) for a flat permutation of range(k), (k1, k2, ...) for a product; None if neither."""
+    if not isinstance(p, tuple):
+        return None
+    if all(isinstance(x, int) and not isinstance(x, bool) for x in p):
+        return (len(p),) if sorted(p) == list(range(len(p))) else None
+    parts = [_shape(x) for x in p]
+    if p and all(s is not None and len(s) == 1 and isinstance(x, tuple) and (not x or isinstance(x[0], int))
+                 for s, x in zip(parts, p)):
+        return tuple(s[0] for s in parts)
+    return None
+
+
+def compose(p: Perm, q: Perm) -> Perm:
+    """p after q: id i goes to p[q[i]] (componentwise for a product)."""
+    if p and isinstance(p[0], tuple):
+        return tuple(compose(a, b) for a, b in zip(p, q))
+    return tuple(p[i] for i in q)
+
+
+def _identity(shape: tuple[int, ...], nested: bool) -> Perm:
+    if nested:
+        return tuple(tuple(range(k)) for k in shape)
+    return tuple(range(shape[0]))
+
+
+def declared_group(spec: Any) -> tuple[Perm, ...] | None:
+    """The group the spec's `symmetry()` generates (identity first, then in BFS order), or
+    None when the spec declares none or only the identity."""
+    declare = getattr(spec, "symmetry", None)
+    if not callable(declare):
+        return None
+    name = type(spec).__name__
+    if not callable(getattr(spec, "permute", None)):
+        raise SpecError(
+            f"{name} declares symmetry() but no permute(self, state, perm): define permute to return the "
+            "state with every symmetric id i renamed to perm[i] (see checker.symmetry)."
+        )
+    gens = declare()
+    if gens is None:
+        return None
+    gens = tuple(gens)
+    shapes = {_shape(g) for g in gens}
+    if None in shapes or len(shapes) > 1:
+        bad = next((g for g in gens if _shape(g) is None), gens[0] if gens else None)
+        raise SpecError(
+            f"{name}.symmetry() must return permutations of one shape: tuples p that are permutations of "
+            f"0..k-1 (p[i] = the new name of id i), or tuples of such tuples, one per interchangeable set; "
+            f"got {bad!r}{' among mixed shapes ' + repr(sorted(s for s in shapes if s)) if len(shapes) > 1 else ''}."
+        )
+    if not gens:
+        return None
+    shape = shapes.pop()
+    nested = bool(gens[0]) and isinstance(gens[0][0], tuple)
+    ident = _identity(shape, nested)
+    group, order, todo = {ident}, [ident], deque([ident])
+    while todo:
+        g = todo.popleft()
+        for h in gens:
+            c = compose(h, g)
+            if c not in group:
+                group.add(c)
+                order.append(c)
+                todo.append(c)
+                if len(order) > MAX_GROUP:
+                    raise SpecError(
+                        f"{name}.symmetry() generates a group of more than {MAX_GROUP} permutations; each "
+                        "fingerprint would permute the state that many times. Declare fewer ids symmetric."
+                    )
+    return tuple(order) if len(order) > 1 else None
+
+
+# -- the self-check ---------------------------------------------------------------------------
+
+
+def self_check(spec: Any, info: Any, group: Sequence[Perm], fingerprint: Callable[[Any], int],
+               samples: int = SAMPLE_STATES) -> None:
+    """Check, on the first `samples` states reachable without symmetry, that every tried
+    permutation maps initial states to initial states, successors to successors and keeps
+    each invariant, constraint and terminal predicate's truth value. `fingerprint` is the
+    state's plain fingerprint (hash, or hash of the view). Raises SpecError if not.
+
+    States whose own evaluation raises are skipped: the search reports those itself.
+    """
+    name = type(spec).__name__
+    permute = spec.permute
+    rng = random.Random(0)
+    rest = list(group[1:])
+    perms = rest[: SAMPLE_PERMS // 2] + rng.sample(rest[SAMPLE_PERMS // 2:], min(len(rest) - SAMPLE_PERMS // 2, SAMPLE_PERMS // 2)) \
+        if len(rest) > SAMPLE_PERMS else rest
+
+    def broken(p: Perm, s: Any, what: str) -> SpecError:
+        return SpecError(
+            f"{name} declares a symmetry that is not one: under the permutation {p!r}, {what}. State: {s!r}. "
+            f"A wrong declaration would merge states that behave differently and hide bugs, so the check stops. "
+            f"Fix permute() (every symmetric id, in every variable and message, must be renamed) or drop from "
+            f"symmetry() the ids the protocol tells apart (ties broken by id, a fixed coordinator), or pass "
+            f"symmetry=False to check without it."
+        )
+
+    try:
+        inits = list(spec.init())
+        init_fps = {fingerprint(s) for s in inits}
+    except Exception:
+        return
+    for p in perms:
+        for s in inits:
+            if fingerprint(permute(s, p)) not in init_fps:
+                raise broken(p, s, f"the initial state maps to {permute(s, p)!r}, which is not an initial state")
+    predicates = [(f"invariant {n}", f) for n, f in info.invariants.items()]
+    predicates += [(f"constraint {getattr(c, '__name__', c)}", c) for c in info.constraints]
+    predicates += [(f"terminal {getattr(t, '__name__', t)}", t) for t in info.terminals]
+    n_inv = len(info.invariants)
+    seen, queue, expanded = {fingerprint(s) for s in inits}, deque(inits), 0
+    from .search import instances  # a late import: search imports this module's users
+
+    def successors(s: Any) -> list[Any]:
+        out = []
+        for act in info.actions:
+            for args in (instances(act, spec, s) if act.params else [()]):
+                t = act.fn(spec, s, *args)
+                if t is not None:
+                    out.append(t)
+        return out
+
+    while queue and expanded < samples:
+        s = queue.popleft()
+        expanded += 1
+        try:
+            truth = [bool(f(spec, s)) for _, f in predicates]
+            succ = successors(s)
+            succ_fps = {fingerprint(t) for t in succ}
+        except Exception:
+            continue
+        for p in perms:
+            ps = permute(s, p)
+            if type(ps) is not type(s):
+                raise broken(p, s, f"permute() returned a {type(ps).__name__}, not a {type(s).__name__}")
+            try:
+                ptruth = [bool(f(spec, ps)) for _, f in predicates]
+                psucc_fps = {fingerprint(t) for t in successors(ps)}
+            except Exception as exc:
+                raise broken(p, s, f"the permuted state {ps!r} raises {type(exc).__name__}: {exc}") from None
+            for (what, _), a, b in zip(predicates, truth, ptruth):
+                if a != b:
+                    raise broken(p, s, f"{what} is {a} in the state but {b} in the permuted state {ps!r}")
+            mapped = {fingerprint(permute(t, p)): t for t in succ}
+            if set(mapped) != psucc_fps:
+                lost = [permute(t, p) for f, t in mapped.items() if f not in psucc_fps]
+                extra = len(psucc_fps - set(mapped))
+                detail = (f"the permuted image {lost[0]!r} of a successor is not a successor of the permuted state"
+                          if lost else f"the permuted state has {extra} successor(s) that are no image of a successor")
+                raise broken(p, s, f"{detail} (permuted state: {ps!r})")
+        if not all(truth[n_inv:n_inv + len(info.constraints)]):
+            continue  # a state failing a constraint is not expanded by the search either
+        for t in succ:
+            h = fingerprint(t)
+            if h not in seen:
+                seen.add(h)
+                queue.append(t)
+
+
+def canonical_fingerprint(spec: Any, group: Sequence[Perm], view: Callable[[Any], Any] | None) -> Callable[[Any], int]:
+    """state -> the least fingerprint among its images under the group: the same number for
+    every state of an orbit, since the group maps an orbit onto itself."""
+    permute = spec.permute
+    perms = tuple(group[1:])  # group[0] is the identity: the state itself
+    if view is None:
+        def by_orbit(s: Any) -> int:
+            return min([hash(s)] + [hash(permute(s, p)) for p in perms])
+    else:
+        def by_orbit(s: Any) -> int:
+            return min([hash(view(s))] + [hash(view(permute(s, p))) for p in perms])
+    return by_orbit
+
+
+def orbit_count(states: Iterable[Any], spec: Any) -> int:
+    """How many orbits of the spec's symmetry group `states` fall into, computed exactly (an
+    orbit is the set of a state's images, no hashing): the figure a reduced search must match."""
+    group = declared_group(spec) or ()
+    permute = spec.permute
+    return len({frozenset([s] + [permute(s, p) for p in group[1:]]) for s in states})
