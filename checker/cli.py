@@ -287,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     console = Console(highlight=False)
     if not console.is_terminal and "COLUMNS" not in os.environ:
-        console = Console(highlight=False, width=160)  # CI logs: no wrapping of tables and traces at 80 columns
+        console = Console(highlight=False, width=220)  # CI logs: no wrapping of tables and traces at 80 columns
     try:
         return args.handler(args, console)
     except SpecError as exc:
