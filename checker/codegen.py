@@ -33,32 +33,26 @@ def _sorted_domain(values):
 _PROLOGUE = """
 def level(search, frontier, probe):
     spec = search.spec
-    seen = search.seen
+    seen = search.seen.recent
     types = search.state_types
     fired = search.fired
-    new = search.new
-    log = search.log
-    parents = log.parents.append
-    insts = log.instances.append
-    instance_id = log.instance_id
-    max_states = search.max_states if search.max_states is not None else -1
-    count = len(log)
-    idx = count - len(frontier) - 1
-    first = idx + 1
+    instance_id = search.log.instance_id
+    first = len(search.log) - len(frontier)
     nxt = []
-    append = nxt.append
+    cands = []
+    append = cands.append
     countdown = search.countdown
     search.queue_left = len(frontier)
     generated = 0
 {plain_ids}
-    for s in frontier:
-        idx += 1
+    for pos, s in enumerate(frontier):
+        idx = first + pos
         countdown -= 1
         if not countdown:
             countdown = PROGRESS_EVERY
-            search.generated += generated
+            search._flush(cands, generated, nxt, probe)
             generated = 0
-            search.queue_left = len(frontier) - (idx - first) + len(nxt)
+            search.queue_left = len(frontier) - pos + len(nxt)
             search._tick()
         before = generated
         try:
@@ -70,15 +64,18 @@ def level(search, frontier, probe):
             search.generated += generated
             search._fail(search._diagnose_state(s, idx, None, expand=True))
         if generated == before and search.deadlock and not search._terminal(s, idx):
-            search.generated += generated
+            search._flush(cands, generated, nxt, probe)
             generated = 0
             search._deadlock(idx)
-    search.generated += generated
+    search._flush(cands, generated, nxt, probe)
     search.queue_left = len(nxt)
     search.countdown = countdown
     return nxt
 """
 
+# Per successor: count it, vet a new type once, apply the constraint, and keep it as a
+# candidate if its fingerprint is not among the recent ones. `Search._flush` then settles
+# the candidates against the bulk of the visited set and handles the new states.
 _HANDLE = """
 generated += 1
 fired[{ai}] += 1
@@ -87,24 +84,8 @@ if type(t) not in types and not search._admit_type(t):
 if {constraint}:
     h = {fp}
     if h not in seen:
-        if probe:
-            raise Stop("incomplete", search.depth_reason())
-        if count == max_states:
-            raise Stop("incomplete", search.states_reason())
         seen.add(h)
-        new[{ai}] += 1
-        parents(idx)
-        insts({instance})
-{invariants}        count += 1
-        append(t)
-"""
-
-_INVARIANTS = """        try:
-            ok = {chain}
-        except InvariantFailed:
-            ok = False
-        if not ok:
-            search._check(t, count)
+        append((h, t, idx, {instance}, {ai}, generated))
 """
 
 
@@ -120,11 +101,6 @@ def build_level(info: SpecInfo, invariants: dict[str, Callable], fingerprint: Ca
     for k, c in enumerate(info.constraints):
         ns[f"con{k}"] = c
         cons.append(f"con{k}(spec, t)")
-    inv_calls = []
-    for k, inv in enumerate(invariants.values()):
-        ns[f"inv{k}"] = inv
-        inv_calls.append(f"inv{k}(spec, t) is True")
-    inv_src = _INVARIANTS.format(chain=" and ".join(inv_calls)) if inv_calls else ""
     plain_ids, body = [], []
     for ai, act in enumerate(info.actions):
         ns[f"fn{ai}"] = act.fn
@@ -148,7 +124,6 @@ def build_level(info: SpecInfo, invariants: dict[str, Callable], fingerprint: Ca
             constraint=" and ".join(cons) or "True",
             fp="fingerprint(t)" if fingerprint else "hash(t)",
             instance=instance,
-            invariants=inv_src,
         )
         inner = f"{call}\nif t is not None:\n" + textwrap.indent(handle.strip("\n"), "    ")
         block = head + (textwrap.indent(inner, "    ") if head else inner)

@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable
 
 from . import constants as constants_mod
 from .codegen import build_level
+from .store import FingerprintStore
 from .fingerprint import fingerprint_function
 from .diagnose import Diagnosis, diagnose, diagnose_init, run_invariants
 from .errors import SpecError
@@ -72,6 +73,7 @@ class Search:
         constants_mod.validate(spec)
         self.spec = spec
         self.invariants = _select_invariants(self.info, invariants)
+        self.invariant_fns = tuple(self.invariants.values())
         self.deadlock = deadlock
         self.max_states, self.max_depth, self.time_limit = max_states, max_depth, time_limit
         self.stop_on_first = stop_on_first
@@ -81,7 +83,7 @@ class Search:
                 raise SpecError(f"{name}={value!r} must be a positive number (or None for no limit).")
         self.fingerprint = fingerprint_function(spec, self.info, symmetry)
         self.log = ParentLog()
-        self.seen: set[int] = set()
+        self.seen = FingerprintStore()
         self.generated = 0
         self.depth = 0
         self.violations: list[Violation] = []
@@ -133,7 +135,7 @@ class Search:
                 self._fail(self._diagnose_state(s, None, ordinal, expand=False))
             if h in self.seen:
                 continue
-            if self.max_states is not None and len(self.seen) >= self.max_states:
+            if self.max_states is not None and len(self.log) >= self.max_states:
                 raise _Stop("incomplete", f"reached max_states={self.max_states}")
             self.seen.add(h)
             idx = self.log.add_initial(ordinal)
@@ -152,6 +154,48 @@ class Search:
         if self._compiled is None:
             self._compiled = build_level(self.info, self.invariants, self.fingerprint)
         return self._compiled(self, frontier, probe)
+
+    def _flush(self, cands: list, generated: int, nxt: list, probe: bool) -> None:
+        """Settle a chunk of candidate successors: drop those already in the bulk of the
+        visited set, give the new ones their index, check invariants, queue them.
+
+        `generated` is the chunk's count of successors; each candidate carries the count at
+        which it was generated, so a search that stops here reports the figures at that
+        successor, exactly as if it had stopped inside the loop.
+        """
+        base = self.generated
+        self.generated = base + generated
+        if not cands:
+            return
+        known = self.seen.known_in_bulk(c[0] for c in cands)
+        log, new, spec, invariants = self.log, self.new, self.spec, self.invariant_fns
+        limit = self.max_states if self.max_states is not None else -1
+        try:
+            for k, (_, t, parent, iid, ai, stamp) in enumerate(cands):
+                if known is not None and known[k]:
+                    continue
+                if probe or len(log) == limit:
+                    self.generated = base + stamp
+                    raise _Stop("incomplete", self.depth_reason() if probe else self.states_reason())
+                j = log.add(parent, iid)
+                new[ai] += 1
+                for inv in invariants:
+                    try:
+                        ok = inv(spec, t) is True
+                    except InvariantFailed:
+                        ok = False
+                    except Exception:
+                        self.generated = base + stamp
+                        self._fail(self._diagnose_state(t, j, None, expand=False))
+                    if not ok:
+                        self.generated = base + stamp
+                        self._check(t, j)
+                        self.generated = base + generated
+                        break
+                nxt.append(t)
+        finally:
+            cands.clear()
+        self.seen.maybe_merge()
 
     def depth_reason(self) -> str:
         return f"reached max_depth={self.max_depth}"
@@ -230,12 +274,12 @@ class Search:
     def snapshot(self, now: float | None = None) -> dict:
         elapsed = (now or time.monotonic()) - self.t0
         return {
-            "distinct": len(self.seen),
+            "distinct": len(self.log),
             "generated": self.generated,
             "queue": self.queue_left,
             "depth": self.depth,
             "seconds": elapsed,
-            "per_second": len(self.seen) / elapsed if elapsed > 0 else 0.0,
+            "per_second": len(self.log) / elapsed if elapsed > 0 else 0.0,
         }
 
     def _result(self, status: str, reason: str) -> CheckResult:
@@ -246,7 +290,7 @@ class Search:
             status = "violation"
         elif "deadlock" in kinds:
             status = "deadlock"
-        n, g = len(self.seen), self.generated
+        n, g = len(self.log), self.generated
         names = [a.name for a in self.info.actions]
         return CheckResult(
             status=status,

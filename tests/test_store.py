@@ -1,0 +1,43 @@
+"""The compact visited set must not change any count, depth or trace."""
+
+import numpy as np
+import pytest
+
+import checker.store as store
+from checker import check
+from checker.store import FingerprintStore
+from spec.diehard import DieHard
+from spec.two_phase import TwoPhase
+from tests.specs_for_tests import Infinite, Words
+
+
+def figures(r):
+    return (r.status, r.distinct_states, r.generated_states, r.depth, [s.action for s in (r.violation.trace if r.violation else [])])
+
+
+@pytest.mark.parametrize("make", [lambda: TwoPhase(rms=4), lambda: DieHard(), lambda: Words()])
+def test_tiny_merge_threshold_gives_identical_results(monkeypatch, make):
+    expected = figures(check(make()))
+    monkeypatch.setattr(store, "MIN_MERGE", 8)
+    assert figures(check(make())) == expected
+    expected_all = figures(check(make(), stop_on_first=False))
+    assert figures(check(make(), stop_on_first=False)) == expected_all
+
+
+def test_limits_with_bulk_store(monkeypatch):
+    monkeypatch.setattr(store, "MIN_MERGE", 4)
+    r = check(Infinite(), max_states=100)
+    assert (r.status, r.distinct_states) == ("incomplete", 100)
+
+
+def test_store_membership_and_merge(monkeypatch):
+    monkeypatch.setattr(store, "MIN_MERGE", 4)
+    fs = FingerprintStore()
+    values = [5, -3, 2**62, -(2**63), 17, 9, 11]
+    for v in values:
+        fs.add(v)
+        fs.maybe_merge()
+    assert all(v in fs for v in values) and 4 not in fs and 2**63 - 1 not in fs
+    assert fs.bulk.size >= 4 and list(fs.bulk) == sorted(fs.bulk)
+    mask = fs.known_in_bulk([5, 6, -(2**63)])
+    assert mask is not None and mask.dtype == np.bool_ and mask[1] == False  # noqa: E712
