@@ -28,22 +28,26 @@ class KRState(NamedTuple):
     hw: tuple  # per replica: local high watermark
     epoch: tuple  # per replica: leader epoch of the last LeaderAndIsr applied
     leader: tuple  # per replica: the leader it believes in (NONE before any request)
-    isr: tuple  # per replica: ISR bitmask as the leader knows it (0 at followers: unused there)
+    isr: tuple  # per replica: the ISR (sorted replica ids) as the leader knows it (() at followers: unused)
     alive: tuple  # per replica: broker process running
     c_leader: int  # controller / ZooKeeper partition state: leader,
     c_epoch: int  # leader epoch,
-    c_isr: int  # and ISR bitmask
+    c_isr: tuple  # and ISR (sorted replica ids)
     requests: tuple  # LeaderAndIsr requests sent: ((epoch, leader, isr), ...), one per epoch
     produced: int  # records the producer has had appended (next record id = produced + 1)
     crashes: int
-    pending: int  # ghost: acks=all records waiting in the leader's purgatory (bitmask by id)
-    acked: int  # ghost: records the producer saw acknowledged (bitmask by id)
-    weak: int  # ghost: records acknowledged with acks=all while held by < min_insync replicas
+    pending: tuple  # ghost: ids of acks=all records waiting in the leader's purgatory
+    acked: tuple  # ghost: ids of records the producer saw acknowledged
+    weak: tuple  # ghost: ids of records acknowledged with acks=all while held by < min_insync replicas
     visible: tuple  # ghost: the longest log prefix consumers could read (below a leader's hw)
 
 
-def _bits(mask: int) -> list[int]:
-    return [i for i in range(mask.bit_length()) if mask >> i & 1]
+def _with(ids: tuple, x: int) -> tuple:
+    return tuple(sorted(ids + (x,)))
+
+
+def _without(ids: tuple, x: int) -> tuple:
+    return tuple(i for i in ids if i != x)
 
 
 def _replicas(spec, s):
@@ -81,18 +85,18 @@ class KafkaReplication(Spec):
         for name in ("records", "max_leader_epoch", "max_crashes"):
             if getattr(self, name) < 0:
                 raise SpecError(f"{name}={getattr(self, name)} must be >= 0 (0 switches the mechanism off).")
-        if self.records > 6:
-            raise SpecError(f"records={self.records}: acknowledgements are kept as a bitmask of at most 6 records, "
-                            "and more than 3 records is far beyond an exhaustive run anyway. Use -c records=2.")
+        if self.records > 4:
+            raise SpecError(f"records={self.records}: every record multiplies the interleavings; 2 records show every "
+                            "known bug and 3 is already beyond an exhaustive run. Use -c records=2.")
 
     def init(self):
-        n, everyone = self.replicas, (1 << self.replicas) - 1
+        n, everyone = self.replicas, tuple(range(self.replicas))
         # Leader 0 has been elected in epoch 0 with every replica in sync, and every replica
         # has applied that LeaderAndIsr request: the partition right after topic creation.
         yield KRState(log=((),) * n, hw=(0,) * n, epoch=(0,) * n, leader=(0,) * n,
-                      isr=(everyone,) + (0,) * (n - 1), alive=(True,) * n,
+                      isr=(everyone,) + ((),) * (n - 1), alive=(True,) * n,
                       c_leader=0, c_epoch=0, c_isr=everyone, requests=((0, 0, everyone),),
-                      produced=0, crashes=0, pending=0, acked=0, weak=0, visible=())
+                      produced=0, crashes=0, pending=(), acked=(), weak=(), visible=())
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -109,8 +113,8 @@ class KafkaReplication(Spec):
         """Pending acks=all produce requests at r fail when r stops leading (NOT_LEADER)."""
         if s.leader[r] != r:
             return s.pending
-        mine = sum(1 << rec for rec, e in s.log[r] if e == s.epoch[r])
-        return s.pending & ~mine
+        mine = {rec for rec, e in s.log[r] if e == s.epoch[r]}
+        return tuple(rec for rec in s.pending if rec not in mine)
 
     def _prune(self, s: KRState) -> KRState:
         """Forget LeaderAndIsr requests no live replica can still apply (epoch <= every live
@@ -152,11 +156,11 @@ class KafkaReplication(Spec):
         (when enabled and no ISR member is live): any live replica, which becomes the ISR."""
         if s.c_epoch >= self.max_leader_epoch or new == s.c_leader or not s.alive[new]:
             return None
-        live_isr = s.c_isr & sum(1 << r for r in range(self.replicas) if s.alive[r])
-        if live_isr >> new & 1:
+        live_isr = tuple(r for r in s.c_isr if s.alive[r])
+        if new in live_isr:
             isr = live_isr
         elif self.unclean_election and not live_isr:
-            isr = 1 << new
+            isr = (new,)
         else:
             return None
         e = s.c_epoch + 1
@@ -188,7 +192,7 @@ class KafkaReplication(Spec):
         to = min(self.truncation_offset(s, r, ldr), len(s.log[r]))
         return self._prune(s._replace(pending=self._drop_purgatory(s, r), log=set_at(s.log, r, s.log[r][:to]),
                                       hw=set_at(s.hw, r, min(s.hw[r], to)), epoch=set_at(s.epoch, r, e),
-                                      leader=set_at(s.leader, r, ldr), isr=set_at(s.isr, r, 0)))
+                                      leader=set_at(s.leader, r, ldr), isr=set_at(s.isr, r, ())))
 
     # -- producer and leader ------------------------------------------------------------------
 
@@ -198,14 +202,14 @@ class KafkaReplication(Spec):
         acks=all is refused (NOT_ENOUGH_REPLICAS) when the leader's ISR < min_insync."""
         if s.produced >= self.records or s.leader[r] != r or not s.alive[r]:
             return None
-        if self.acks == "all" and bin(s.isr[r]).count("1") < self.min_insync:
+        if self.acks == "all" and len(s.isr[r]) < self.min_insync:
             return None
         rec = s.produced + 1
         s = s._replace(log=set_at(s.log, r, s.log[r] + ((rec, s.epoch[r]),)), produced=rec)
         if self.acks == "1":
-            return s._replace(acked=s.acked | 1 << rec)
+            return s._replace(acked=s.acked + (rec,))
         if self.acks == "all":
-            return s._replace(pending=s.pending | 1 << rec)
+            return s._replace(pending=s.pending + (rec,))
         return s
 
     @action(f=_replicas)
@@ -235,7 +239,7 @@ class KafkaReplication(Spec):
         if the ISR still has min_insync members (else NOT_ENOUGH_REPLICAS_AFTER_APPEND)."""
         if not s.alive[ldr] or s.leader[ldr] != ldr:
             return None
-        members = _bits(s.isr[ldr])
+        members = s.isr[ldr]
         if any(f != ldr and not self._following(s, f, ldr) for f in members):
             return None
         new = min(len(s.log[x]) for x in members) if members else len(s.log[ldr])
@@ -247,13 +251,13 @@ class KafkaReplication(Spec):
         enough = len(members) >= self.min_insync
         for o in range(old, new):
             rec = log[o][0]
-            if pending >> rec & 1 and log[o][1] == s.epoch[ldr]:
-                pending &= ~(1 << rec)
+            if rec in pending and log[o][1] == s.epoch[ldr]:
+                pending = _without(pending, rec)
                 if enough:
-                    acked |= 1 << rec
+                    acked = _with(acked, rec)
                     copies = sum(1 for x in range(self.replicas) if len(s.log[x]) > o and s.log[x][o] == log[o])
                     if copies < self.min_insync:
-                        weak |= 1 << rec
+                        weak = _with(weak, rec)
         visible = log[:new] if new > len(s.visible) else s.visible
         return s._replace(hw=set_at(s.hw, ldr, new), pending=pending, acked=acked, weak=weak, visible=visible)
 
@@ -264,11 +268,11 @@ class KafkaReplication(Spec):
         The write to ZooKeeper is conditional on the partition's zkVersion: only the
         current leader in the current epoch succeeds. Changes only the ISR."""
         ldr = s.c_leader
-        if f == ldr or not self._true_leader(s, ldr) or not s.isr[ldr] >> f & 1 or not s.alive[ldr]:
+        if f == ldr or not self._true_leader(s, ldr) or f not in s.isr[ldr] or not s.alive[ldr]:
             return None
         if self._following(s, f, ldr) and len(s.log[f]) >= len(s.log[ldr]):
             return None
-        isr = s.isr[ldr] & ~(1 << f)
+        isr = _without(s.isr[ldr], f)
         return s._replace(isr=set_at(s.isr, ldr, isr), c_isr=isr)
 
     @action(f=_replicas)
@@ -276,7 +280,7 @@ class KafkaReplication(Spec):
         """Partition.maybeExpandIsr: a follower whose fetch offset reached the leader's hw
         (from KIP-320 on also the start offset of the leader's epoch) rejoins the ISR."""
         ldr = s.c_leader
-        if f == ldr or not self._true_leader(s, ldr) or s.isr[ldr] >> f & 1 or not s.alive[ldr] or not s.alive[f]:
+        if f == ldr or not self._true_leader(s, ldr) or f in s.isr[ldr] or not s.alive[ldr] or not s.alive[f]:
             return None
         if not self._following(s, f, ldr) or len(s.log[f]) < s.hw[ldr]:
             return None
@@ -285,7 +289,7 @@ class KafkaReplication(Spec):
             start = next((o for o, (_, e) in enumerate(log) if e == s.epoch[ldr]), len(log))
             if len(s.log[f]) < start:
                 return None
-        isr = s.isr[ldr] | 1 << f
+        isr = _with(s.isr[ldr], f)
         return s._replace(isr=set_at(s.isr, ldr, isr), c_isr=isr)
 
     # -- faults -------------------------------------------------------------------------------
@@ -299,7 +303,7 @@ class KafkaReplication(Spec):
         keep = len(s.log[r]) - lost
         return self._prune(s._replace(pending=self._drop_purgatory(s, r), alive=set_at(s.alive, r, False),
                                       log=set_at(s.log, r, s.log[r][:keep]), hw=set_at(s.hw, r, min(s.hw[r], keep)),
-                                      leader=set_at(s.leader, r, NONE), isr=set_at(s.isr, r, 0),
+                                      leader=set_at(s.leader, r, NONE), isr=set_at(s.isr, r, ()),
                                       crashes=s.crashes + 1))
 
     @action(r=_replicas)
@@ -307,9 +311,9 @@ class KafkaReplication(Spec):
         """KafkaController.onBrokerFailure: a dead follower leaves the ISR (never its last
         member; a dead leader is handled by elect). The leader, if it is the true one,
         learns the new ISR; the leader epoch is not bumped."""
-        if s.alive[r] or not s.c_isr >> r & 1 or s.c_isr == 1 << r or r == s.c_leader:
+        if s.alive[r] or r not in s.c_isr or s.c_isr == (r,) or r == s.c_leader:
             return None
-        isr = s.c_isr & ~(1 << r)
+        isr = _without(s.c_isr, r)
         ldr = s.c_leader
         if self._true_leader(s, ldr):
             s = s._replace(isr=set_at(s.isr, ldr, isr))
@@ -325,8 +329,7 @@ class KafkaReplication(Spec):
         only the current epoch's request, re-sent on startup with today's ISR, or later."""
         if s.alive[r]:
             return None
-        me = 1 << r
-        others_live = s.c_isr & ~me & sum(1 << x for x in range(self.replicas) if s.alive[x])
+        others_live = [x for x in s.c_isr if x != r and s.alive[x]]
         s = s._replace(alive=set_at(s.alive, r, True))
         if s.c_leader == r:
             if others_live or s.c_epoch >= self.max_leader_epoch:
@@ -334,7 +337,7 @@ class KafkaReplication(Spec):
             e = s.c_epoch + 1
             return s._replace(epoch=set_at(s.epoch, r, s.c_epoch), c_epoch=e,
                               requests=s.requests + ((e, r, s.c_isr),))
-        if s.c_isr & me and s.c_isr != me:
+        if r in s.c_isr and s.c_isr != (r,):
             return None  # still in the ISR: the controller removes it first (controller_shrink_isr)
         return s._replace(epoch=set_at(s.epoch, r, s.c_epoch - 1),
                           requests=s.requests[:-1] + ((s.c_epoch, s.c_leader, s.c_isr),))
@@ -346,7 +349,7 @@ class KafkaReplication(Spec):
 
     @invariant
     def no_acked_loss(self, s: KRState):
-        return inv.no_acked_loss(self.true_leaders(s), _bits(s.acked), record_id=lambda entry: entry[0])
+        return inv.no_acked_loss(self.true_leaders(s), s.acked, record_id=lambda entry: entry[0])
 
     @invariant
     def committed_logs_agree(self, s: KRState):
@@ -362,4 +365,4 @@ class KafkaReplication(Spec):
 
     @invariant
     def isr_quorum(self, s: KRState):
-        return inv.isr_quorum(_bits(s.weak), self.min_insync)
+        return inv.isr_quorum(s.weak, self.min_insync)
