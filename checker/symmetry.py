@@ -188,7 +188,8 @@ def self_check(spec: Any, info: Any, group: Sequence[Perm], fingerprint: Callabl
 
     def broken(p: Perm, s: Any, what: str) -> SpecError:
         return SpecError(
-            f"{name} declares a symmetry that is not one: under the permutation {p!r}, {what}. State: {s!r}. "
+            f"{name} declares a symmetry that is not one. In the state {s!r}, under the permutation {p!r}, "
+            f"{what}. "
             f"A wrong declaration would merge states that behave differently and hide bugs, so the check stops. "
             f"Fix permute() (every symmetric id, in every variable and message, must be renamed) or drop from "
             f"symmetry() the ids the protocol tells apart (ties broken by id, a fixed coordinator), or pass "

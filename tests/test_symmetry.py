@@ -1,0 +1,185 @@
+"""Symmetry reduction: one state per orbit, the same verdicts, real traces, and a self-check
+that refuses a declaration that is not a symmetry."""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import NamedTuple
+
+import attrs
+import pytest
+
+from checker import Spec, SpecError, action, check, describe, fail, invariant
+from checker.fingerprint import fingerprint_function
+from checker.search import instances
+from checker.symmetry import declared_group, orbit_count, permutations_of, rename, reindex, rename_all, swaps_of
+from spec.mechanics import set_at
+from tlc.voting import MCVotingSymmetric, Voting
+
+
+class LockState(NamedTuple):
+    pc: tuple  # per client: 'idle' | 'want' | 'cs'
+    owner: int  # client holding the lock, -1: free
+    waiting: frozenset  # clients whose request the lock server has queued
+
+
+@attrs.frozen
+class LockService(Spec):
+    """Clients ask a lock server for one lock; the server grants any queued request."""
+
+    n: int = 3
+    mode: str = "correct"  # 'buggy': the server grants without checking that the lock is free
+
+    def init(self):
+        yield LockState(("idle",) * self.n, -1, frozenset())
+
+    @action(i=lambda spec, s: range(spec.n))
+    def request(self, s, i):
+        if s.pc[i] != "idle":
+            return None
+        return LockState(set_at(s.pc, i, "want"), s.owner, s.waiting | {i})
+
+    @action(i=lambda spec, s: s.waiting)
+    def grant(self, s, i):
+        if s.owner != -1 and self.mode != "buggy":
+            return None
+        return LockState(set_at(s.pc, i, "cs"), i, s.waiting - {i})
+
+    @action(i=lambda spec, s: range(spec.n))
+    def release(self, s, i):
+        if s.pc[i] != "cs":
+            return None
+        return LockState(set_at(s.pc, i, "idle"), -1 if s.owner == i else s.owner, s.waiting)
+
+    @invariant
+    def mutual_exclusion(self, s):
+        inside = [i for i, pc in enumerate(s.pc) if pc == "cs"]
+        return len(inside) <= 1 or fail(f"clients {inside} are all in the critical section")
+
+    @invariant
+    def owner_inside(self, s):
+        return s.owner == -1 or s.pc[s.owner] == "cs" or fail(f"owner {s.owner} is {s.pc[s.owner]}")
+
+
+@attrs.frozen
+class SymmetricLocks(LockService):
+    """Clients are interchangeable: nothing in the protocol looks at a client's id."""
+
+    def symmetry(self):
+        return permutations_of(self.n)
+
+    def permute(self, s, p):
+        return LockState(reindex(s.pc, p), rename(s.owner, p), rename_all(s.waiting, p))
+
+
+@attrs.frozen
+class LowestIdFirst(SymmetricLocks):
+    """Wrong declaration: the server breaks ties by id (grants the lowest waiting client)."""
+
+    @action(i=lambda spec, s: s.waiting)
+    def grant(self, s, i):
+        if s.owner != -1 or i != min(s.waiting):
+            return None
+        return LockState(set_at(s.pc, i, "cs"), i, s.waiting - {i})
+
+
+@attrs.frozen
+class ForgetsOwner(SymmetricLocks):
+    """Wrong declaration: permute() does not rename the id held in `owner`."""
+
+    def permute(self, s, p):
+        return LockState(reindex(s.pc, p), s.owner, rename_all(s.waiting, p))
+
+
+def reachable(spec) -> list:
+    """Every state reachable without symmetry (a plain BFS over the spec's actions)."""
+    info = describe(type(spec))
+    states = list(spec.init())
+    seen, queue = set(states), deque(states)
+    while queue:
+        s = queue.popleft()
+        for act in info.actions:
+            for args in instances(act, spec, s) if act.params else [()]:
+                t = act.fn(spec, s, *args)
+                if t is not None and t not in seen:
+                    seen.add(t)
+                    states.append(t)
+                    queue.append(t)
+    return states
+
+
+def replays(spec, trace) -> bool:
+    """A user's replay: from the first state, each step's action with its arguments gives the next state."""
+    assert trace[0].state in set(spec.init())
+    for before, step in zip(trace, trace[1:]):
+        if getattr(spec, step.name)(before.state, **step.args) != step.state:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("spec", [SymmetricLocks(n=3), SymmetricLocks(n=4), MCVotingSymmetric()], ids=repr)
+def test_reduced_count_is_the_number_of_orbits(spec):
+    full = check(spec, deadlock=False, symmetry=False)
+    reduced = check(spec, deadlock=False)
+    states = reachable(spec)
+    assert full.distinct_states == len(states)
+    assert reduced.distinct_states == orbit_count(states, spec) < full.distinct_states
+    assert (reduced.status, reduced.depth) == (full.status, full.depth) == ("ok", full.depth)
+    assert reduced.symmetry == len(declared_group(spec)) and full.symmetry == 0
+
+
+def test_mcvoting_matches_tlc_with_and_without_symmetry():
+    with_sym = check(MCVotingSymmetric(acceptors=3, values=2, max_ballot=1), deadlock=False)
+    without = check(MCVotingSymmetric(acceptors=3, values=2, max_ballot=1), deadlock=False, symmetry=False)
+    assert (with_sym.status, with_sym.distinct_states, with_sym.generated_states, with_sym.depth) == ("ok", 77, 451, 11)
+    assert (without.status, without.distinct_states, without.generated_states, without.depth) == ("ok", 599, 3124, 11)
+    assert with_sym.symmetry == 12  # Permutations(Acceptor) \cup Permutations(Value), closed: 3! * 2!
+
+
+def test_counterexample_under_symmetry_is_a_real_shortest_trace():
+    spec = SymmetricLocks(n=3, mode="buggy")
+    reduced, full = check(spec), check(spec, symmetry=False)
+    assert reduced.status == full.status == "violation"
+    assert reduced.violation.name == "mutual_exclusion"
+    assert len(reduced.violation.trace) == len(full.violation.trace) == 5  # request, request, grant, grant
+    assert replays(spec, reduced.violation.trace)
+    assert reduced.distinct_states <= full.distinct_states
+
+
+def test_generators_are_closed_into_the_group():
+    @attrs.frozen
+    class BySwaps(SymmetricLocks):
+        def symmetry(self):
+            return swaps_of(self.n)
+
+    assert len(declared_group(BySwaps(n=4))) == 24
+    assert check(BySwaps(n=4), deadlock=False).distinct_states == check(SymmetricLocks(n=4), deadlock=False).distinct_states
+
+
+def test_ties_broken_by_id_are_caught_by_the_self_check():
+    with pytest.raises(SpecError, match=r"not one\. In the state .*, under the permutation \(.*\), the permuted "
+                       r"image .* of a successor is not a successor of the permuted state"):
+        check(LowestIdFirst(n=3), deadlock=False)
+    assert check(LowestIdFirst(n=3), deadlock=False, symmetry=False).ok  # the protocol itself is fine
+
+
+def test_an_id_left_unrenamed_is_caught_by_the_self_check():
+    with pytest.raises(SpecError, match=r"not one\. In the state .*owner=.*, under the permutation \(1, 0, 2\)"):
+        check(ForgetsOwner(n=3), deadlock=False)
+
+
+def test_malformed_permutations_are_refused():
+    @attrs.frozen
+    class NotAPermutation(SymmetricLocks):
+        def symmetry(self):
+            return [(0, 0, 1)]
+
+    with pytest.raises(SpecError, match=r"permutations of 0..k-1"):
+        check(NotAPermutation(n=3))
+
+
+def test_no_declaration_costs_nothing():
+    spec = LockService(n=3)
+    assert fingerprint_function(spec, describe(type(spec))) is None  # the loop hashes the state itself
+    assert check(spec, deadlock=False).symmetry == 0
+    assert declared_group(Voting()) is None
