@@ -33,7 +33,8 @@ Perm = tuple  # tuple[int, ...] or tuple[tuple[int, ...], ...]
 
 MAX_GROUP = 50_000  # beyond this every fingerprint costs too much: declare fewer ids symmetric
 SAMPLE_STATES = 200  # states the self-check expands
-SAMPLE_PERMS = 4  # non-identity permutations it tries on each (the generators first)
+SAMPLE_PERMS = 8  # permutations tried: the generators first, then seeded random group elements
+PERMS_PER_STATE = 2  # of those, tried on each sampled state in turn (each expansion costs)
 
 # -- helpers a spec's permute() uses --------------------------------------------------------
 
@@ -172,9 +173,10 @@ def declared_group(spec: Any) -> tuple[Perm, ...] | None:
 
 def self_check(spec: Any, info: Any, group: Sequence[Perm], fingerprint: Callable[[Any], int],
                samples: int = SAMPLE_STATES) -> None:
-    """Check, on the first `samples` states reachable without symmetry, that every tried
-    permutation maps initial states to initial states, successors to successors and keeps
-    each invariant, constraint and terminal predicate's truth value. `fingerprint` is the
+    """Check, on the first `samples` states reachable without symmetry, that the tried
+    permutations (up to SAMPLE_PERMS, PERMS_PER_STATE of them in turn on each state) map
+    initial states to initial states, successors to successors and keep each invariant,
+    constraint and terminal predicate's truth value. `fingerprint` is the
     state's plain fingerprint (hash, or hash of the view). Raises SpecError if not.
 
     States whose own evaluation raises are skipped: the search reports those itself.
@@ -183,8 +185,9 @@ def self_check(spec: Any, info: Any, group: Sequence[Perm], fingerprint: Callabl
     permute = spec.permute
     rng = random.Random(0)
     rest = list(group[1:])
-    perms = rest[: SAMPLE_PERMS // 2] + rng.sample(rest[SAMPLE_PERMS // 2:], min(len(rest) - SAMPLE_PERMS // 2, SAMPLE_PERMS // 2)) \
-        if len(rest) > SAMPLE_PERMS else rest
+    half = SAMPLE_PERMS // 2
+    perms = rest[:half] + rng.sample(rest[half:], min(len(rest) - half, SAMPLE_PERMS - half)) if len(rest) > SAMPLE_PERMS \
+        else rest
 
     def broken(p: Perm, s: Any, what: str) -> SpecError:
         return SpecError(
@@ -230,7 +233,8 @@ def self_check(spec: Any, info: Any, group: Sequence[Perm], fingerprint: Callabl
             succ_fps = {fingerprint(t) for t in succ}
         except Exception:
             continue
-        for p in perms:
+        for k in range(min(PERMS_PER_STATE, len(perms))):
+            p = perms[(expanded * PERMS_PER_STATE + k) % len(perms)]
             ps = permute(s, p)
             if type(ps) is not type(s):
                 raise broken(p, s, f"permute() returned a {type(ps).__name__}, not a {type(s).__name__}")
