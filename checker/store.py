@@ -1,12 +1,15 @@
 """The visited set: 64-bit fingerprints in 8 bytes each, not Python ints in a set.
 
 A Python set of ints costs about 60 bytes per state (a 32-byte int object plus the
-table), which caps a run at a few tens of millions of states. Here the bulk lives in a
-sorted numpy array (8 bytes per state) and only the fingerprints added since the last
-merge sit in a Python set, where the hot loop tests them at set speed. Candidates that
-miss the set are checked against the array in one vectorised call per chunk. Merges
-happen when the set reaches 1/8 of the array, so each fingerprint is copied O(log n)
-times and the set adds at most ~8 bytes per state on top of the array.
+table), which caps a run at a few tens of millions of states. Here the bulk lives in
+sorted numpy arrays ("runs", 8 bytes per state) and only the fingerprints added since
+the last flush to a run sit in a Python set, where the hot loop tests them at set speed.
+Candidates that miss the set are checked against the runs in one vectorised call per run
+and per chunk of successors.
+
+Runs are merged like a binary counter (two runs of similar size become one) but never
+beyond MAX_RUN entries, so a merge never copies the whole visited set: peak memory stays
+close to resident memory, and lookups cost one `searchsorted` per run.
 """
 
 from __future__ import annotations
@@ -15,56 +18,62 @@ from typing import Iterable
 
 import numpy as np
 
-MIN_MERGE = 1 << 20  # below this many states everything stays in the set (small runs pay nothing)
+MIN_MERGE = 1 << 20  # fingerprints kept in the Python set before they move to a run
+MAX_RUN = 1 << 23  # runs stop merging at this size (8M entries, 64 MB)
 
 
 class FingerprintStore:
-    __slots__ = ("recent", "bulk")
+    __slots__ = ("recent", "runs")
 
     def __init__(self) -> None:
         self.recent: set[int] = set()
-        self.bulk = np.empty(0, dtype=np.int64)
+        self.runs: list[np.ndarray] = []
 
     def __len__(self) -> int:
-        return len(self.recent) + int(self.bulk.size)
+        return len(self.recent) + sum(int(r.size) for r in self.runs)
 
     def __contains__(self, fp: int) -> bool:
         if fp in self.recent:
             return True
-        if not self.bulk.size:
-            return False
-        i = int(np.searchsorted(self.bulk, fp))
-        return i < self.bulk.size and int(self.bulk[i]) == fp
+        for run in self.runs:
+            i = int(np.searchsorted(run, fp))
+            if i < run.size and int(run[i]) == fp:
+                return True
+        return False
 
     def add(self, fp: int) -> None:
         self.recent.add(fp)
 
     def known_in_bulk(self, fps: Iterable[int]) -> np.ndarray | None:
-        """Boolean mask: which of `fps` are in the sorted array (None when it is empty)."""
-        if not self.bulk.size:
+        """Boolean mask: which of `fps` are in the runs (None when there are no runs)."""
+        if not self.runs:
             return None
-        q = np.fromiter(fps, dtype=np.int64)
-        pos = np.searchsorted(self.bulk, q)
-        pos[pos == self.bulk.size] = 0
-        return self.bulk[pos] == q
+        return self._known(np.fromiter(fps, dtype=np.int64))
+
+    def _known(self, q: np.ndarray) -> np.ndarray:
+        mask = np.zeros(q.size, dtype=bool)
+        for run in self.runs:
+            pos = np.searchsorted(run, q)
+            pos[pos == run.size] = 0
+            mask |= run[pos] == q
+        return mask
 
     def maybe_merge(self) -> None:
-        """Move the set into the array once it is large enough to be worth it."""
-        if len(self.recent) < max(MIN_MERGE, self.bulk.size >> 3):
+        """Move the set into a new run once it is large enough to be worth it."""
+        if len(self.recent) < MIN_MERGE:
             return
         add = np.fromiter(self.recent, dtype=np.int64, count=len(self.recent))
-        add.sort()
-        if self.bulk.size:
-            # Drop fingerprints the array already holds (the set may hold re-found old states).
-            pos = np.searchsorted(self.bulk, add)
-            pos_c = np.minimum(pos, self.bulk.size - 1)
-            fresh = self.bulk[pos_c] != add
-            add, pos = add[fresh], pos[fresh]
-            self.bulk = np.insert(self.bulk, pos, add)
-        else:
-            self.bulk = add
         self.recent.clear()  # cleared, not replaced: the hot loop holds a reference to this set
+        if self.runs:
+            add = add[~self._known(add)]  # the set may hold re-found old states
+        add.sort()
+        runs = self.runs
+        runs.append(add)
+        while len(runs) > 1 and runs[-2].size <= 2 * runs[-1].size and runs[-2].size + runs[-1].size <= MAX_RUN:
+            merged = np.concatenate((runs[-2], runs.pop()))
+            merged.sort(kind="stable")  # two sorted runs: timsort merges them in linear time
+            runs[-1] = merged
 
     def nbytes(self) -> int:
-        """Approximate resident bytes (the array, and ~60 bytes per set entry)."""
-        return int(self.bulk.nbytes) + 60 * len(self.recent)
+        """Approximate resident bytes (the runs, and ~60 bytes per set entry)."""
+        return sum(int(r.nbytes) for r in self.runs) + 60 * len(self.recent)

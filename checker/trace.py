@@ -21,7 +21,7 @@ class ParentLog:
 
     def __init__(self) -> None:
         self.parents = array("q")
-        self.instances = array("l")
+        self.instances = array("i")
         self._instance_ids: dict[tuple[int, tuple], int] = {}
         self._instance_list: list[tuple[int, tuple]] = []
 

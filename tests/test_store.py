@@ -38,6 +38,6 @@ def test_store_membership_and_merge(monkeypatch):
         fs.add(v)
         fs.maybe_merge()
     assert all(v in fs for v in values) and 4 not in fs and 2**63 - 1 not in fs
-    assert fs.bulk.size >= 4 and list(fs.bulk) == sorted(fs.bulk)
+    assert fs.runs and all(list(r) == sorted(r) for r in fs.runs) and len(fs) == len(values)
     mask = fs.known_in_bulk([5, 6, -(2**63)])
     assert mask is not None and mask.dtype == np.bool_ and mask[1] == False  # noqa: E712
