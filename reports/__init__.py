@@ -1,2 +1,3 @@
-"""Presentation of check results: terminal, JSON and (later) ITF, Markdown, HTML, DOT, JUnit.
-Reports read `checker.CheckResult`; they never drive the search."""
+"""Presentation of check results (terminal, JSON, ITF, Markdown, HTML, DOT, JUnit) and the
+model suite behind `protocheck ci` (manifest, runner, change selection). Reports read
+`checker.CheckResult`; they never drive the search. See reports/README.md."""
