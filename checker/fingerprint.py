@@ -37,3 +37,14 @@ def fingerprint_function(spec: Any, info: SpecInfo, symmetry: bool = True) -> Ca
 
         return by_view
     return None
+
+
+def orbit_collision_factor(fingerprint: Callable[[Any], int] | None) -> float:
+    """How much likelier two different states' fingerprints collide than with one hash each.
+
+    A symmetric fingerprint is the least of k hashes (k = group size): minima of k uniform
+    64-bit values crowd at the low end, and two of them are equal with probability about
+    k^2 / (2k - 1) times that of two plain hashes (an upper bound: orbits can be smaller).
+    """
+    k = getattr(fingerprint, "symmetry", 0)
+    return k * k / (2 * k - 1) if k > 1 else 1.0

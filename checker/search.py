@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable
 from . import constants as constants_mod
 from .codegen import build_level
 from .store import FingerprintStore
-from .fingerprint import fingerprint_function
+from .fingerprint import fingerprint_function, orbit_collision_factor
 from .diagnose import Diagnosis, diagnose, diagnose_init, run_invariants
 from .errors import SpecError
 from .result import CheckResult, Coverage, Violation
@@ -305,7 +305,7 @@ class Search:
             violations=self.violations,
             reason=reason,
             queue=self.queue_left if status in ("incomplete", "interrupted") else 0,
-            collision_probability=n * max(g - n, 0) / 2.0**64,
+            collision_probability=n * max(g - n, 0) / 2.0**64 * orbit_collision_factor(self.fingerprint),
             deadlock_checked=self.deadlock,
             init_states=len(self.inits),
             symmetry=getattr(self.fingerprint, "symmetry", 0),
