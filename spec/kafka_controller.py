@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import attrs
 
-from checker import Spec, SpecError, action, invariant
+from checker import Spec, SpecError, action, invariant, terminal
 from invariants import controller as inv
 from invariants.common import one_leader_per_epoch
 from spec.mechanics import bag_add_all, bag_distinct, bag_remove, set_at
@@ -138,6 +138,12 @@ class KafkaController(Spec):
         if le <= s.part[d][0]:
             return s  # stale leader epoch for this partition: ignored
         return s._replace(part=set_at(s.part, d, (le, leader)))
+
+    @terminal
+    def settled(self, s: KCState) -> bool:
+        """The expected end: nothing in flight, nobody about to campaign, and every
+        controller has done its term's election."""
+        return not s.net and not any(s.campaign) and all(e or not a for a, e in zip(s.active, s.elected))
 
     @invariant
     def one_controller_per_epoch(self, s: KCState):

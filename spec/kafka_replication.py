@@ -15,7 +15,7 @@ from typing import Literal, NamedTuple
 
 import attrs
 
-from checker import Spec, SpecError, action, invariant
+from checker import Spec, SpecError, action, invariant, terminal
 from invariants import replication as inv
 from invariants.common import one_leader_per_epoch
 from spec.mechanics import set_at, update
@@ -341,6 +341,13 @@ class KafkaReplication(Spec):
             return None  # still in the ISR: the controller removes it first (controller_shrink_isr)
         return s._replace(epoch=set_at(s.epoch, r, s.c_epoch - 1),
                           requests=s.requests[:-1] + ((s.c_epoch, s.c_leader, s.c_isr),))
+
+    @terminal
+    def bounds_used_up(self, s: KRState) -> bool:
+        """A state without successors is an expected end once every record is produced (the
+        replicas then converge and stop), or when the leader-epoch bound keeps the
+        controller from replacing a failed leader (an artifact of the bound, not a hang)."""
+        return s.produced == self.records or s.c_epoch >= self.max_leader_epoch
 
     # -- invariants ---------------------------------------------------------------------------
 

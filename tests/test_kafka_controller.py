@@ -17,7 +17,7 @@ def replays(spec, trace) -> bool:
 def test_safe_default_is_exhaustive_and_clean():
     spec = KafkaController()
     assert (spec.brokers, spec.max_expirations, spec.controller_epoch_fencing) == (3, 1, True)
-    r = check(spec, deadlock=False)
+    r = check(spec)
     assert r.status == "ok"
     assert (r.distinct_states, r.generated_states, r.depth) == (21801, 89788, 15)
     assert r.coverage is not None
@@ -25,7 +25,7 @@ def test_safe_default_is_exhaustive_and_clean():
 
 def test_no_fencing_zombie_request_is_acted_on():
     spec = KafkaController(controller_epoch_fencing=False)
-    r = check(spec, deadlock=False)
+    r = check(spec)
     v = r.violation
     assert r.status == "violation" and v.name == "no_stale_controller_request"
     assert len(v.trace) == 8 and replays(spec, v.trace)
@@ -37,13 +37,13 @@ def test_no_fencing_zombie_request_is_acted_on():
 
 def test_no_fencing_two_leaders_in_one_leader_epoch():
     spec = KafkaController(controller_epoch_fencing=False)
-    r = check(spec, deadlock=False, invariants=["one_leader_per_epoch"])
+    r = check(spec, invariants=["one_leader_per_epoch"])
     assert r.status == "violation" and len(r.violation.trace) == 8 and replays(spec, r.violation.trace)
     assert "epoch 1 has 2 leaders" in r.violation.message
 
 
 def test_without_expiry_fencing_is_not_needed():
-    r = check(KafkaController(controller_epoch_fencing=False, max_expirations=0), deadlock=False)
+    r = check(KafkaController(controller_epoch_fencing=False, max_expirations=0))
     assert r.status == "ok" and r.distinct_states == 301
 
 

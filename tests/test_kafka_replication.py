@@ -17,7 +17,7 @@ def replays(spec: KafkaReplication, trace) -> bool:
 
 
 def violation(spec: KafkaReplication, invariant: str | None = None):
-    r = check(spec, deadlock=False, invariants=[invariant] if invariant else None)
+    r = check(spec, invariants=[invariant] if invariant else None)
     assert r.status == "violation", r.status
     assert replays(spec, r.violation.trace)
     return r.violation
@@ -28,7 +28,7 @@ def names(v) -> list[str]:
 
 
 def ok(spec: KafkaReplication):
-    r = check(spec, deadlock=False)
+    r = check(spec)
     assert r.status == "ok", (r.status, r.violation and r.violation.message)
     return r
 
@@ -80,7 +80,7 @@ def test_min_insync_1_needs_one_lossy_crash_and_one_record():
     assert v.name == "no_acked_loss" and len(v.trace) == 8
     assert names(v).count("shrink_isr") == 2 and ("crash" in names(v))
     ok(KafkaReplication(min_insync=1))  # no lossy crash: nothing lost
-    r = check(KafkaReplication(lose_unflushed=True, records=1), deadlock=False, invariants=["no_acked_loss"])
+    r = check(KafkaReplication(lose_unflushed=True, records=1), invariants=["no_acked_loss"])
     assert r.status == "ok"  # min_insync=2 survives the same lossy crash
 
 
@@ -135,7 +135,7 @@ def test_kip279_unfenced_fetch_diverges_after_a_lossy_crash():
 def test_kip320_passes_where_the_earlier_rules_break(constants, distinct):
     spec = KafkaReplication(**constants)
     invs = ["committed_logs_agree"] if spec.lose_unflushed else None
-    r = check(spec, deadlock=False, invariants=invs)
+    r = check(spec, invariants=invs)
     assert r.status == "ok"
     if distinct is not None:
         assert r.distinct_states == distinct
