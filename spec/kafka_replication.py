@@ -109,7 +109,7 @@ class KafkaReplication(Spec):
     def _true_leader(self, s: KRState, r: int) -> bool:
         return s.c_leader == r and s.leader[r] == r and s.epoch[r] == s.c_epoch
 
-    def _drop_purgatory(self, s: KRState, r: int) -> int:
+    def _drop_purgatory(self, s: KRState, r: int) -> tuple:
         """Pending acks=all produce requests at r fail when r stops leading (NOT_LEADER)."""
         if s.leader[r] != r:
             return s.pending
