@@ -1,0 +1,161 @@
+"""Symmetry reduction on the bundled models: distinct / generated states, depth and seconds
+with and without a declared symmetry, and whether the verdicts agree.
+
+The bundled specs in spec/ declare no symmetry yet (their owners decide); the subclasses
+here declare it without editing them, each with the reason it is sound. Models whose
+protocol tells ids apart (ZooKeeper's vote order ends in the server id, the consumer
+group assignors order members by id, transactional producer instances start in order)
+get none. `LeaderAndIsr`-style models whose initial state names one process (replica 0
+leads epoch 0) are symmetric only in the others: the group fixes that id.
+
+    python bench/symmetry.py            # the table (a few minutes on 2 cores)
+    python bench/symmetry.py --quick    # the small configurations only
+    python bench/symmetry.py --orbits   # also count orbits of the unreduced state space (slow)
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import platform
+import sys
+import time
+from collections import deque
+
+import attrs
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path[:0] = [ROOT, os.path.join(ROOT, "tests")]
+
+from checker import check, describe  # noqa: E402
+from checker.search import instances  # noqa: E402
+from checker.symmetry import orbit_count, permutations_of, reindex, rename, rename_all, rename_bag  # noqa: E402
+from spec.kafka_controller import KafkaController  # noqa: E402
+from spec.kafka_replication import KafkaReplication  # noqa: E402
+from spec.two_phase import TwoPhase  # noqa: E402
+from tlc.voting import MCVotingSymmetric  # noqa: E402
+
+
+@attrs.frozen
+class TwoPhaseSymmetric(TwoPhase):
+    """Resource managers are interchangeable: every action takes any RM, the TM waits for all."""
+
+    def symmetry(self):
+        return permutations_of(self.rms)
+
+    def permute(self, s, p):
+        return s._replace(rm=reindex(s.rm, p), prepared=reindex(s.prepared, p), sent_prepared=reindex(s.sent_prepared, p))
+
+
+@attrs.frozen
+class KafkaControllerSymmetric(KafkaController):
+    """Brokers are interchangeable: all start campaigning, ZooKeeper's create race has no
+    order, the controller may elect any broker, and requests go to every broker."""
+
+    def symmetry(self):
+        return permutations_of(self.brokers)
+
+    def permute(self, s, p):
+        def entry(e):  # (leader epoch, leader)
+            return (e[0], rename(e[1], p))
+
+        return s._replace(
+            zk_owner=rename(s.zk_owner, p), zk_leader=rename(s.zk_leader, p),
+            session=reindex(s.session, p), campaign=reindex(s.campaign, p), watch=reindex(s.watch, p),
+            active=reindex(s.active, p), cache=reindex(tuple(map(entry, s.cache)), p), elected=reindex(s.elected, p),
+            seen=reindex(s.seen, p), acted=reindex(s.acted, p), part=reindex(tuple(map(entry, s.part)), p),
+            net=rename_bag(s.net, lambda m: (p[m[0]], m[1], rename(m[2], p), m[3])),
+        )
+
+
+@attrs.frozen
+class KafkaReplicationSymmetric(KafkaReplication):
+    """Followers are interchangeable; replica 0 is not (it leads epoch 0 in the initial
+    state), so the group is the permutations fixing 0. The controller may elect any live
+    replica, every choice is an action parameter, and ISRs are sets."""
+
+    def symmetry(self):
+        return tuple((0,) + q for q in itertools.permutations(range(1, self.replicas)))
+
+    def permute(self, s, p):
+        return s._replace(
+            log=reindex(s.log, p), hw=reindex(s.hw, p), epoch=reindex(s.epoch, p),
+            leader=reindex(tuple(rename(x, p) for x in s.leader), p),
+            isr=reindex(tuple(rename_all(i, p) for i in s.isr), p), alive=reindex(s.alive, p),
+            c_leader=rename(s.c_leader, p), c_isr=rename_all(s.c_isr, p),
+            requests=tuple((e, rename(ldr, p), rename_all(isr, p)) for e, ldr, isr in s.requests),
+        )
+
+
+# (label, spec, check keywords); the same spec runs with symmetry and without
+QUICK = [
+    ("MCVoting (TLC: 77 / 451 / 11)", MCVotingSymmetric(), dict(deadlock=False)),
+    ("two-phase rms=3", TwoPhaseSymmetric(rms=3), {}),
+    ("two-phase rms=5", TwoPhaseSymmetric(rms=5), {}),
+    ("kafka-controller brokers=3", KafkaControllerSymmetric(brokers=3), {}),
+    ("kafka-controller brokers=3 no fencing", KafkaControllerSymmetric(brokers=3, controller_epoch_fencing=False), {}),
+    ("kafka-replication replicas=3", KafkaReplicationSymmetric(), {}),
+    ("kafka-replication replicas=3 truncation=hw", KafkaReplicationSymmetric(truncation="hw"), {}),
+]
+FULL = QUICK + [
+    ("two-phase rms=6", TwoPhaseSymmetric(rms=6), {}),
+    ("two-phase rms=7", TwoPhaseSymmetric(rms=7), {}),
+    ("kafka-controller brokers=4", KafkaControllerSymmetric(brokers=4), {}),
+]
+
+
+def reachable(spec) -> list:
+    info = describe(type(spec))
+    states = list(spec.init())
+    seen, queue = set(states), deque(states)
+    while queue:
+        s = queue.popleft()
+        for act in info.actions:
+            for args in instances(act, spec, s) if act.params else [()]:
+                t = act.fn(spec, s, *args)
+                if t is not None and t not in seen:
+                    seen.add(t)
+                    states.append(t)
+                    queue.append(t)
+    return states
+
+
+def row(label: str, spec, kw: dict, orbits: bool) -> dict:
+    plain = check(spec, symmetry=False, **kw)
+    t = time.monotonic()
+    reduced = check(spec, **kw)
+    total = time.monotonic() - t
+    out = dict(
+        model=label, group=reduced.symmetry,
+        plain=(plain.distinct_states, plain.generated_states, plain.depth, plain.status, plain.seconds),
+        reduced=(reduced.distinct_states, reduced.generated_states, reduced.depth, reduced.status, total),
+        agree=plain.status == reduced.status and plain.depth == reduced.depth
+        and (plain.violation is None) == (reduced.violation is None)
+        and (plain.violation is None or (plain.violation.name, len(plain.violation.trace))
+             == (reduced.violation.name, len(reduced.violation.trace))),
+    )
+    if orbits and plain.status == "ok":
+        out["orbits"] = orbit_count(reachable(spec), spec)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--orbits", action="store_true")
+    args = ap.parse_args()
+    print(f"# {time.strftime('%Y-%m-%d')}, Python {platform.python_version()}, {platform.machine()}, "
+          f"{os.cpu_count()} cores; seconds with symmetry include its self-check")
+    print(f"{'model':45} {'|G|':>4} {'distinct':>19} {'generated':>21} {'depth':>7} {'seconds':>13} {'x':>5} verdict")
+    for label, spec, kw in QUICK if args.quick else FULL:
+        r = row(label, spec, kw, args.orbits)
+        p, q = r["plain"], r["reduced"]
+        orb = f" orbits={r['orbits']}" if "orbits" in r else ""
+        print(f"{label:45} {r['group']:>4} {p[0]:>9} -> {q[0]:>6} {p[1]:>10} -> {q[1]:>7} {p[2]:>3}/{q[2]:<3} "
+              f"{p[4]:>5.1f} -> {q[4]:>4.1f} {p[0] / q[0]:>5.1f} {q[3]}{'' if r['agree'] else ' DIFFERS'}{orb}",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()
