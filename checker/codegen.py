@@ -36,6 +36,8 @@ def level(search, frontier, probe):
     seen = search.seen.recent
     types = search.state_types
     fired = search.fired
+    T0 = next(iter(types)) if len(types) == 1 else None
+{fired_locals}
     instance_id = search.log.instance_id
     first = len(search.log) - len(frontier)
     nxt = []
@@ -50,6 +52,7 @@ def level(search, frontier, probe):
         countdown -= 1
         if not countdown:
             countdown = PROGRESS_EVERY
+{fired_store}
             search._flush(cands, generated, nxt, probe)
             generated = 0
             search.queue_left = len(frontier) - pos + len(nxt)
@@ -58,15 +61,19 @@ def level(search, frontier, probe):
         try:
 {body}
         except (Stop, KeyboardInterrupt):
+{fired_store4}
             search.generated += generated
             raise
         except Exception:
+{fired_store4}
             search.generated += generated
             search._fail(search._diagnose_state(s, idx, None, expand=True))
         if generated == before and search.deadlock and not search._terminal(s, idx):
+{fired_store4}
             search._flush(cands, generated, nxt, probe)
             generated = 0
             search._deadlock(idx)
+{fired_store0}
     search._flush(cands, generated, nxt, probe)
     search.queue_left = len(nxt)
     search.countdown = countdown
@@ -78,8 +85,8 @@ def level(search, frontier, probe):
 # the candidates against the bulk of the visited set and handles the new states.
 _HANDLE = """
 generated += 1
-fired[{ai}] += 1
-if type(t) not in types and not search._admit_type(t):
+f{ai} += 1
+if type(t) is not T0 and type(t) not in types and not search._admit_type(t):
     raise Diagnose
 if {constraint}:
     h = {fp}
@@ -129,7 +136,16 @@ def build_level(info: SpecInfo, invariants: dict[str, Callable], fingerprint: Ca
         block = head + (textwrap.indent(inner, "    ") if head else inner)
         body.append(textwrap.indent(block, " " * 12))
     ns["fingerprint"] = fingerprint
-    src = _PROLOGUE.format(plain_ids="\n".join(plain_ids), body="\n".join(body) or "            pass")
+    n = len(info.actions)
+    store = [f"fired[{ai}] += f{ai}; f{ai} = 0" for ai in range(n)] or ["pass"]
+    src = _PROLOGUE.format(
+        plain_ids="\n".join(plain_ids),
+        body="\n".join(body) or "            pass",
+        fired_locals="\n".join(f"    f{ai} = 0" for ai in range(n)),
+        fired_store="\n".join(" " * 12 + line for line in store),
+        fired_store4="\n".join(" " * 12 + line for line in store),
+        fired_store0="\n".join(" " * 4 + line for line in store),
+    )
     if os.environ.get("PROTOCHECK_DUMP_LOOP"):
         print(src)
     exec(compile(src, f"<protocheck level loop for {info.cls.__name__}>", "exec"), ns)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections import Counter
 from typing import Any, Callable, Iterable
 
 from . import constants as constants_mod
@@ -170,6 +171,15 @@ class Search:
         known = self.seen.known_in_bulk(c[0] for c in cands)
         log, new, spec, invariants = self.log, self.new, self.spec, self.invariant_fns
         limit = self.max_states if self.max_states is not None else -1
+        if known is None and not invariants and not probe and (limit < 0 or len(log) + len(cands) <= limit):
+            # The common case of a small visited set and no invariant: settle the chunk wholesale.
+            log.parents.extend([c[2] for c in cands])
+            log.instances.extend([c[3] for c in cands])
+            nxt.extend([c[1] for c in cands])
+            for ai, k in Counter([c[4] for c in cands]).items():
+                new[ai] += k
+            cands.clear()
+            return
         try:
             for k, (_, t, parent, iid, ai, stamp) in enumerate(cands):
                 if known is not None and known[k]:
