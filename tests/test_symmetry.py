@@ -183,3 +183,18 @@ def test_no_declaration_costs_nothing():
     assert fingerprint_function(spec, describe(type(spec))) is None  # the loop hashes the state itself
     assert check(spec, deadlock=False).symmetry == 0
     assert declared_group(Voting()) is None
+
+
+def test_bundled_models_declared_symmetric_keep_their_verdicts_and_count_orbits():
+    """The subclasses bench/symmetry.py declares for the bundled models: same verdict, same
+    shortest trace length, and one state per orbit."""
+    from bench.symmetry import KafkaControllerSymmetric, TwoPhaseSymmetric
+
+    spec = TwoPhaseSymmetric(rms=4)
+    reduced = check(spec)
+    assert reduced.ok and reduced.distinct_states == orbit_count(reachable(spec), spec) == 166  # of 1568 without symmetry
+    zombie = KafkaControllerSymmetric(brokers=3, controller_epoch_fencing=False)
+    plain, reduced = check(zombie, symmetry=False), check(zombie)
+    assert plain.violation.name == reduced.violation.name
+    assert len(plain.violation.trace) == len(reduced.violation.trace)
+    assert replays(zombie, reduced.violation.trace)
