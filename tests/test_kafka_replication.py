@@ -97,6 +97,7 @@ def test_last_replica_standing_with_min_insync_2_needs_two_records():
 
 
 def test_hw_truncation_diverges_and_loses_with_two_replicas():
+    """Needs two leader changes (default: one); crashes and records as the defaults."""
     spec = KafkaReplication(truncation="hw", replicas=2, max_leader_epoch=2)
     assert violation(spec).name == "isr_quorum"  # the leader counts a follower holding another record
     v = violation(spec, "committed_logs_agree")
@@ -107,6 +108,7 @@ def test_hw_truncation_diverges_and_loses_with_two_replicas():
 
 
 def test_kip101_loses_data_with_two_replicas_and_three_leader_changes():
+    """Needs three fast leader changes (default: one); two leave it intact."""
     v = violation(KafkaReplication(truncation="kip101", replicas=2, max_leader_epoch=3))
     assert v.name == "no_acked_loss" and len(v.trace) == 11
     assert names(v).count("elect") == 3
@@ -114,6 +116,7 @@ def test_kip101_loses_data_with_two_replicas_and_three_leader_changes():
 
 
 def test_kip279_needs_three_replicas():
+    """Needs three replicas and two leader changes, but only one record and no crash."""
     v = violation(KafkaReplication(truncation="kip279", records=1, max_leader_epoch=2, max_crashes=0))
     assert v.name == "no_acked_loss" and len(v.trace) == 11
     assert "expand_isr" in names(v)  # let back into the ISR before reaching the epoch start
@@ -122,6 +125,8 @@ def test_kip279_needs_three_replicas():
 
 
 def test_kip279_unfenced_fetch_diverges_after_a_lossy_crash():
+    """With lose_unflushed, two replicas suffice: the follower keeps fetching across the
+    leader's new epoch without truncating (the fencing KIP-320 added)."""
     v = violation(KafkaReplication(truncation="kip279", replicas=2, max_leader_epoch=2, lose_unflushed=True),
                   "committed_logs_agree")
     assert len(v.trace) == 11
@@ -153,6 +158,15 @@ def test_truncation_offsets_follow_each_kip():
     s = s._replace(log=(((1, 0), (2, 1)), ((1, 0),)))  # the leader has no larger epoch: KIP-101 falls back to the hw
     assert KafkaReplication(replicas=2, truncation="kip101").truncation_offset(s, 0, 1) == 0
     assert KafkaReplication(replicas=2, truncation="kip279").truncation_offset(s, 0, 1) == 1
+
+
+def test_kip320_fences_fetches_across_leader_epochs():
+    """A follower still in epoch 0 cannot fetch from a leader in epoch 1 (FENCED_LEADER_EPOCH);
+    before KIP-320 it can, and copies the new epoch's record on top of a stale log."""
+    for truncation, fenced in (("kip320", True), ("kip279", False)):
+        spec = KafkaReplication(replicas=2, truncation=truncation)
+        s = next(iter(spec.init()))._replace(log=(((2, 1),), ()), epoch=(1, 0))
+        assert (spec.fetch(s, f=1) is None) == fenced
 
 
 # -- invariants and configuration --------------------------------------------------------------
