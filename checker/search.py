@@ -179,6 +179,7 @@ class Search:
             for ai, k in Counter([c[4] for c in cands]).items():
                 new[ai] += k
             cands.clear()
+            self.seen.maybe_merge()
             return
         try:
             for k, (_, t, parent, iid, ai, stamp) in enumerate(cands):

@@ -41,3 +41,14 @@ def test_store_membership_and_merge(monkeypatch):
     assert fs.runs and all(list(r) == sorted(r) for r in fs.runs) and len(fs) == len(values)
     mask = fs.known_in_bulk([5, 6, -(2**63)])
     assert mask is not None and mask.dtype == np.bool_ and mask[1] == False  # noqa: E712
+
+
+def test_fingerprints_move_to_compact_runs(monkeypatch):
+    from checker.search import Search
+
+    monkeypatch.setattr(store, "MIN_MERGE", 64)
+    search = Search(TwoPhase(rms=4))
+    r = search.run()
+    assert r.distinct_states == 1568
+    assert search.seen.runs and len(search.seen.recent) < 64
+    assert sum(run.size for run in search.seen.runs) + len(search.seen.recent) >= 1568
