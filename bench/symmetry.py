@@ -30,7 +30,9 @@ sys.path[:0] = [ROOT, os.path.join(ROOT, "tests")]
 
 from checker import check, describe  # noqa: E402
 from checker.search import instances  # noqa: E402
-from checker.symmetry import orbit_count, permutations_of, reindex, rename, rename_all, rename_bag  # noqa: E402
+from checker.symmetry import (  # noqa: E402
+    orbit_count, permutations_of, reindex, rename, rename_all, rename_bag, sorting_permutation,
+)
 from spec.kafka_controller import KafkaController  # noqa: E402
 from spec.kafka_replication import KafkaReplication  # noqa: E402
 from spec.two_phase import TwoPhase  # noqa: E402
@@ -46,6 +48,15 @@ class TwoPhaseSymmetric(TwoPhase):
 
     def permute(self, s, p):
         return s._replace(rm=reindex(s.rm, p), prepared=reindex(s.prepared, p), sent_prepared=reindex(s.sent_prepared, p))
+
+
+@attrs.frozen
+class TwoPhaseSorted(TwoPhaseSymmetric):
+    """The same symmetry, fingerprinted by sorting RMs by their local variables instead of
+    a minimum over all rms! permutations: canonical, since no variable holds an RM id."""
+
+    def canonical(self, s):
+        return self.permute(s, sorting_permutation(list(zip(s.rm, s.prepared, s.sent_prepared))))
 
 
 @attrs.frozen
@@ -93,6 +104,7 @@ QUICK = [
     ("MCVoting (TLC: 77 / 451 / 11)", MCVotingSymmetric(), dict(deadlock=False)),
     ("two-phase rms=3", TwoPhaseSymmetric(rms=3), {}),
     ("two-phase rms=5", TwoPhaseSymmetric(rms=5), {}),
+    ("two-phase rms=5 canonical()", TwoPhaseSorted(rms=5), {}),
     ("kafka-controller brokers=3", KafkaControllerSymmetric(brokers=3), {}),
     ("kafka-controller brokers=3 no fencing", KafkaControllerSymmetric(brokers=3, controller_epoch_fencing=False), {}),
     ("kafka-replication replicas=3", KafkaReplicationSymmetric(), {}),
@@ -100,7 +112,9 @@ QUICK = [
 ]
 FULL = QUICK + [
     ("two-phase rms=6", TwoPhaseSymmetric(rms=6), {}),
-    ("two-phase rms=7", TwoPhaseSymmetric(rms=7), {}),
+    ("two-phase rms=6 canonical()", TwoPhaseSorted(rms=6), {}),
+    ("two-phase rms=7 canonical()", TwoPhaseSorted(rms=7), {}),
+    ("two-phase rms=8 canonical()", TwoPhaseSorted(rms=8), {}),
     ("kafka-controller brokers=4", KafkaControllerSymmetric(brokers=4), {}),
 ]
 

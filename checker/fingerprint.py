@@ -1,7 +1,7 @@
 """What is fingerprinted for a state: the state itself (Python's 64-bit hash), or its
 projection by the spec's `view` (TLC's VIEW), or, when the spec declares a symmetry (see
-symmetry.py), the least such fingerprint over the state's orbit, so that one
-representative per orbit is explored.
+symmetry.py), one fingerprint per orbit (the least over the state's images, or that of
+the spec's canonical representative), so that one state per orbit is explored.
 
 Python's hash of ints and tuples is fixed; of strings it is seeded per process. The counts
 and traces do not depend on the seed (the search order never depends on hash values), and
@@ -21,7 +21,7 @@ def fingerprint_function(spec: Any, info: SpecInfo, symmetry: bool = True) -> Ca
 
     With a declared symmetry (and `symmetry` true) the declaration is self-checked first
     (SpecError if it is not a symmetry); the function returned carries the group's size as
-    its `symmetry` attribute (absent otherwise).
+    its `symmetry` attribute (absent otherwise), and `min_of` when it is a minimum of hashes.
     """
     view = spec.view if info.has_view else None
     group = declared_group(spec) if symmetry else None
@@ -42,9 +42,10 @@ def fingerprint_function(spec: Any, info: SpecInfo, symmetry: bool = True) -> Ca
 def orbit_collision_factor(fingerprint: Callable[[Any], int] | None) -> float:
     """How much likelier two different states' fingerprints collide than with one hash each.
 
-    A symmetric fingerprint is the least of k hashes (k = group size): minima of k uniform
+    A symmetric fingerprint without the spec's canonical() is the least of k hashes (k = group
+    size): minima of k uniform
     64-bit values crowd at the low end, and two of them are equal with probability about
     k^2 / (2k - 1) times that of two plain hashes (an upper bound: orbits can be smaller).
     """
-    k = getattr(fingerprint, "symmetry", 0)
+    k = getattr(fingerprint, "min_of", 0)
     return k * k / (2 * k - 1) if k > 1 else 1.0

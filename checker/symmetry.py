@@ -13,6 +13,16 @@ in MCVoting), a tuple of such tuples, one per set. `symmetry()` may return gener
 only: the engine closes them under composition (as TLC's permutationSubgroup does), so
 the fingerprint, a minimum over the whole group, is the same for every state of an orbit.
 
+That minimum costs |G| permutations per successor (720 for 6 processes). A spec may add
+
+    def canonical(self, s):        # one representative per orbit, computed directly
+        return self.permute(s, sorting_permutation(list(zip(s.pc, s.votes))))
+
+and the engine fingerprints that instead (as Stateright's `Representative` or Murphi's
+normalisation do): sorting processes by their local variables is canonical when no
+variable holds a process id. The self-check then also checks, on its sample, that
+canonical() is the same across an orbit and never merges two orbits.
+
 Why a self-check: a declaration that is not a symmetry (an action that breaks ties by
 id, an id left un-renamed in `permute`) silently merges states that behave differently,
 and the check then passes on a state space it never explored. `self_check` runs before
@@ -35,6 +45,7 @@ MAX_GROUP = 50_000  # beyond this every fingerprint costs too much: declare fewe
 SAMPLE_STATES = 200  # states the self-check expands
 SAMPLE_PERMS = 8  # permutations tried: the generators first, then seeded random group elements
 PERMS_PER_STATE = 2  # of those, tried on each sampled state in turn (each expansion costs)
+ORBIT_BUDGET = 50_000  # permutations the check that canonical() merges no orbits may spend
 
 # -- helpers a spec's permute() uses --------------------------------------------------------
 
@@ -86,6 +97,15 @@ def rename_mask(mask: int, p: Sequence[int]) -> int:
         if mask >> i & 1:
             out |= 1 << new
     return out
+
+
+def sorting_permutation(keys: Sequence[Any]) -> tuple[int, ...]:
+    """The permutation p under which processes come in order of their keys (ties by id):
+    reindex(keys, p) is sorted. For a `canonical()` that sorts processes."""
+    p = [0] * len(keys)
+    for rank, i in enumerate(sorted(range(len(keys)), key=keys.__getitem__)):
+        p[i] = rank
+    return tuple(p)
 
 
 def rename_bag(bag: tuple, f: Callable[[Any], Any]) -> tuple:
@@ -151,12 +171,18 @@ def declared_group(spec: Any) -> tuple[Perm, ...] | None:
     shape = shapes.pop()
     nested = bool(gens[0]) and isinstance(gens[0][0], tuple)
     ident = _identity(shape, nested)
-    group, order, todo = {ident}, [ident], deque([ident])
-    while todo:
-        g = todo.popleft()
-        for h in gens:
-            c = compose(h, g)
-            if c not in group:
+    group, order, used = {ident}, [ident], []
+    for gen in gens:  # only generators not yet in the group close it again: a few, even if gens is the group
+        if gen in group:
+            continue
+        used.append(gen)
+        todo = deque(order)
+        while todo:
+            g = todo.popleft()
+            for h in used:
+                c = compose(h, g)
+                if c in group:
+                    continue
                 group.add(c)
                 order.append(c)
                 todo.append(c)
@@ -211,6 +237,8 @@ def self_check(spec: Any, info: Any, group: Sequence[Perm], fingerprint: Callabl
     predicates = [(f"invariant {n}", f) for n, f in info.invariants.items()]
     predicates += [(f"constraint {getattr(c, '__name__', c)}", c) for c in info.constraints]
     predicates += [(f"terminal {getattr(t, '__name__', t)}", t) for t in info.terminals]
+    canonical = getattr(spec, "canonical", None) if callable(getattr(spec, "canonical", None)) else None
+    first_of: dict[Any, Any] = {}  # canonical fingerprint -> the orbit's fingerprints (or None: over budget)
     n_inv = len(info.invariants)
     seen, queue, expanded = {fingerprint(s) for s in inits}, deque(inits), 0
     from .search import instances  # a late import: search imports this module's users
@@ -233,6 +261,8 @@ def self_check(spec: Any, info: Any, group: Sequence[Perm], fingerprint: Callabl
             succ_fps = {fingerprint(t) for t in succ}
         except Exception:
             continue
+        if canonical is not None:
+            _check_canonical(spec, canonical, group, fingerprint, s, perms, first_of, broken)
         for k in range(min(PERMS_PER_STATE, len(perms))):
             p = perms[(expanded * PERMS_PER_STATE + k) % len(perms)]
             ps = permute(s, p)
@@ -262,9 +292,38 @@ def self_check(spec: Any, info: Any, group: Sequence[Perm], fingerprint: Callabl
                 queue.append(t)
 
 
+def _check_canonical(spec: Any, canonical: Callable, group: Sequence[Perm], fingerprint: Callable[[Any], int],
+                     s: Any, perms: Sequence[Perm], first_of: dict[Any, Any], broken: Callable) -> None:
+    """canonical() is one value per orbit: the same for every image of s, and shared with
+    an earlier sampled state only if that state is in s's orbit."""
+    c = fingerprint(canonical(s))
+    for p in perms:
+        if fingerprint(canonical(spec.permute(s, p))) != c:
+            raise broken(p, s, f"canonical() of the permuted state {spec.permute(s, p)!r} is "
+                               f"{canonical(spec.permute(s, p))!r}, not {canonical(s)!r} as for the state itself")
+    if c not in first_of:  # the orbit of the first state with this canonical value, while the budget lasts
+        spent = first_of.get("spent", 0) + len(group)
+        first_of["spent"] = spent
+        first_of[c] = (s, {fingerprint(spec.permute(s, g)) for g in group}) if spent <= ORBIT_BUDGET else None
+    elif first_of[c] is not None and fingerprint(s) not in first_of[c][1]:
+        raise broken(group[0], s, f"canonical() gives {canonical(s)!r} both for it and for {first_of[c][0]!r}, "
+                                  f"which no permutation of the group maps to it: two orbits would be merged")
+
+
 def canonical_fingerprint(spec: Any, group: Sequence[Perm], view: Callable[[Any], Any] | None) -> Callable[[Any], int]:
-    """state -> the least fingerprint among its images under the group: the same number for
-    every state of an orbit, since the group maps an orbit onto itself."""
+    """state -> the same number for every state of an orbit: the fingerprint of the spec's
+    canonical(state) if it has one, else the least fingerprint among the state's images
+    under the group (which maps an orbit onto itself). The latter has a `min_of` attribute,
+    the number of hashes it takes the least of."""
+    canonical = getattr(spec, "canonical", None)
+    if callable(canonical):
+        if view is None:
+            def by_canonical(s: Any) -> int:
+                return hash(canonical(s))
+        else:
+            def by_canonical(s: Any) -> int:
+                return hash(view(canonical(s)))
+        return by_canonical
     permute = spec.permute
     perms = tuple(group[1:])  # group[0] is the identity: the state itself
     if view is None:
@@ -273,6 +332,7 @@ def canonical_fingerprint(spec: Any, group: Sequence[Perm], view: Callable[[Any]
     else:
         def by_orbit(s: Any) -> int:
             return min([hash(view(s))] + [hash(view(permute(s, p))) for p in perms])
+    by_orbit.min_of = len(group)  # type: ignore[attr-defined]
     return by_orbit
 
 

@@ -12,7 +12,9 @@ import pytest
 from checker import Spec, SpecError, action, check, describe, fail, invariant
 from checker.fingerprint import fingerprint_function
 from checker.search import instances
-from checker.symmetry import declared_group, orbit_count, permutations_of, rename, reindex, rename_all, swaps_of
+from checker.symmetry import (
+    declared_group, orbit_count, permutations_of, rename, reindex, rename_all, sorting_permutation, swaps_of,
+)
 from spec.mechanics import set_at
 from tlc.voting import MCVotingSymmetric, Voting
 
@@ -198,3 +200,39 @@ def test_bundled_models_declared_symmetric_keep_their_verdicts_and_count_orbits(
     assert plain.violation.name == reduced.violation.name
     assert len(plain.violation.trace) == len(reduced.violation.trace)
     assert replays(zombie, reduced.violation.trace)
+
+
+def test_canonical_representative_counts_the_same_orbits():
+    from bench.symmetry import TwoPhaseSorted
+
+    spec = TwoPhaseSorted(rms=4)
+    assert check(spec).distinct_states == orbit_count(reachable(spec), spec) == 166
+
+
+def test_a_canonical_that_depends_on_ids_is_caught():
+    from bench.symmetry import TwoPhaseSorted
+
+    @attrs.frozen
+    class SortsByStateOnly(TwoPhaseSorted):
+        """Ties between RMs in the same state are left in id order: not the same across an orbit."""
+
+        def canonical(self, s):
+            return self.permute(s, sorting_permutation(s.rm))
+
+    with pytest.raises(SpecError, match=r"canonical\(\) of the permuted state .* is .*, not .* as for the state itself"):
+        check(SortsByStateOnly(rms=3))
+
+
+def test_a_canonical_that_merges_orbits_is_caught():
+    from bench.symmetry import TwoPhaseSorted
+
+    @attrs.frozen
+    class ForgetsPrepared(TwoPhaseSorted):
+        """Drops the TM's record of Prepared messages: states the TM tells apart look alike."""
+
+        def canonical(self, s):
+            s = s._replace(prepared=(False,) * self.rms)
+            return self.permute(s, sorting_permutation(list(zip(s.rm, s.sent_prepared))))
+
+    with pytest.raises(SpecError, match=r"canonical\(\) gives .* both for it and for .*: two orbits would be merged"):
+        check(ForgetsPrepared(rms=3))
