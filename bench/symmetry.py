@@ -109,6 +109,13 @@ QUICK = [
     ("kafka-controller brokers=3 no fencing", KafkaControllerSymmetric(brokers=3, controller_epoch_fencing=False), {}),
     ("kafka-replication replicas=3", KafkaReplicationSymmetric(), {}),
     ("kafka-replication replicas=3 truncation=hw", KafkaReplicationSymmetric(truncation="hw"), {}),
+    # models.toml's replication bugs at 3 replicas: the same violation, trace length and depth
+    ("kafka-replication acks=1", KafkaReplicationSymmetric(acks="1"), {}),
+    ("kafka-replication unclean election", KafkaReplicationSymmetric(unclean_election=True),
+     dict(invariants=["no_acked_loss"])),
+    ("kafka-replication min_insync=1 lossy", KafkaReplicationSymmetric(min_insync=1, lose_unflushed=True, records=1), {}),
+    ("kafka-replication last replica standing", KafkaReplicationSymmetric(lose_unflushed=True),
+     dict(invariants=["no_acked_loss"])),
 ]
 FULL = QUICK + [
     ("two-phase rms=6", TwoPhaseSymmetric(rms=6), {}),
