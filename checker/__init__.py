@@ -3,10 +3,11 @@
 from .errors import SpecError, UsageError
 from .result import CheckResult, Coverage, Step, Violation
 from .search import check
+from .trace import verify_trace
 from .spec import InvariantFailed, Spec, action, constraint, describe, fail, invariant, terminal
 
 __all__ = [
     "Spec", "action", "invariant", "constraint", "terminal", "fail", "InvariantFailed", "check",
-    "CheckResult", "Coverage", "Step", "Violation", "SpecError", "UsageError", "describe",
+    "CheckResult", "Coverage", "Step", "Violation", "SpecError", "UsageError", "describe", "verify_trace",
 ]
 __version__ = "0.1.0"

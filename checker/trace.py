@@ -81,3 +81,26 @@ def replay(
         trace.append(Step(act.label(args), nxt, act.name, dict(zip(act.params, args))))
         state = nxt
     return trace
+
+
+def verify_trace(spec: Any, trace: list[Step]) -> str | None:
+    """Check that `trace` is a real behaviour of `spec`: the first state is an initial state,
+    and each step's action, run with the step's arguments on the previous state, is enabled
+    and yields the next state. Returns None, or a sentence saying where it stops being one.
+
+    Counterexamples found under symmetry or a view are real traces too; this is how to check.
+    """
+    if not trace:
+        return "the trace is empty"
+    if trace[0].state not in list(spec.init()):
+        return "the first state is not an initial state of the spec"
+    for i, (prev, step) in enumerate(zip(trace, trace[1:]), start=1):
+        fn = getattr(spec, step.name, None)
+        if fn is None:
+            return f"step {i}: the spec has no action {step.name!r}"
+        nxt = fn(prev.state, **step.args)
+        if nxt is None:
+            return f"step {i}: {step.action} is not enabled in the previous state"
+        if nxt != step.state:
+            return f"step {i}: {step.action} yields a different state than the trace shows"
+    return None

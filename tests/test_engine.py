@@ -124,3 +124,14 @@ def test_view_projects_before_fingerprinting():
 def test_collision_probability_is_tlc_estimate(n):
     r = check(TwoPhase(rms=n))
     assert r.collision_probability == pytest.approx(r.distinct_states * (r.generated_states - r.distinct_states) / 2**64)
+
+
+def test_verify_trace_accepts_counterexamples_and_rejects_forgeries():
+    from checker import Step, verify_trace
+
+    spec = DieHard()
+    trace = check(spec).violation.trace
+    assert verify_trace(spec, trace) is None
+    forged = trace[:2] + [Step("fill_small", Jugs(small=3, big=0), "fill_small")]
+    assert verify_trace(spec, forged) == "step 2: fill_small yields a different state than the trace shows"
+    assert verify_trace(spec, [Step("init", Jugs(1, 1))]) == "the first state is not an initial state of the spec"
