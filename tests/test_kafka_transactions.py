@@ -102,6 +102,18 @@ def test_without_fencing_a_zombie_write_commits():
     assert fenced.produce(run(fenced, *((s.name, s.args) for s in v.trace[1:6])), i=0, p=0, lost=False).st[0] == "fenced"
 
 
+def test_without_fencing_a_zombie_finishes_half_an_aborted_transaction():
+    """The new instance's InitProducerId aborts the zombie's transaction (out0 written) but
+    keeps the epoch; the zombie goes on, its out1 and offset join a fresh transaction and
+    commit: input 0 is consumed with no committed output in out0."""
+    v = first_violation(KafkaTransactions(fencing=False), "atomic_commit")
+    assert actions(v)[4:9] == [
+        "produce(i=0, p=0, lost=False)", "init_producer_id(i=1)", "write_marker(p=0)", "complete_txn", "produce(i=0, p=1, lost=False)",
+    ]
+    assert len(v.trace) == 12 and "not its part in ['out0']" in v.message
+    assert not KafkaTransactions(fencing=False).exactly_once_processing(v.trace[-1].state)
+
+
 def test_read_uncommitted_sees_an_open_transaction():
     v = first_violation(KafkaTransactions(isolation="read_uncommitted"), "read_committed_isolation")
     assert actions(v) == ["init_producer_id(i=0)", "fetch_offset(i=0)", "begin(i=0)", "produce(i=0, p=0, lost=False)"]
