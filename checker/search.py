@@ -362,6 +362,7 @@ def check(
     progress: Callable[[dict], None] | None = None,
     progress_interval: float = 2.0,
     symmetry: bool = True,
+    workers: int | str = 1,
 ) -> CheckResult:
     """Explore every state reachable from `spec.init()` and check the invariants on each.
 
@@ -369,8 +370,18 @@ def check(
     type, an unknown invariant); problems met while running the spec's code give a result
     with status 'error' and the trace to where it happened. `symmetry=False` ignores a
     symmetry the spec declares (symmetry.py); with it, a declaration that fails its
-    self-check raises SpecError.
+    self-check raises SpecError. `workers` > 1 (or 'auto': one per core) searches in that
+    many processes (parallel.py), with the same result.
     """
+    from .parallel import check_parallel, resolve_workers
+
+    n = resolve_workers(workers)
+    if n > 1:
+        return check_parallel(
+            spec, workers=n, deadlock=deadlock, invariants=invariants, max_states=max_states, max_depth=max_depth,
+            time_limit=time_limit, stop_on_first=stop_on_first, progress=progress,
+            progress_interval=progress_interval, symmetry=symmetry,
+        )
     return Search(
         spec,
         deadlock=deadlock,

@@ -1,0 +1,192 @@
+"""A worker's level loop, generated per spec (as codegen.py does for one process), and the
+slow-path walks over one state's successors that must enumerate them in the same order.
+
+Every successor gets a key `(rank << 32) | g`: `rank` is its parent's position in the
+level in the one-process search order, `g` its 1-based ordinal among the parent's
+successors. Keys order successors exactly as the one-process search generates them, so
+the owner of a fingerprint keeps the candidate with the least key — the one the
+one-process search would have found first — whichever worker sent it and whenever.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import textwrap
+from typing import Any, Callable, Iterator
+
+from .spec import SpecInfo
+
+SHIFT = 32  # bits of a key that hold the successor ordinal
+LOW = (1 << SHIFT) - 1
+TICK = 1024  # expansions between looks at the clock and the abort flag
+_SETS = (set, frozenset)
+
+
+class Full(Exception):
+    """This worker holds more new states than the level's budget: the rest is past the cut."""
+
+
+class Halt(Exception):
+    """An error, or a deadlock with stop_on_first: nothing after it in this worker counts."""
+
+
+class Abort(Exception):
+    """Time limit or Ctrl-C: end the level where it is."""
+
+
+class BadState(Exception):
+    """A successor is not a valid state: leave the loop and diagnose."""
+
+
+def _sorted_domain(values):
+    try:
+        return sorted(values)
+    except TypeError:
+        return sorted(values, key=repr)
+
+
+_PROLOGUE = """
+def expand(w, frontier, ranks, budget):
+    spec = w.spec
+    seen = w.seen
+    nxt = w.nxt
+    nkeys = w.nkeys.append
+    nstates = w.nstates.append
+    nacts = w.nacts.append
+    sent = w.sent
+    out = w.out
+    types = w.state_types
+    fired = w.fired
+    nw = w.nworkers
+    me = w.me
+    batch = w.batch
+    deadlock = w.deadlock
+    n = len(nxt)
+    countdown = TICK
+    for i, s in enumerate(frontier):
+        countdown -= 1
+        if not countdown:
+            countdown = TICK
+            w.tick(i)
+        base = ranks[i] << SHIFT
+        g = 0
+        try:
+{body}
+        except (Full, Halt, Abort, KeyboardInterrupt):
+            raise
+        except Exception:
+            w.error(i, g)
+        if not g and deadlock and not w.terminal(i):
+            w.dead(i)
+"""
+
+_HANDLE = """
+g += 1
+fired[{ai}] += 1
+if type(t) not in types and not w.admit_type(t):
+    raise BadState
+if {constraint}:
+    h = {fp}
+    o = h % nw
+    if o == me:
+        if h not in seen and h not in nxt:
+            nxt[h] = n
+            n += 1
+            nkeys(base | g)
+            nstates(t)
+            nacts({ai})
+            if n > budget:
+                raise Full
+    elif h not in sent:
+        sent.add(h)
+        ob = out[o]
+        ob += (h, base | g, {ai}, t)
+        if len(ob) >= batch:
+            w.flush(o)
+"""
+
+
+def build_expand(info: SpecInfo, fingerprint: Callable | None) -> Callable:
+    """Compile `expand(worker, frontier, ranks, budget)` for one spec configuration."""
+    ns: dict[str, Any] = {
+        "TICK": TICK, "SHIFT": SHIFT, "Full": Full, "Halt": Halt, "Abort": Abort, "BadState": BadState,
+        "product": itertools.product, "SETS": _SETS, "sorted_domain": _sorted_domain, "fingerprint": fingerprint,
+    }
+    cons = []
+    for k, c in enumerate(info.constraints):
+        ns[f"con{k}"] = c
+        cons.append(f"con{k}(spec, t)")
+    body = []
+    for ai, act in enumerate(info.actions):
+        ns[f"fn{ai}"] = act.fn
+        if not act.params:
+            head, call = "", f"t = fn{ai}(spec, s)"
+        elif len(act.params) == 1:
+            ns[f"dom{ai}"] = act.domains[0]
+            head = f"vals = dom{ai}(spec, s)\nif vals.__class__ in SETS:\n    vals = sorted_domain(vals)\nfor v in vals:\n"
+            call = f"t = fn{ai}(spec, s, v)"
+        else:
+            doms = []
+            for k, d in enumerate(act.domains):
+                ns[f"dom{ai}_{k}"] = d
+                doms.append(f"dom{ai}_{k}(spec, s)")
+            head = f"for args in product(*[sorted_domain(d) if d.__class__ in SETS else d for d in ({', '.join(doms)},)]):\n"
+            call = f"t = fn{ai}(spec, s, *args)"
+        handle = _HANDLE.format(ai=ai, constraint=" and ".join(cons) or "True",
+                                fp="fingerprint(t)" if fingerprint else "hash(t)")
+        inner = f"{call}\nif t is not None:\n" + textwrap.indent(handle.strip("\n"), "    ")
+        block = head + (textwrap.indent(inner, "    ") if head else inner)
+        body.append(textwrap.indent(block, " " * 12))
+    src = _PROLOGUE.format(body="\n".join(body) or "            pass")
+    if os.environ.get("PROTOCHECK_DUMP_LOOP"):
+        print(src)
+    exec(compile(src, f"<protocheck worker loop for {info.cls.__name__}>", "exec"), ns)
+    return ns["expand"]
+
+
+def instances_in_order(info: SpecInfo, spec: Any, s: Any) -> Iterator[tuple[int, tuple]]:
+    """(action index, args) in the order the generated loops try them (sets sorted, exact class test)."""
+    for ai, act in enumerate(info.actions):
+        if not act.params:
+            yield ai, ()
+            continue
+        doms = [d(spec, s) for d in act.domains]
+        doms = [_sorted_domain(d) if d.__class__ in _SETS else d for d in doms]
+        for args in itertools.product(*doms):
+            yield ai, args
+
+
+def successors(info: SpecInfo, spec: Any, s: Any, limit: int | None = None) -> Iterator[tuple[int, tuple, Any]]:
+    """The successors of `s` in generation order, each as (action index, args, state); at most `limit`."""
+    if limit == 0:
+        return
+    g = 0
+    for ai, args in instances_in_order(info, spec, s):
+        t = info.actions[ai].fn(spec, s, *args)
+        if t is not None:
+            yield ai, args, t
+            g += 1
+            if g == limit:
+                return
+
+
+def nth_step(info: SpecInfo, spec: Any, s: Any, g: int) -> tuple[tuple[int, tuple], Any]:
+    """The g-th (1-based) successor of `s`: ((action index, args), state)."""
+    for k, (ai, args, t) in enumerate(successors(info, spec, s, g), 1):
+        if k == g:
+            return (ai, args), t
+    raise RuntimeError(
+        "Rebuilding the counterexample, a state had fewer successors than during the search: the spec is not "
+        "deterministic (it depends on randomness, time, global variables or the iteration order of a set of strings)."
+    )
+
+
+def count_fired(info: SpecInfo, spec: Any, frontier: list, upto: int, last: int | None, into: list[int]) -> None:
+    """Add to `into` (per action) the successors of frontier[:upto], and the first `last` of frontier[upto]."""
+    for s in frontier[:upto]:
+        for ai, _, _ in successors(info, spec, s):
+            into[ai] += 1
+    if last and upto < len(frontier):
+        for ai, _, _ in successors(info, spec, frontier[upto], last):
+            into[ai] += 1

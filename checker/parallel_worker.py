@@ -1,0 +1,304 @@
+"""One worker of a parallel search: it owns the fingerprints h with h % workers == its number.
+
+Per level it expands the states it owns, in the one-process search order, keeps the new
+successors it owns and sends the others in batches to their owners (each fingerprint at
+most once per level: a worker meets its successors in increasing key order, so the first
+one it sends is its least). When every peer has said the level is over, it merges what it
+received, keeping per fingerprint the least key (see parallel_loop.py), checks the
+invariants on its new states, and reports to the coordinator. The next level's order is
+the merged order of all workers' keys, computed from the sorted keys each worker sends its
+peers. Parent pointers are the keys themselves: a state's key names its parent by level
+and rank, so a trace is rebuilt by asking who holds each rank.
+"""
+
+from __future__ import annotations
+
+import time
+from bisect import bisect_left
+from typing import Any
+
+import numpy as np
+
+from .diagnose import diagnose, run_invariants
+from .parallel_loop import LOW, SHIFT, Abort, Full, Halt, build_expand, count_fired
+from .parallel_transport import COORDINATOR, Mesh, loads
+from .spec import InvariantFailed
+from .states import state_problem
+
+BATCH = 4096  # candidates per message (4 list slots each)
+
+
+def _tuple_rebuildable(cls: type) -> bool:
+    """A NamedTuple type whose instances are exactly `tuple.__new__(cls, fields)`: sent as plain tuples,
+    which pickle several times faster than the records themselves."""
+    if not (issubclass(cls, tuple) and hasattr(cls, "_fields") and getattr(cls, "__dictoffset__", 0) == 0):
+        return False
+    for klass in cls.__mro__:
+        if "_fields" in vars(klass):
+            return cls.__new__ is vars(klass).get("__new__") and cls.__reduce_ex__ is tuple.__reduce_ex__
+    return False
+
+
+class Worker:
+    def __init__(self, me: int, nworkers: int, search: Any, frontier: list, ranks: list[int], keys: list[int],
+                 seen: set[int], mesh: Mesh):
+        self.me, self.nworkers, self.mesh = me, nworkers, mesh
+        self.search = search
+        self.spec, self.info = search.spec, search.info
+        self.invariants = search.invariants
+        self.fingerprint = search.fingerprint
+        self.deadlock, self.stop_on_first = search.deadlock, search.stop_on_first
+        self.state_types = set(search.state_types)
+        self.seen = seen
+        self.frontier, self.ranks = frontier, ranks
+        self.level_ranks = [np.array(ranks, dtype=np.int64)]  # per level: ranks of the states held, ascending
+        self.level_keys = [np.array(keys, dtype=np.int64)]  # and their keys (parent rank << SHIFT | ordinal)
+        self.batch = BATCH
+        self.expand = build_expand(self.info, self.fingerprint)
+        self.peers = [w for w in range(nworkers) if w != me]
+        self.stash: list[tuple[int, tuple]] = []
+        self.peer_keys: dict[int, np.ndarray] = {}
+        self.fast_types: dict[type, bool] = {}
+        self.advance_pending = False
+        self._new_level()
+        chain = " and ".join(f"inv{k}(spec, t) is True" for k in range(len(self.invariants))) or "True"
+        ns = {f"inv{k}": f for k, f in enumerate(self.invariants.values())}
+        exec(f"def holds(spec, t):\n    return {chain}\n", ns)
+        self.holds = ns["holds"]
+
+    def _new_level(self) -> None:
+        self.nxt: dict[int, int] = {}
+        self.nkeys: list[int] = []
+        self.nstates: list[Any] = []
+        self.nacts: list[int] = []
+        self.sent: set[int] = set()
+        self.out: list[list] = [[] for _ in range(self.nworkers)]
+        self.fired = [0] * len(self.info.actions)
+        self.events: list[tuple] = []
+        self.sorted_keys = np.zeros(0, dtype=np.int64)
+        self.order: list[int] = []
+
+    # -- the command loop ----------------------------------------------------------------------
+
+    def serve(self) -> None:
+        mesh = self.mesh
+        while True:
+            src, raw = mesh.get()
+            if raw is None:
+                return
+            msg = loads(raw)
+            if src != COORDINATOR:
+                self._peer(src, msg)
+                continue
+            tag = msg[0]
+            if tag == "quit":
+                return
+            reply = getattr(self, "cmd_" + tag)(*msg[1:])
+            mesh.send(COORDINATOR, reply)
+
+    def _peer(self, src: int, msg: tuple) -> None:
+        if msg[0] == "keys":
+            self.peer_keys[src] = np.frombuffer(msg[1], dtype=np.int64)
+        else:
+            self.stash.append((src, msg))
+
+    def cmd_level(self, budget: float, violated: set[str], time_limit: float | None, t0: float,
+                  progress_interval: float) -> tuple:
+        if self.advance_pending:
+            self._advance()
+        self.t0, self.time_limit = t0, time_limit
+        self.progress_interval = progress_interval
+        self.next_report = time.monotonic() + progress_interval
+        aborted = False
+        try:
+            self.expand(self, self.frontier, self.ranks, budget)
+        except (Full, Halt):
+            pass
+        except Abort:
+            aborted = True
+        for o in self.peers:
+            if self.out[o]:
+                self.flush(o)
+            self.mesh.send(o, ("end",))
+        self._collect()
+        self._check_new(violated)
+        order = np.argsort(np.array(self.nkeys, dtype=np.int64), kind="stable")
+        self.order = order.tolist()
+        self.sorted_keys = np.array(self.nkeys, dtype=np.int64)[order] if self.nkeys else np.zeros(0, dtype=np.int64)
+        data = self.sorted_keys.tobytes()
+        for o in self.peers:
+            self.mesh.send(o, ("keys", data))
+        self.advance_pending = True
+        counts = np.bincount(np.array(self.nacts, dtype=np.int64), minlength=len(self.info.actions)).tolist() if self.nacts else [0] * len(self.info.actions)
+        return ("done", len(self.nkeys), self.fired, counts, self.events, aborted)
+
+    def cmd_keys(self) -> tuple:
+        return ("keys", self.sorted_keys.tobytes())
+
+    def cmd_key_of(self, level: int, rank: int) -> tuple:
+        """The key (parent pointer) of the state of rank `rank` in `level` (1-based), if this worker holds it."""
+        ranks = self.level_ranks[level - 1]
+        i = int(np.searchsorted(ranks, rank))
+        if i < ranks.size and int(ranks[i]) == rank:
+            return ("key", int(self.level_keys[level - 1][i]))
+        return ("key", None)
+
+    def cmd_cut(self, rank: int, g: int, include: bool) -> tuple:
+        """Counts up to a stop at successor g of the state of rank `rank` (see parallel.py)."""
+        limit = (rank << SHIFT) | g
+        keys = np.array(self.nkeys, dtype=np.int64)
+        mask = (keys <= limit) if include else (keys < limit)
+        acts = np.array(self.nacts, dtype=np.int64)[mask]
+        n_actions = len(self.info.actions)
+        new = np.bincount(acts, minlength=n_actions).tolist() if acts.size else [0] * n_actions
+        fired = [0] * n_actions
+        upto = bisect_left(self.ranks, rank)
+        last = g if upto < len(self.ranks) and self.ranks[upto] == rank else None
+        count_fired(self.info, self.spec, self.frontier, upto, last, fired)
+        return ("cut", int(mask.sum()), new, fired, upto)
+
+    # -- one level -----------------------------------------------------------------------------
+
+    def flush(self, o: int) -> None:
+        lst = self.out[o]
+        self.out[o] = []
+        states = lst[3::4]
+        cls = type(states[0])
+        fast = self.fast_types.get(cls)
+        if fast is None:
+            fast = self.fast_types[cls] = _tuple_rebuildable(cls)
+        if fast and len(set(map(type, states))) == 1:
+            states = list(map(tuple, states))
+        else:
+            cls = None
+        self.mesh.send(o, ("cand", cls, lst[0::4], lst[1::4], lst[2::4], states))
+
+    def _collect(self) -> None:
+        """Merge every candidate sent to this worker in this level, keeping the least key per fingerprint."""
+        ends = 0
+        pending, self.stash = self.stash, []
+        while True:
+            for src, msg in pending:
+                if msg[0] == "cand":
+                    self._merge(*msg[1:])
+                elif msg[0] == "end":
+                    ends += 1
+                else:
+                    self._peer(src, msg)
+            if ends == len(self.peers):
+                return
+            src, raw = self.mesh.get()
+            if raw is None:
+                raise SystemExit(0)
+            pending = [(src, loads(raw))]
+
+    def _merge(self, cls: type | None, hs: list, ks: list, acts: list, states: list) -> None:
+        seen, nxt, nkeys, nstates, nacts = self.seen, self.nxt, self.nkeys, self.nstates, self.nacts
+        new = tuple.__new__
+        for h, key, ai, t in zip(hs, ks, acts, states):
+            if h in seen:
+                continue
+            j = nxt.get(h)
+            if j is None:
+                nxt[h] = len(nkeys)
+                nkeys.append(key)
+                nstates.append(new(cls, t) if cls is not None else t)
+                nacts.append(ai)
+            elif key < nkeys[j]:
+                nkeys[j] = key
+                nstates[j] = new(cls, t) if cls is not None else t
+                nacts[j] = ai
+
+    def _check_new(self, violated: set[str]) -> None:
+        """Invariants on the level's new states (the least-key state of each fingerprint, as one process keeps)."""
+        if not self.invariants:
+            return
+        spec, holds, failing = self.spec, self.holds, []
+        for j, t in enumerate(self.nstates):
+            try:
+                if holds(spec, t):
+                    continue
+            except InvariantFailed:
+                pass
+            except Exception:
+                pass
+            failing.append(j)
+        reported: set[str] = set(violated)
+        for j in sorted(failing, key=self.nkeys.__getitem__):
+            t, key = self.nstates[j], self.nkeys[j]
+            pos = (key >> SHIFT, key & LOW, 0)
+            try:
+                found = run_invariants(spec, self.invariants, t)
+            except Exception:
+                d = diagnose(spec, self.info, self.invariants, t, self.fingerprint, set(self.state_types), False)
+                self.events.append((pos, "error", (d.name, d.message, d.step, d.traceback), ("new", key)))
+                return
+            fresh = [(n, m) for n, m in found if n not in reported]
+            if fresh:
+                self.events.append((pos, "invariant", fresh, ("new", key)))
+                reported.update(n for n, _ in fresh)
+                if self.stop_on_first:
+                    return
+
+    def _advance(self) -> None:
+        """Make the merged level the frontier: ranks are positions in the merge of all workers' keys."""
+        while len(self.peer_keys) < len(self.peers):
+            src, raw = self.mesh.get()
+            if raw is None:
+                raise SystemExit(0)
+            self._peer(src, loads(raw))
+        own = self.sorted_keys
+        ranks = np.arange(own.size, dtype=np.int64)
+        for keys in self.peer_keys.values():
+            ranks += np.searchsorted(keys, own)
+        self.frontier = [self.nstates[j] for j in self.order]
+        self.ranks = ranks.tolist()
+        self.level_ranks.append(ranks)
+        self.level_keys.append(own)
+        self.seen.update(self.nxt)
+        self.peer_keys = {}
+        self.advance_pending = False
+        self._new_level()
+
+    # -- called from the generated loop --------------------------------------------------------
+
+    def tick(self, i: int) -> None:
+        if self.mesh.abort.is_set():
+            raise Abort
+        now = time.monotonic()
+        if self.time_limit is not None and now - self.t0 >= self.time_limit:
+            raise Abort
+        if now >= self.next_report:
+            self.next_report = now + self.progress_interval
+            self.mesh.send(COORDINATOR, ("progress", self.me, sum(self.fired), len(self.nxt), i))
+
+    def admit_type(self, t: Any) -> bool:
+        """Accept a new state type once, as the one-process search does."""
+        if state_problem(t, "an action") or not any(isinstance(t, k) for k in self.state_types):
+            return False
+        self.state_types.add(type(t))
+        return True
+
+    def terminal(self, i: int) -> bool:
+        s = self.frontier[i]
+        try:
+            return any(term(self.spec, s) for term in self.info.terminals)
+        except Exception:
+            d = diagnose(self.spec, self.info, self.invariants, s, self.fingerprint, set(self.state_types), False)
+            self._halt((self.ranks[i], 0, 2), d)
+        return False
+
+    def dead(self, i: int) -> None:
+        r = self.ranks[i]
+        self.events.append(((r, 0, 2), "deadlock", None, ("at", r)))
+        if self.stop_on_first:
+            raise Halt
+
+    def error(self, i: int, g: int) -> None:
+        """The spec's code raised (or returned a non-state) after g successors of frontier[i]."""
+        d = diagnose(self.spec, self.info, {}, self.frontier[i], self.fingerprint, set(self.state_types), True)
+        self._halt((self.ranks[i], g, 1), d)
+
+    def _halt(self, pos: tuple, d: Any) -> None:
+        self.events.append((pos, "error", (d.name, d.message, d.step, d.traceback), ("at", pos[0])))
+        raise Halt
