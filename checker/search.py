@@ -73,7 +73,7 @@ class Search:
         self.info: SpecInfo = describe(type(spec))
         constants_mod.validate(spec)
         self.spec = spec
-        self.invariants = _select_invariants(self.info, invariants)
+        self.invariants = _select_invariants(self.info, invariants, spec)
         self.invariant_fns = tuple(self.invariants.values())
         self.deadlock = deadlock
         self.max_states, self.max_depth, self.time_limit = max_states, max_depth, time_limit
@@ -333,9 +333,14 @@ def constants_of(spec: Any) -> dict[str, Any]:
     return {f.name: getattr(spec, f.name) for f in attrs.fields(type(spec))}
 
 
-def _select_invariants(info: SpecInfo, names: Iterable[str] | None) -> dict[str, Callable]:
+def _select_invariants(info: SpecInfo, names: Iterable[str] | None, spec: Any = None) -> dict[str, Callable]:
+    """The invariants to check: those named, else the spec's `promises()` for this
+    configuration (when it defines one), else all of them."""
     if names is None:
-        return dict(info.invariants)
+        promises = getattr(spec, "promises", None)
+        if promises is None:
+            return dict(info.invariants)
+        names = list(promises())
     if isinstance(names, str):
         names = [names]
     chosen = {}

@@ -26,6 +26,9 @@ class Spec:
     Optional hooks, all plain methods:
     - `view(state)`: the value fingerprinted instead of the state (TLC's VIEW), e.g. to
       drop a history variable that only invariants read.
+    - `promises()`: the invariant names checked when none are asked for. A protocol whose
+      guarantee depends on a setting (at-least-once vs at-most-once delivery) says here
+      which ones this configuration promises; the others can still be asked for by name.
     """
 
     def init(self) -> Iterable[Any]:

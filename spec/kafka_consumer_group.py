@@ -104,6 +104,14 @@ class KafkaConsumerGroup(Spec):
                 "A small exhaustive configuration is members=2, partitions=2, records=1, stalls=1, max_generation=4."
             )
 
+    def promises(self) -> tuple[str, ...]:
+        """What this commit mode guarantees: committing after processing promises
+        at-least-once (a record may be processed twice), before processing promises
+        at-most-once (a record may be lost). The other mode's invariant can still be
+        checked by name, to see the counterexample."""
+        last = "at_least_once" if self.commit == "after-processing" else "no_duplicate_processing"
+        return ("one_owner_per_partition", "no_zombie_commit", "no_lost_records", last)
+
     def init(self):
         n, p = self.members, self.partitions
         yield GroupState(

@@ -127,3 +127,9 @@ def test_double_ownership_among_current_members_is_reported():
     assert not spec.one_owner_per_partition(s)
     assert "partition 0 is owned by current members [0, 1]" in spec.one_owner_per_partition(s).reason
     assert spec.one_owner_per_partition(s._replace(group=(1,)))  # member 0 removed: a zombie's belief does not count
+
+
+def test_checking_without_invariant_names_checks_what_the_commit_mode_promises():
+    r = check(KafkaConsumerGroup())
+    assert r.invariants == AT_LEAST_ONCE and r.status == "ok" and r.distinct_states == 27768
+    assert check(KafkaConsumerGroup(commit="before-processing")).invariants == AT_MOST_ONCE
