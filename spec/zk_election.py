@@ -1,0 +1,455 @@
+"""ZooKeeper leader election: Fast Leader Election, then Zab discovery (epoch establishment),
+synchronisation and broadcast, with crashes and PING timeouts.
+
+Every action is something a ZooKeeper server does; `spec/zk_election.md` maps each one to the
+ZooKeeper code path and lists the abstractions. In short: election notifications travel on a
+latest-message-per-pair network (QuorumCnxManager's send queue holds one message,
+SEND_CAPACITY = 1, and re-sends the last one on reconnect); the leader<->learner TCP stream
+(Zab) is modelled as atomic steps that read the peer's state, one step per protocol phase.
+
+Ghost variables (read only by invariants): `majority`, `established`, `committed`, `regress`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, NamedTuple, Optional
+
+import attrs
+
+from checker import Spec, SpecError, action, invariant
+from invariants import common
+from invariants import zk as zkinv
+from spec.mechanics import set_at, update
+from spec.zk_fle import (
+    FOLLOWING, LEADING, LOOKING, check_leader, fresh_votes, quorum_size, self_vote,
+    set_vote, support, true_gt, vote_gt,
+)
+
+# Zab phases (`phase`). Leader: 1 waiting for FOLLOWERINFO, 2 LEADERINFO sent, 3 established.
+# Follower: 1 connected (FOLLOWERINFO sent), 2 ACKEPOCH sent, 3 synced (NEWLEADER acked),
+# 4 connection closed by either side (it returns to LOOKING on its next timeout).
+ELECTING, DISCOVERY, EPOCH, ACTIVE, CLOSED = 0, 1, 2, 3, 4
+
+
+class ZkState(NamedTuple):
+    role: tuple  # LOOKING | FOLLOWING | LEADING (volatile)
+    rnd: tuple  # logicalclock: election round (volatile, 0 after a restart)
+    vote: tuple  # current proposal / endVote (peerEpoch, zxid, leader)
+    recv: tuple  # recvset per server: per sender (vote, sender state) or None, this round only
+    ooe: tuple  # outofelection per server: per sender (vote, state) from FOLLOWING/LEADING senders
+    net: tuple  # notification slot src*n+dst: (state, round, vote) or None
+    phase: tuple  # Zab phase, see above (volatile)
+    zepoch: tuple  # epoch of the leader being followed / proposed by this leader (volatile)
+    acked: tuple  # leader only: servers whose ACKEPOCH counted (volatile)
+    accepted: tuple  # acceptedEpoch (persisted)
+    current: tuple  # currentEpoch (persisted)
+    hist: tuple  # logged transactions, zxids in log order (persisted)
+    czx: tuple  # zxid up to which this server has learnt the log is committed
+    crashes: int
+    timeouts: int
+    writes: int
+    majority: tuple  # ghost: did this server's decision rest on a true majority?
+    established: frozenset  # ghost: (epoch, leader, elected_by_majority) of every established leader
+    committed: frozenset  # ghost: every zxid a leader has committed
+    regress: Optional[tuple]  # ghost: first (server, round, old vote, new vote) that moved a vote down
+
+
+@attrs.frozen
+class ZkElection(Spec):
+    """ZooKeeper ensemble of `servers` voting participants (sid = index)."""
+
+    servers: int = 3
+    max_round: int = 2
+    max_epoch: int = 2
+    max_crashes: int = 1
+    max_timeouts: int = 1
+    max_writes: int = 1
+    lossy_network: bool = False
+    duplicating_network: bool = False
+    quorum: Literal["majority", "half"] = "majority"
+    vote_order: Literal["epoch-zxid-sid", "sid-only", "zk-1419"] = "epoch-zxid-sid"
+    epoch_fencing: bool = True
+    sync_truncates: bool = True
+    ahead_check: bool = True
+    faults_when_settled: Literal["any", "settled", "quiet"] = "quiet"
+    recovered_logs: tuple[int, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        problems = []
+        if not 1 <= self.servers <= 7:
+            problems.append(f"servers={self.servers} (need 1..7; 3 explores in seconds, 5 only with small bounds)")
+        if self.max_round < 1:
+            problems.append(f"max_round={self.max_round} (boot itself is round 1, so at least 1)")
+        for name in ("max_epoch", "max_crashes", "max_writes"):
+            if getattr(self, name) < 0:
+                problems.append(f"{name}={getattr(self, name)} (a bound: 0 switches the mechanism off)")
+        if self.max_writes > 0 and self.max_epoch == 0:
+            problems.append(f"max_writes={self.max_writes} with max_epoch=0 (writes need an established epoch; set max_epoch >= 1)")
+        if self.recovered_logs and len(self.recovered_logs) != self.servers:
+            problems.append(f"recovered_logs={self.recovered_logs} (give one log length per server, {self.servers} values)")
+        if self.recovered_logs and self.max_epoch < 2:
+            problems.append("recovered_logs with max_epoch < 2 (the logs are from epoch 1, so the next leader needs epoch 2)")
+        if problems:
+            raise SpecError(
+                "ZkElection cannot be checked with " + "; ".join(problems) + ". Fix these constants: "
+                "the defaults (servers=3, max_round=2, max_epoch=2, max_crashes=1, max_writes=1) explore fully in seconds."
+            )
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    @property
+    def q(self) -> int:
+        return quorum_size(self.servers, self.quorum)
+
+    def _broadcast(self, net: tuple, i: int, rnd: int, vote: tuple) -> tuple:
+        n = self.servers
+        return update(net, {i * n + j: (LOOKING, rnd, vote) for j in range(n) if j != i})
+
+    def _look(self, s: ZkState, i: int, rnd: int) -> ZkState:
+        """Server i (re)enters lookForLeader in round `rnd`: votes for itself and tells everyone."""
+        v = self_vote(i, s.current[i], s.hist[i])
+        return s._replace(
+            role=set_at(s.role, i, LOOKING), rnd=set_at(s.rnd, i, rnd), vote=set_at(s.vote, i, v),
+            recv=set_at(s.recv, i, fresh_votes(self.servers, i, v)), ooe=set_at(s.ooe, i, (None,) * self.servers),
+            net=self._broadcast(s.net, i, rnd, v), phase=set_at(s.phase, i, ELECTING),
+            zepoch=set_at(s.zepoch, i, 0), acked=set_at(s.acked, i, frozenset()),
+            majority=set_at(s.majority, i, False),
+        )
+
+    def _step_down(self, s: ZkState, i: int, rnd: int) -> ZkState:
+        """i goes LOOKING; if it was LEADING, shutting the leader down closes every learner socket,
+        so its followers notice at once and go LOOKING in their next round too."""
+        was_leading = s.role[i] == LEADING
+        s = self._look(s, i, rnd)
+        if was_leading:
+            for f in range(self.servers):
+                if f != i and s.role[f] == FOLLOWING and s.vote[f][2] == i and s.rnd[f] < self.max_round:
+                    s = self._look(s, f, s.rnd[f] + 1)
+        return s
+
+    def _decided(self, s: ZkState, i: int, vote: tuple, votes: int) -> ZkState:
+        """setPeerState: LEADING if the agreed vote names i, else FOLLOWING; Zab discovery starts."""
+        role = LEADING if vote[2] == i else FOLLOWING
+        none = (None,) * self.servers  # recvset and outofelection are locals of lookForLeader: gone
+        return s._replace(
+            role=set_at(s.role, i, role), vote=set_at(s.vote, i, vote), phase=set_at(s.phase, i, DISCOVERY),
+            recv=set_at(s.recv, i, none), ooe=set_at(s.ooe, i, none),
+            majority=set_at(s.majority, i, votes >= self.servers // 2 + 1),
+        )
+
+    def _followers(self, s: ZkState, L: int, phases: tuple) -> list:
+        return [f for f in range(self.servers) if f != L and s.role[f] == FOLLOWING and s.vote[f][2] == L
+                and s.phase[f] in phases and (s.phase[f] == DISCOVERY or s.zepoch[f] == s.zepoch[L])]
+
+    def _maybe_establish(self, s: ZkState, L: int) -> ZkState:
+        """waitForEpochAck returns once a quorum (leader included) has acked: the epoch is established."""
+        if s.phase[L] != EPOCH or len(s.acked[L]) < self.q:
+            return s
+        e = s.zepoch[L]
+        return s._replace(
+            phase=set_at(s.phase, L, ACTIVE), current=set_at(s.current, L, e), acked=set_at(s.acked, L, frozenset()),
+            established=s.established | {(e, L, s.majority[L])},
+        )
+
+    def _leader_of(self, s: ZkState, f: int) -> Optional[int]:
+        """The leader f follows, if that leader is LEADING in the epoch f is working with."""
+        L = s.vote[f][2]
+        if s.role[f] != FOLLOWING or L == f or s.role[L] != LEADING:
+            return None
+        return L
+
+    def init(self):
+        n = self.servers
+        s = ZkState(
+            role=(LOOKING,) * n, rnd=(0,) * n, vote=tuple(self_vote(i, 0, ()) for i in range(n)),
+            recv=((None,) * n,) * n, ooe=((None,) * n,) * n, net=(None,) * (n * n), phase=(ELECTING,) * n,
+            zepoch=(0,) * n, acked=(frozenset(),) * n, accepted=(0,) * n, current=(0,) * n, hist=((),) * n,
+            czx=((0, 0),) * n, crashes=0, timeouts=0, writes=0, majority=(False,) * n, established=frozenset(),
+            committed=frozenset(), regress=None,
+        )
+        if self.recovered_logs:  # the ensemble reboots from disk after a whole-ensemble crash in epoch 1
+            hist = tuple(tuple((1, k) for k in range(1, c + 1)) for c in self.recovered_logs)
+            held = [sum(1 for c in self.recovered_logs if c >= k) for k in range(1, max(self.recovered_logs) + 1)]
+            done = frozenset((1, k) for k, h in enumerate(held, 1) if h >= n // 2 + 1)
+            czx = tuple(max((z for z in h if z in done), default=(0, 0)) for h in hist)
+            s = s._replace(hist=hist, czx=czx, accepted=(1,) * n, current=(1,) * n, committed=done)
+        for i in range(n):  # every server boots and starts its first election (round 1)
+            s = self._look(s, i, 1)
+        yield s
+
+    # -- Fast Leader Election ----------------------------------------------------------------------
+
+    @action(link=lambda spec, s: [divmod(k, spec.servers) for k, m in enumerate(s.net) if m is not None])
+    def deliver(self, s: ZkState, link: tuple):
+        """WorkerReceiver + lookForLeader handle the notification on `link` = (src, dst)."""
+        n = self.servers
+        src, dst = link
+        msg = s.net[src * n + dst]
+        if msg is None:
+            return None
+        if not self.duplicating_network:
+            s = s._replace(net=set_at(s.net, src * n + dst, None))
+        st, nrnd, nvote = msg
+        i = dst
+        if s.role[i] != LOOKING:  # a settled server answers a LOOKING peer with its leader
+            if st == LOOKING:
+                return s._replace(net=set_at(s.net, i * n + src, (s.role[i], s.rnd[i], s.vote[i])))
+            return s
+        if st == LOOKING:
+            return self._recv_looking(s, i, src, nrnd, nvote)
+        return self._recv_settled(s, i, src, st, nrnd, nvote)
+
+    def _recv_looking(self, s: ZkState, i: int, src: int, nrnd: int, nvote: tuple) -> ZkState:
+        n = self.servers
+        if nrnd < s.rnd[i]:  # stale round: ignored, but the sender is told the current round
+            return s._replace(net=set_at(s.net, i * n + src, (LOOKING, s.rnd[i], s.vote[i])))
+        if nrnd > s.rnd[i]:  # newer round: clear recvset, adopt the better of its vote and our own
+            mine = self_vote(i, s.current[i], s.hist[i])
+            v = nvote if vote_gt(self.vote_order, nvote, mine) else mine
+            recv = set_vote(fresh_votes(n, i, v), src, (nvote, LOOKING))
+            return s._replace(rnd=set_at(s.rnd, i, nrnd), vote=set_at(s.vote, i, v), recv=set_at(s.recv, i, recv),
+                              net=self._broadcast(s.net, i, nrnd, v))
+        v = s.vote[i]
+        if vote_gt(self.vote_order, nvote, v):  # same round, better vote: adopt and re-broadcast
+            if s.regress is None and not true_gt(nvote, v):
+                s = s._replace(regress=(i, nrnd, v, nvote))
+            v = nvote
+            s = s._replace(vote=set_at(s.vote, i, v), net=self._broadcast(s.net, i, nrnd, v))
+        recv = set_vote(set_vote(s.recv[i], src, (nvote, LOOKING)), i, (v, LOOKING))
+        return s._replace(recv=set_at(s.recv, i, recv))
+
+    def _recv_settled(self, s: ZkState, i: int, src: int, st: str, nrnd: int, nvote: tuple) -> ZkState:
+        """A FOLLOWING/LEADING notification: join that leader if a quorum vouches for it."""
+        entry = (nvote, st)
+        L = nvote[2]
+        if nrnd == s.rnd[i]:
+            recv = set_vote(s.recv[i], src, entry)
+            s = s._replace(recv=set_at(s.recv, i, recv))
+            votes = support(recv, entry)
+            if votes >= self.q and check_leader(recv, L, i, s.rnd[i], nrnd):
+                return self._decided(s, i, nvote, votes)
+        ooe = set_vote(s.ooe[i], src, entry)
+        s = s._replace(ooe=set_at(s.ooe, i, ooe))
+        votes = support(ooe, entry)
+        if votes >= self.q and check_leader(ooe, L, i, s.rnd[i], nrnd):
+            return self._decided(s._replace(rnd=set_at(s.rnd, i, nrnd)), i, nvote, votes)
+        return s
+
+    @action(i=lambda spec, s: range(spec.servers))
+    def decide(self, s: ZkState, i: int):
+        """lookForLeader termination: a quorum of this round's votes equals our proposal and no
+        better notification arrived within finalizeWait (any moment with the quorum qualifies)."""
+        if s.role[i] != LOOKING:
+            return None
+        votes = support(s.recv[i], (s.vote[i], LOOKING))
+        if votes < self.q:
+            return None
+        return self._decided(s, i, s.vote[i], votes)
+
+    @action(src=lambda spec, s: range(spec.servers) if spec.lossy_network else (),
+            dst=lambda spec, s: range(spec.servers))
+    def lose(self, s: ZkState, src: int, dst: int):
+        """The connection drops with the notification still queued (lossy_network only)."""
+        k = src * self.servers + dst
+        return s._replace(net=set_at(s.net, k, None)) if s.net[k] is not None else None
+
+    # -- faults -----------------------------------------------------------------------------------
+
+    def _connected(self, s: ZkState, i: int) -> bool:
+        """Is i's Zab connection healthy: a follower whose leader still leads it (same epoch once
+        agreed), or a leader that still has a quorum of servers following it?"""
+        if s.role[i] == FOLLOWING:
+            L = self._leader_of(s, i)
+            return L is not None and s.phase[i] != CLOSED and (s.phase[i] == DISCOVERY or s.zepoch[L] == s.zepoch[i])
+        if s.phase[i] == DISCOVERY:  # still collecting FOLLOWERINFO: giving up is an initLimit timeout
+            return True
+        fs = [f for f in range(self.servers) if f != i and s.role[f] == FOLLOWING and s.vote[f][2] == i]
+        return len(fs) + 1 >= self.q
+
+    @action(i=lambda spec, s: range(spec.servers))
+    def lose_leader(self, s: ZkState, i: int):
+        """The Zab connection is gone (leader crashed or left, follower refused or closed, leader
+        without a quorum of followers / initLimit expired): back to LOOKING in the next round."""
+        if s.role[i] == LOOKING or s.rnd[i] >= self.max_round or self._connected(s, i):
+            return None
+        return self._step_down(s, i, s.rnd[i] + 1)
+
+    def _fault_allowed(self, s: ZkState) -> bool:
+        if self.faults_when_settled == "any":
+            return True
+        if LOOKING in s.role:
+            return False
+        return self.faults_when_settled == "settled" or not any(s.net)
+
+    @action(i=lambda spec, s: range(spec.servers))
+    def timeout(self, s: ZkState, i: int):
+        """A fault (bounded by max_timeouts): a follower stops hearing its live leader's PINGs
+        (partition, long GC pause) and goes LOOKING in its next round; the leader carries on."""
+        if (s.role[i] != FOLLOWING or s.rnd[i] >= self.max_round or s.timeouts >= self.max_timeouts
+                or not self._connected(s, i) or not self._fault_allowed(s)):
+            return None
+        return self._look(s._replace(timeouts=s.timeouts + 1), i, s.rnd[i] + 1)
+
+    @action(L=lambda spec, s: range(spec.servers))
+    def isolate_leader(self, s: ZkState, L: int):
+        """A fault (bounded by max_timeouts): the leader is cut off from all its followers. They
+        miss its PINGs and go LOOKING; it keeps LEADING, stale, until it notices (lose_leader)."""
+        if (s.role[L] != LEADING or s.timeouts >= self.max_timeouts or not self._fault_allowed(s)):
+            return None
+        fs = [f for f in range(self.servers) if f != L and s.role[f] == FOLLOWING and s.vote[f][2] == L
+              and s.rnd[f] < self.max_round]
+        if not fs:
+            return None
+        s = s._replace(timeouts=s.timeouts + 1)
+        for f in fs:
+            s = self._look(s, f, s.rnd[f] + 1)
+        return s
+
+    @action(i=lambda spec, s: range(spec.servers))
+    def crash(self, s: ZkState, i: int):
+        """Crash and restart: volatile state is lost (logicalclock back to 0), the log, czx and both
+        epochs survive; the restarted server boots into round 1."""
+        if s.crashes >= self.max_crashes or not self._fault_allowed(s):
+            return None
+        return self._step_down(s._replace(crashes=s.crashes + 1), i, 1)
+
+    # -- Zab discovery ------------------------------------------------------------------------------
+
+    @action(L=lambda spec, s: range(spec.servers))
+    def propose_epoch(self, s: ZkState, L: int):
+        """Leader.getEpochToPropose: with FOLLOWERINFO from a quorum, propose max(acceptedEpoch)+1
+        (LEADERINFO); the leader accepts its own epoch."""
+        if s.role[L] != LEADING or s.phase[L] != DISCOVERY:
+            return None
+        fs = self._followers(s, L, (DISCOVERY,))
+        if len(fs) + 1 < self.q:
+            return None
+        e = max(s.accepted[q] for q in fs + [L]) + 1
+        if e > self.max_epoch:
+            return None
+        s = s._replace(accepted=set_at(s.accepted, L, e), zepoch=set_at(s.zepoch, L, e),
+                       phase=set_at(s.phase, L, EPOCH), acked=set_at(s.acked, L, frozenset({L})))
+        return self._maybe_establish(s, L)
+
+    @action(f=lambda spec, s: range(spec.servers))
+    def ack_epoch(self, s: ZkState, f: int):
+        """Learner.registerWithLeader on LEADERINFO(e): a newer epoch is accepted and acked (counted
+        unless the follower is ahead of the leader); an equal one is acked with -1 (not counted);
+        an older one is refused ("Leaders epoch, e is less than accepted epoch") unless
+        epoch_fencing is off."""
+        L = self._leader_of(s, f)
+        if L is None or s.phase[f] != DISCOVERY or s.phase[L] not in (EPOCH, ACTIVE):
+            return None
+        e = s.zepoch[L]
+        if e > s.accepted[f]:
+            s = s._replace(accepted=set_at(s.accepted, f, e))
+            mine = (s.current[f], s.hist[f][-1] if s.hist[f] else (0, 0))
+            theirs = (s.current[L], s.hist[L][-1] if s.hist[L] else (0, 0))
+            if self.ahead_check and mine > theirs:  # "Follower is ahead of the leader": handler closes
+                return s._replace(phase=set_at(s.phase, f, CLOSED))
+            s = s._replace(phase=set_at(s.phase, f, EPOCH), zepoch=set_at(s.zepoch, f, e))
+            if s.phase[L] == EPOCH:
+                s = s._replace(acked=set_at(s.acked, L, s.acked[L] | {f}))
+            return self._sync(self._maybe_establish(s, L), f, L)
+        if e < s.accepted[f] and self.epoch_fencing:
+            return s._replace(phase=set_at(s.phase, f, CLOSED))
+        return self._sync(s._replace(phase=set_at(s.phase, f, EPOCH), zepoch=set_at(s.zepoch, f, e)), f, L)
+
+    # -- Zab synchronisation and broadcast -----------------------------------------------------------
+
+    def _sync(self, s: ZkState, f: int, L: int) -> ZkState:
+        """LearnerHandler sync right after the follower's ACKEPOCH once the epoch is established
+        (DIFF / TRUNC+DIFF / SNAP, then NEWLEADER): the follower logs the leader's history, sets
+        currentEpoch and acks. While the leader still waits for a quorum the follower stays in EPOCH."""
+        if s.phase[L] != ACTIVE:
+            return s
+        lead, mine = s.hist[L], s.hist[f]
+        new = lead
+        committed_log = [z for z in lead if z <= s.czx[L]]
+        if (not self.sync_truncates and mine and committed_log and committed_log[0] <= mine[-1] <= committed_log[-1]
+                and mine[-1] not in lead):
+            new = mine + tuple(z for z in lead if z > mine[-1])  # ZOOKEEPER-1154: DIFF without the TRUNC
+        czx = max((z for z in new if z <= s.czx[L]), default=(0, 0))
+        return s._replace(hist=set_at(s.hist, f, new), current=set_at(s.current, f, s.zepoch[f]),
+                          czx=set_at(s.czx, f, czx), phase=set_at(s.phase, f, ACTIVE))
+
+    @action(f=lambda spec, s: range(spec.servers))
+    def sync(self, s: ZkState, f: int):
+        """A follower that acked while the leader was still collecting ACKEPOCHs is synced once
+        the leader is established (waitForEpochAck returns in its LearnerHandler)."""
+        L = self._leader_of(s, f)
+        if L is None or s.phase[f] != EPOCH or s.phase[L] != ACTIVE or s.zepoch[L] != s.zepoch[f]:
+            return None
+        return self._sync(s, f, L)
+
+    @action(L=lambda spec, s: range(spec.servers))
+    def write(self, s: ZkState, L: int):
+        """A client write at a leader that has a quorum synced (past UPTODATE): PROPOSAL logged
+        locally with zxid (epoch, counter+1)."""
+        if s.role[L] != LEADING or s.phase[L] != ACTIVE or s.writes >= self.max_writes:
+            return None
+        if len(self._followers(s, L, (ACTIVE,))) + 1 < self.q:
+            return None
+        e = s.zepoch[L]
+        z = (e, sum(1 for x in s.hist[L] if x[0] == e) + 1)
+        return s._replace(hist=set_at(s.hist, L, s.hist[L] + (z,)), writes=s.writes + 1)
+
+    @action(f=lambda spec, s: range(spec.servers))
+    def replicate(self, s: ZkState, f: int):
+        """The follower reads the next packet of the leader's stream: the next PROPOSAL (logged and
+        ACKed), and the COMMITs the leader has issued for what it holds."""
+        L = self._leader_of(s, f)
+        if L is None or s.phase[f] != ACTIVE or s.phase[L] != ACTIVE or s.zepoch[L] != s.zepoch[f]:
+            return None
+        h = s.hist[f]
+        last = h[-1] if h else (0, 0)
+        nxt = next((z for z in s.hist[L] if z > last), None)
+        if nxt is not None:
+            h = h + (nxt,)
+        czx = max((z for z in h if z <= s.czx[L]), default=(0, 0))
+        if nxt is None and czx <= s.czx[f]:
+            return None
+        return s._replace(hist=set_at(s.hist, f, h), czx=set_at(s.czx, f, max(czx, s.czx[f])))
+
+    @action(L=lambda spec, s: range(spec.servers))
+    def commit(self, s: ZkState, L: int):
+        """Leader.processAck: the next proposal is committed once a quorum (leader included) logged it."""
+        if s.role[L] != LEADING or s.phase[L] != ACTIVE:
+            return None
+        z = next((x for x in s.hist[L] if x > s.czx[L]), None)
+        if z is None:
+            return None
+        have = 1 + sum(1 for f in self._followers(s, L, (ACTIVE,)) if z in s.hist[f])
+        if have < self.q:
+            return None
+        return s._replace(czx=set_at(s.czx, L, z), committed=s.committed | {z})
+
+    # -- invariants ----------------------------------------------------------------------------------
+
+    @invariant
+    def one_leader_per_epoch(self, s: ZkState):
+        return common.one_leader_per_epoch((e, L) for e, L, _ in s.established)
+
+    @invariant
+    def leader_has_quorum(self, s: ZkState):
+        return zkinv.leader_has_quorum(s.established, s.accepted, self.servers)
+
+    @invariant
+    def leader_has_latest_committed(self, s: ZkState):
+        leaders = [(L, s.zepoch[L], s.hist[L]) for L in range(self.servers)
+                   if s.role[L] == LEADING and s.phase[L] == ACTIVE]
+        return zkinv.leader_has_latest_committed(leaders, s.committed)
+
+    @invariant
+    def no_stale_leader_accepted(self, s: ZkState):
+        synced = [(f, s.zepoch[f], s.accepted[f]) for f in range(self.servers)
+                  if s.role[f] == FOLLOWING and s.phase[f] == ACTIVE]
+        return zkinv.no_stale_leader_accepted(synced)
+
+    @invariant
+    def votes_only_improve(self, s: ZkState):
+        return zkinv.votes_only_improve(s.regress)
+
+    @invariant
+    def logs_prefix_consistent(self, s: ZkState):
+        return zkinv.committed_prefixes_agree(s.hist, s.czx)
