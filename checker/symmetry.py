@@ -38,6 +38,7 @@ from collections import deque
 from typing import Any, Callable, Iterable, Sequence
 
 from .errors import SpecError
+from .spec import InvariantFailed
 
 Perm = tuple  # tuple[int, ...] or tuple[tuple[int, ...], ...]
 
@@ -256,7 +257,7 @@ def self_check(spec: Any, info: Any, group: Sequence[Perm], fingerprint: Callabl
         s = queue.popleft()
         expanded += 1
         try:
-            truth = [bool(f(spec, s)) for _, f in predicates]
+            truth = [_holds(f, spec, s) for _, f in predicates]
             succ = successors(s)
             succ_fps = {fingerprint(t) for t in succ}
         except Exception:
@@ -269,7 +270,7 @@ def self_check(spec: Any, info: Any, group: Sequence[Perm], fingerprint: Callabl
             if type(ps) is not type(s):
                 raise broken(p, s, f"permute() returned a {type(ps).__name__}, not a {type(s).__name__}")
             try:
-                ptruth = [bool(f(spec, ps)) for _, f in predicates]
+                ptruth = [_holds(f, spec, ps) for _, f in predicates]
                 psucc_fps = {fingerprint(t) for t in successors(ps)}
             except Exception as exc:
                 raise broken(p, s, f"the permuted state {ps!r} raises {type(exc).__name__}: {exc}") from None
@@ -290,6 +291,13 @@ def self_check(spec: Any, info: Any, group: Sequence[Perm], fingerprint: Callabl
             if h not in seen:
                 seen.add(h)
                 queue.append(t)
+
+
+def _holds(predicate: Callable, spec: Any, s: Any) -> bool:
+    try:
+        return bool(predicate(spec, s))
+    except InvariantFailed:
+        return False
 
 
 def _check_canonical(spec: Any, canonical: Callable, group: Sequence[Perm], fingerprint: Callable[[Any], int],
