@@ -236,3 +236,11 @@ def test_a_canonical_that_merges_orbits_is_caught():
 
     with pytest.raises(SpecError, match=r"canonical\(\) gives .* both for it and for .*: two orbits would be merged"):
         check(ForgetsPrepared(rms=3))
+
+
+def test_consumer_group_members_are_not_interchangeable():
+    """The range assignor gives partition 0 to the lowest member id: a member symmetry is refused."""
+    from bench.symmetry import ConsumerGroupMembersClaimed
+
+    with pytest.raises(SpecError, match=r"joined=\(0, 1\).*under the permutation \(1, 0\).*assign=\(1, 0\)"):
+        check(ConsumerGroupMembersClaimed())
