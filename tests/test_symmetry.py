@@ -244,3 +244,13 @@ def test_consumer_group_members_are_not_interchangeable():
 
     with pytest.raises(SpecError, match=r"joined=\(0, 1\).*under the permutation \(1, 0\).*assign=\(1, 0\)"):
         check(ConsumerGroupMembersClaimed())
+
+
+def test_parallel_search_reduces_by_the_same_orbits():
+    from bench.symmetry import KafkaControllerSymmetric
+
+    spec = KafkaControllerSymmetric(brokers=3, controller_epoch_fencing=False)
+    one, two = check(spec), check(spec, workers=2)
+    assert (two.status, two.distinct_states, two.generated_states, two.depth, two.symmetry) == (
+        one.status, one.distinct_states, one.generated_states, one.depth, one.symmetry) == ("violation", 762, 1675, 8, 6)
+    assert len(two.violation.trace) == len(one.violation.trace) and replays(spec, two.violation.trace)
