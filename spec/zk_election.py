@@ -20,12 +20,11 @@ from checker import Spec, SpecError, action, invariant
 from invariants import common
 from invariants import zk as zkinv
 from spec.mechanics import set_at, update
-from spec.zk_zab import ACTIVE, CLOSED, DISCOVERY, ELECTING, ZabPhases
 from spec.zk_fle import (
     FOLLOWING, LEADING, LOOKING, check_leader, fresh_votes, quorum_size, self_vote,
     set_vote, support, true_gt, vote_gt,
 )
-
+from spec.zk_zab import ACTIVE, CLOSED, DISCOVERY, ELECTING, ZabPhases
 
 
 class ZkState(NamedTuple):
@@ -237,9 +236,9 @@ class ZkElection(ZabPhases, Spec):
         if s.role[i] == FOLLOWING:
             L = self._leader_of(s, i)
             return L is not None and s.phase[i] != CLOSED and (s.phase[i] == DISCOVERY or s.zepoch[L] == s.zepoch[i])
-        if s.phase[i] == DISCOVERY:  # still collecting FOLLOWERINFO: giving up is an initLimit timeout
-            return True
         fs = [f for f in range(self.servers) if f != i and s.role[f] == FOLLOWING and s.vote[f][2] == i]
+        if s.phase[i] == DISCOVERY:  # collecting FOLLOWERINFO: initLimit expires (modelled: once
+            return LOOKING in s.role or len(fs) + 1 >= self.q  # nobody is still electing) without a quorum
         return len(fs) + 1 >= self.q
 
     @action(i=lambda spec, s: range(spec.servers))

@@ -23,7 +23,7 @@ def replays(spec: ZkElection, trace) -> bool:
         # boot election and epoch establishment only: no fault, no second round
         (dict(max_crashes=0, max_round=1), 3619, 13493, 15),
         # re-elections after a leader gives up (initLimit / lost quorum), still no fault
-        (dict(max_crashes=0), 31904, 126379, 22),
+        (dict(max_crashes=0), 32089, 127184, 22),
     ],
 )
 def test_safe_configurations_pass_with_pinned_counts(constants, distinct, generated, depth):
