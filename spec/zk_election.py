@@ -55,20 +55,22 @@ class ZkElection(ZabPhases, Spec):
     """ZooKeeper ensemble of `servers` voting participants (sid = index)."""
 
     servers: int = 3
-    max_round: int = 2
-    max_epoch: int = 2
+    max_round: int = 2  # logicalclock cap: each step-down needs a next round
+    max_epoch: int = 2  # cap on proposed epochs
     max_crashes: int = 1
-    max_timeouts: int = 0
+    max_timeouts: int = 0  # PING-timeout faults: timeout (one follower) and isolate_leader
     max_writes: int = 0
     lossy_network: bool = False
     duplicating_network: bool = False
+    # switches for real mistakes; the defaults are ZooKeeper's behaviour
     quorum: Literal["majority", "half"] = "majority"
     vote_order: Literal["epoch-zxid-sid", "sid-only", "zk-1419"] = "epoch-zxid-sid"
     epoch_fencing: bool = True
     sync_truncates: bool = True
-    ahead_check: bool = True
-    faults_when_settled: Literal["any", "settled", "quiet"] = "quiet"
-    recovered_logs: tuple[int, ...] = ()
+    ahead_check: bool = True  # Leader.waitForEpochAck refuses followers more recent than the leader
+    # scenario shaping (not bugs)
+    fault_timing: Literal["any", "settled", "quiet"] = "quiet"  # when faults may strike, see zk_election.md
+    recovered_logs: tuple[int, ...] = ()  # per server, epoch-1 txns on disk after a whole-ensemble crash
 
     def __attrs_post_init__(self) -> None:
         problems = []
@@ -250,11 +252,11 @@ class ZkElection(ZabPhases, Spec):
         return self._step_down(s, i, s.rnd[i] + 1)
 
     def _fault_allowed(self, s: ZkState) -> bool:
-        if self.faults_when_settled == "any":
+        if self.fault_timing == "any":
             return True
         if LOOKING in s.role:
             return False
-        return self.faults_when_settled == "settled" or not any(s.net)
+        return self.fault_timing == "settled" or not any(s.net)
 
     @action(i=lambda spec, s: range(spec.servers))
     def timeout(self, s: ZkState, i: int):
