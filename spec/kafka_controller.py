@@ -20,6 +20,7 @@ from typing import NamedTuple
 import attrs
 
 from checker import Spec, SpecError, action, invariant, terminal
+from checker.symmetry import permutations_of, rename, rename_bag, reindex
 from invariants import controller as inv
 from invariants.common import one_leader_per_epoch
 from spec.mechanics import bag_add_all, bag_distinct, bag_remove, set_at
@@ -65,6 +66,24 @@ class KafkaController(Spec):
                             "the zombie controller; 5 is beyond an exhaustive run). Use -c brokers=3.")
         if self.max_expirations < 0:
             raise SpecError(f"max_expirations={self.max_expirations} must be >= 0 (0: no session ever expires).")
+
+    def symmetry(self):
+        """Brokers are interchangeable: all start campaigning, ZooKeeper's create race has no
+        order, the controller may elect any broker, and requests go to every broker. (The
+        engine self-checks this declaration before every search.)"""
+        return permutations_of(self.brokers)
+
+    def permute(self, s, p):
+        def entry(e):  # (leader epoch, leader)
+            return (e[0], rename(e[1], p))
+
+        return s._replace(
+            zk_owner=rename(s.zk_owner, p), zk_leader=rename(s.zk_leader, p),
+            session=reindex(s.session, p), campaign=reindex(s.campaign, p), watch=reindex(s.watch, p),
+            active=reindex(s.active, p), cache=reindex(tuple(map(entry, s.cache)), p), elected=reindex(s.elected, p),
+            seen=reindex(s.seen, p), acted=reindex(s.acted, p), part=reindex(tuple(map(entry, s.part)), p),
+            net=rename_bag(s.net, lambda m: (p[m[0]], m[1], rename(m[2], p), m[3])),
+        )
 
     def init(self):
         n = self.brokers
