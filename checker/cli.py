@@ -67,6 +67,7 @@ def add_search_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-depth", type=_positive_int, metavar="N")
     p.add_argument("--time-limit", type=_positive_float, metavar="SECONDS")
     p.add_argument("--continue", dest="keep_going", action="store_true", help="keep exploring after a violation; one trace per invariant")
+    p.add_argument("--no-symmetry", action="store_true", help="ignore a symmetry the spec declares (explore every state)")
 
 
 def add_output_arguments(p: argparse.ArgumentParser) -> None:
@@ -116,6 +117,7 @@ def run_check(spec: Any, args: argparse.Namespace, console: Console):
             max_depth=args.max_depth,
             time_limit=args.time_limit,
             stop_on_first=not args.keep_going,
+            symmetry=not args.no_symmetry,
             progress=progress,
             progress_interval=progress.interval,
         )

@@ -43,6 +43,7 @@ def summary_table(r: CheckResult) -> Table:
         ("distinct states/s", f"{r.states_per_second:,.0f}"),
         ("invariants", ", ".join(r.invariants) or "none"),
         ("fingerprint collision probability", f"{r.collision_probability:.1e}"),
+        ("symmetry", f"{r.symmetry} permutations (one state per orbit)" if r.symmetry else "none"),
     ]
     if r.queue:
         rows.append(("states left in queue", f"{r.queue:,}"))
