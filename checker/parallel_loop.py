@@ -57,40 +57,51 @@ def expand(w, frontier, ranks, budget):
     sent = w.sent
     out = w.out
     types = w.state_types
+    T0 = next(iter(types)) if len(types) == 1 else None
     fired = w.fired
+{fired_locals}
     nw = w.nworkers
     me = w.me
     batch = w.batch
     deadlock = w.deadlock
     n = len(nxt)
     countdown = TICK
-    for i, s in enumerate(frontier):
-        countdown -= 1
-        if not countdown:
-            countdown = TICK
-            w.tick(i)
-        base = ranks[i] << SHIFT
-        g = 0
-        try:
+    i = -1
+    try:
+        for s in frontier:
+            i += 1
+            countdown -= 1
+            if not countdown:
+                countdown = TICK
+                w.tick(i)
+            base = ranks[i] << SHIFT
+            g = 0
+            try:
 {body}
-        except (Full, Halt, Abort, KeyboardInterrupt):
-            raise
-        except Exception:
-            w.error(i, g)
-        if not g and deadlock and not w.terminal(i):
-            w.dead(i)
+            except (Full, Halt, Abort, KeyboardInterrupt):
+                raise
+            except Exception:
+                w.error(i, g)
+            if not g and deadlock and not w.terminal(i):
+                w.dead(i)
+    finally:
+{fired_store}
 """
 
+# Per successor: count it, vet a new type once, apply the constraint; a new state this
+# worker owns joins the next level (and the visited set at once, so that a duplicate
+# costs one lookup), one it does not own is sent to its owner unless already sent.
 _HANDLE = """
 g += 1
-fired[{ai}] += 1
-if type(t) not in types and not w.admit_type(t):
+f{ai} += 1
+if type(t) is not T0 and type(t) not in types and not w.admit_type(t):
     raise BadState
 if {constraint}:
     h = {fp}
     o = h % nw
     if o == me:
-        if h not in seen and h not in nxt:
+        if h not in seen:
+            seen.add(h)
             nxt[h] = n
             n += 1
             nkeys(base | g)
@@ -137,8 +148,13 @@ def build_expand(info: SpecInfo, fingerprint: Callable | None) -> Callable:
                                 fp="fingerprint(t)" if fingerprint else "hash(t)")
         inner = f"{call}\nif t is not None:\n" + textwrap.indent(handle.strip("\n"), "    ")
         block = head + (textwrap.indent(inner, "    ") if head else inner)
-        body.append(textwrap.indent(block, " " * 12))
-    src = _PROLOGUE.format(body="\n".join(body) or "            pass")
+        body.append(textwrap.indent(block, " " * 16))
+    n = len(info.actions)
+    src = _PROLOGUE.format(
+        body="\n".join(body) or "                pass",
+        fired_locals="\n".join(f"    f{ai} = 0" for ai in range(n)),
+        fired_store="\n".join(f"        fired[{ai}] += f{ai}" for ai in range(n)) or "        pass",
+    )
     if os.environ.get("PROTOCHECK_DUMP_LOOP"):
         print(src)
     exec(compile(src, f"<protocheck worker loop for {info.cls.__name__}>", "exec"), ns)

@@ -33,9 +33,11 @@ def _tuple_rebuildable(cls: type) -> bool:
     which pickle several times faster than the records themselves."""
     if not (issubclass(cls, tuple) and hasattr(cls, "_fields") and getattr(cls, "__dictoffset__", 0) == 0):
         return False
-    for klass in cls.__mro__:
-        if "_fields" in vars(klass):
-            return cls.__new__ is vars(klass).get("__new__") and cls.__reduce_ex__ is tuple.__reduce_ex__
+    if cls.__reduce_ex__ is not tuple.__reduce_ex__ or cls.__reduce__ is not tuple.__reduce__:
+        return False
+    for klass in cls.__mro__:  # the class that defines __new__ must be the namedtuple itself
+        if "__new__" in vars(klass):
+            return "_fields" in vars(klass) and "_make" in vars(klass)
     return False
 
 
@@ -196,10 +198,11 @@ class Worker:
         seen, nxt, nkeys, nstates, nacts = self.seen, self.nxt, self.nkeys, self.nstates, self.nacts
         new = tuple.__new__
         for h, key, ai, t in zip(hs, ks, acts, states):
-            if h in seen:
-                continue
             j = nxt.get(h)
             if j is None:
+                if h in seen:
+                    continue
+                seen.add(h)
                 nxt[h] = len(nkeys)
                 nkeys.append(key)
                 nstates.append(new(cls, t) if cls is not None else t)
@@ -255,7 +258,6 @@ class Worker:
         self.ranks = ranks.tolist()
         self.level_ranks.append(ranks)
         self.level_keys.append(own)
-        self.seen.update(self.nxt)
         self.peer_keys = {}
         self.advance_pending = False
         self._new_level()
