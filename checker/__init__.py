@@ -11,3 +11,4 @@ __all__ = [
     "CheckResult", "Coverage", "Step", "Violation", "SpecError", "UsageError", "describe", "verify_trace",
 ]
 __version__ = "0.1.0"
+from .record import record; __all__ += ["record"]  # noqa: E402,E702 — the state record type (record.py)
