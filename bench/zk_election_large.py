@@ -21,6 +21,8 @@ CONFIGS: list[tuple[str, dict, list[str] | None]] = [
     ("3 servers, sid-only + ahead_check, logs 1,1,0", dict(vote_order="sid-only", recovered_logs=(1, 1, 0), max_crashes=0),
      ["leader_has_latest_committed"]),
     ("3 servers, 1 crash, 1 write", dict(max_writes=1), None),
+    ("3 servers, 2 writes, no faults", dict(max_crashes=0, max_writes=2), None),
+    # 5 servers: 20 notification slots; the boot election alone passes 4.5M states by depth 8
     ("5 servers, boot election only (round 1, no faults)", dict(servers=5, max_crashes=0, max_round=1, max_epoch=1), None),
 ]
 
