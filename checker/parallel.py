@@ -144,6 +144,7 @@ class Coordinator:
                 c.close()
 
     def _stop_workers(self) -> None:
+        self._abort()  # a worker in the middle of a level finishes it early, then reads "quit"
         for c in self.conns.values():
             try:
                 c.send_bytes(dumps(("quit",)))
@@ -245,7 +246,7 @@ class Coordinator:
                 self.new = [a + b for a, b in zip(self.new, d[3])]
             if any(d[5] for d in dones):
                 self.size = total
-                if self.interrupted:
+                if self.interrupted or any(d[5] == "interrupted" for d in dones):
                     return "interrupted", "interrupted by the user (Ctrl-C)"
                 return "incomplete", f"reached time_limit={search.time_limit}s"
             if not total:

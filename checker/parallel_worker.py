@@ -111,13 +111,15 @@ class Worker:
         self.t0, self.time_limit = t0, time_limit
         self.progress_interval = progress_interval
         self.next_report = time.monotonic() + progress_interval
-        aborted = False
+        aborted = ""
         try:
             self.expand(self, self.frontier, self.ranks, budget)
         except (Full, Halt):
             pass
         except Abort:
-            aborted = True
+            aborted = "stopped"
+        except KeyboardInterrupt:  # raised by the spec's code, as Ctrl-C would be in one process
+            aborted = "interrupted"
         for o in self.peers:
             if self.out[o]:
                 self.flush(o)
@@ -286,7 +288,7 @@ class Worker:
         try:
             return any(term(self.spec, s) for term in self.info.terminals)
         except Exception:
-            d = diagnose(self.spec, self.info, self.invariants, s, self.fingerprint, set(self.state_types), False)
+            d = diagnose(self.spec, self.info, {}, s, self.fingerprint, set(self.state_types), True)
             self._halt((self.ranks[i], 0, 2), d)
         return False
 
