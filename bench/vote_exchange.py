@@ -2,13 +2,14 @@
 
 The protocol is the vote exchange at the heart of ZooKeeper's Fast Leader Election,
 reduced to what makes its state space: `n` servers each start by voting for themselves
-and send that vote to every peer; a server that receives a better vote (higher zxid,
-then higher server id: FastLeaderElection.totalOrderPredicate) adopts it and sends it to
-every peer; a server decides once a quorum (itself included) holds its vote, and then
-ignores further notifications. Named abstractions: zxids are the constant `zxids`; the
-network is a bag (any order); with `lossy`, a notification may be lost (a dropped
-connection), and there is no retransmission (FLE resends after a timeout; left out to keep
-the space finite). It does not promise agreement (FLE alone does not: Zab's epoch
+and send that vote to every peer; a server that receives a better vote (FastLeaderElection's
+totalOrderPredicate: higher epoch, then zxid, then server id — one epoch here) adopts it
+and sends it to every peer; a server decides once a quorum (itself included) holds its
+vote, and then ignores further notifications. Named abstractions: one election round (no
+logical clock); zxids are the constant `zxids`; the network is a bag (any order); a
+decision is immediate (FLE first waits finalizeWait for a better vote); with `lossy`, a
+notification may be lost (a dropped connection), and there is no retransmission (FLE
+resends after a timeout; left out to keep the space finite). It does not promise agreement (FLE alone does not: Zab's epoch
 handshake does), so the invariant checked is that no server elects a leader worse than
 itself, which holds, so every run explores the whole space: 175,624 states at n=3.
 

@@ -165,3 +165,13 @@ def test_parallel_search_ships_records_and_finds_the_same_counterexample():
     assert len(two.violation.trace) == len(one.violation.trace) and two.violation.trace[-1].state.x < 3
     assert verify_trace(LostUpdate(n=3), two.violation.trace) is None
     assert all(type(st.state) is Counters for st in two.violation.trace)
+
+
+def test_every_state_representation_explores_the_same_states():
+    """Tuples, NamedTuple, @record, attrs and dataclass states of one model: same search."""
+    from bench.vote_exchange import VARIANTS
+
+    got = {name: check(cls(zxids=(1, 0, 0)), max_depth=7) for name, cls in VARIANTS.items()}
+    figures = {name: (r.status, r.distinct_states, r.generated_states, r.depth) for name, r in got.items()}
+    assert set(figures.values()) == {figures["tuple"]} and figures["tuple"][0] == "incomplete"
+    assert figures["tuple"][1] > 10_000
