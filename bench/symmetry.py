@@ -16,7 +16,6 @@ leads epoch 0) are symmetric only in the others: the group fixes that id.
 from __future__ import annotations
 
 import argparse
-import itertools
 import os
 import platform
 import sys
@@ -31,7 +30,7 @@ sys.path[:0] = [ROOT, os.path.join(ROOT, "tests")]
 from checker import check, describe  # noqa: E402
 from checker.search import instances  # noqa: E402
 from checker.symmetry import (  # noqa: E402
-    orbit_count, permutations_of, reindex, rename, rename_all, rename_bag, sorting_permutation,
+    orbit_count, permutations_of, reindex, rename, rename_all, sorting_permutation,
 )
 from checker.errors import SpecError  # noqa: E402
 from spec.kafka_consumer_group import KafkaConsumerGroup  # noqa: E402

@@ -259,7 +259,6 @@ def self_check(spec: Any, info: Any, group: Sequence[Perm], fingerprint: Callabl
         try:
             truth = [_holds(f, spec, s) for _, f in predicates]
             succ = successors(s)
-            succ_fps = {fingerprint(t) for t in succ}
         except Exception:
             continue
         if canonical is not None:

@@ -21,7 +21,7 @@ from checker import Spec, SpecError, action, invariant, terminal
 from checker.symmetry import rename, rename_all, reindex
 from invariants import replication as inv
 from invariants.common import one_leader_per_epoch
-from spec.mechanics import set_at, update
+from spec.mechanics import set_at
 
 NONE = -1  # no leader / no leader epoch known
 

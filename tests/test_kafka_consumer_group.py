@@ -8,27 +8,10 @@ import pytest
 
 from checker import SpecError, check
 from spec.kafka_consumer_group import NONE, KafkaConsumerGroup, assignment
+from tests.helpers import actions, first_violation
 
 AT_LEAST_ONCE = ["one_owner_per_partition", "no_zombie_commit", "no_lost_records", "at_least_once"]
 AT_MOST_ONCE = ["one_owner_per_partition", "no_zombie_commit", "no_lost_records", "no_duplicate_processing"]
-
-
-def replays(spec, trace) -> bool:
-    """Each step's action, re-run from the previous state, yields the next state."""
-    return all(getattr(spec, step.name)(prev.state, **step.args) == step.state for prev, step in zip(trace, trace[1:]))
-
-
-def first_violation(spec, invariant: str):
-    r = check(spec, invariants=[invariant])
-    assert r.status == "violation", r.status
-    v = r.violation
-    assert v.name == invariant
-    assert replays(spec, v.trace)
-    return v
-
-
-def actions(v) -> list[str]:
-    return [s.action for s in v.trace[1:]]
 
 
 # -- the safe configurations -------------------------------------------------------------------

@@ -8,10 +8,7 @@ import pytest
 from checker import SpecError, check
 from invariants import controller as inv
 from spec.kafka_controller import KafkaController
-
-
-def replays(spec, trace) -> bool:
-    return all(getattr(spec, step.name)(prev.state, **step.args) == step.state for prev, step in zip(trace, trace[1:]))
+from tests.helpers import replays
 
 
 def test_safe_default_is_exhaustive_and_clean():

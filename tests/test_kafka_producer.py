@@ -7,27 +7,7 @@ import pytest
 
 from checker import SpecError, check
 from spec.kafka_producer import KafkaProducer, partition_of, producer_state
-
-
-def replays(spec: KafkaProducer, trace) -> bool:
-    """Each step's action, re-run from the previous state, yields the next state."""
-    for prev, step in zip(trace, trace[1:]):
-        if getattr(spec, step.name)(prev.state, **step.args) != step.state:
-            return False
-    return True
-
-
-def first_violation(spec: KafkaProducer, invariant: str):
-    r = check(spec, invariants=[invariant])
-    assert r.status == "violation", r.status
-    v = r.violation
-    assert v.name == invariant
-    assert replays(spec, v.trace)
-    return v
-
-
-def actions(v) -> list[str]:
-    return [s.action for s in v.trace[1:]]
+from tests.helpers import actions, first_violation
 
 
 # -- the safe configurations -------------------------------------------------------------------

@@ -9,11 +9,7 @@ import pytest
 from checker import SpecError, check
 from invariants import replication as inv
 from spec.kafka_replication import KafkaReplication
-
-
-def replays(spec: KafkaReplication, trace) -> bool:
-    """Each step's action, re-run from the previous state, yields the next state."""
-    return all(getattr(spec, step.name)(prev.state, **step.args) == step.state for prev, step in zip(trace, trace[1:]))
+from tests.helpers import replays
 
 
 def violation(spec: KafkaReplication, invariant: str | None = None):
