@@ -33,7 +33,8 @@ class ZkState(NamedTuple):
     vote: tuple  # current proposal / endVote (peerEpoch, zxid, leader)
     recv: tuple  # recvset per server: per sender (vote, sender state) or None, this round only
     ooe: tuple  # outofelection per server: per sender (vote, state) from FOLLOWING/LEADING senders
-    net: tuple  # notification slot src*n+dst: (state, round, vote) or None
+    net: tuple  # notification slot src*n+dst: (state, round, vote) or None (sender's queue, SEND_CAPACITY 1)
+    old: tuple  # per src*n+dst: older notifications already transmitted, oldest first (stale_notifications)
     phase: tuple  # Zab phase, see above (volatile)
     zepoch: tuple  # epoch of the leader being followed / proposed by this leader (volatile)
     acked: tuple  # leader only: servers whose ACKEPOCH counted (volatile)
@@ -60,6 +61,7 @@ class ZkElection(ZabPhases, Spec):
     max_crashes: int = 1
     max_timeouts: int = 0  # PING-timeout faults: timeout (one follower) and isolate_leader
     max_writes: int = 0
+    stale_notifications: int = 0  # older notifications still in transit per pair (per-pair FIFO); 0: latest only
     lossy_network: bool = False
     duplicating_network: bool = False
     # switches for real mistakes; the defaults are ZooKeeper's behaviour
@@ -78,7 +80,7 @@ class ZkElection(ZabPhases, Spec):
             problems.append(f"servers={self.servers} (need 1..7; 3 explores in seconds, 5 only with small bounds)")
         if self.max_round < 1:
             problems.append(f"max_round={self.max_round} (boot itself is round 1, so at least 1)")
-        for name in ("max_epoch", "max_crashes", "max_timeouts", "max_writes"):
+        for name in ("max_epoch", "max_crashes", "max_timeouts", "max_writes", "stale_notifications"):
             if getattr(self, name) < 0:
                 problems.append(f"{name}={getattr(self, name)} (a bound: 0 switches the mechanism off)")
         if self.max_writes > 0 and self.max_epoch == 0:
@@ -99,17 +101,33 @@ class ZkElection(ZabPhases, Spec):
     def q(self) -> int:
         return quorum_size(self.servers, self.quorum)
 
-    def _broadcast(self, net: tuple, i: int, rnd: int, vote: tuple) -> tuple:
+    def _send(self, s: ZkState, k: int, msg: tuple) -> ZkState:
+        """Queue `msg` on pair slot k. The notification still waiting there was either already
+        transmitted (kept in `old`, delivered first: TCP is FIFO) while fewer than
+        `stale_notifications` are in transit, or is replaced (QuorumCnxManager's send queue holds
+        one message and drops the older one). With 0 this is the latest-message-per-pair network."""
+        prev = s.net[k]
+        if prev is not None and len(s.old[k]) < self.stale_notifications:
+            s = s._replace(old=set_at(s.old, k, s.old[k] + (prev,)))
+        return s._replace(net=set_at(s.net, k, msg))
+
+    def _broadcast(self, s: ZkState, i: int, rnd: int, vote: tuple) -> ZkState:
         n = self.servers
-        return update(net, {i * n + j: (LOOKING, rnd, vote) for j in range(n) if j != i})
+        if not self.stale_notifications:
+            return s._replace(net=update(s.net, {i * n + j: (LOOKING, rnd, vote) for j in range(n) if j != i}))
+        for j in range(n):
+            if j != i:
+                s = self._send(s, i * n + j, (LOOKING, rnd, vote))
+        return s
 
     def _look(self, s: ZkState, i: int, rnd: int) -> ZkState:
         """Server i (re)enters lookForLeader in round `rnd`: votes for itself and tells everyone."""
         v = self_vote(i, s.current[i], s.hist[i])
+        s = self._broadcast(s, i, rnd, v)
         return s._replace(
             role=set_at(s.role, i, LOOKING), rnd=set_at(s.rnd, i, rnd), vote=set_at(s.vote, i, v),
             recv=set_at(s.recv, i, fresh_votes(self.servers, i, v)), ooe=set_at(s.ooe, i, (None,) * self.servers),
-            net=self._broadcast(s.net, i, rnd, v), phase=set_at(s.phase, i, ELECTING),
+            phase=set_at(s.phase, i, ELECTING),
             zepoch=set_at(s.zepoch, i, 0), acked=set_at(s.acked, i, frozenset()),
             majority=set_at(s.majority, i, False),
         )
@@ -139,7 +157,7 @@ class ZkElection(ZabPhases, Spec):
         n = self.servers
         s = ZkState(
             role=(LOOKING,) * n, rnd=(0,) * n, vote=tuple(self_vote(i, 0, ()) for i in range(n)),
-            recv=((None,) * n,) * n, ooe=((None,) * n,) * n, net=(None,) * (n * n), phase=(ELECTING,) * n,
+            recv=((None,) * n,) * n, ooe=((None,) * n,) * n, net=(None,) * (n * n), old=((),) * (n * n), phase=(ELECTING,) * n,
             zepoch=(0,) * n, acked=(frozenset(),) * n, accepted=(0,) * n, current=(0,) * n, hist=((),) * n,
             czx=((0, 0),) * n, crashes=0, timeouts=0, writes=0, majority=(False,) * n, established=frozenset(),
             committed=frozenset(), regress=None,
@@ -156,21 +174,27 @@ class ZkElection(ZabPhases, Spec):
 
     # -- Fast Leader Election ----------------------------------------------------------------------
 
-    @action(link=lambda spec, s: [divmod(k, spec.servers) for k, m in enumerate(s.net) if m is not None])
+    @action(link=lambda spec, s: [divmod(k, spec.servers) for k, m in enumerate(s.net) if m is not None or s.old[k]])
     def deliver(self, s: ZkState, link: tuple):
-        """WorkerReceiver + lookForLeader handle the notification on `link` = (src, dst)."""
+        """WorkerReceiver + lookForLeader handle the next notification on `link` = (src, dst):
+        the oldest one still in transit, else the one in the sender's queue."""
         n = self.servers
         src, dst = link
-        msg = s.net[src * n + dst]
-        if msg is None:
-            return None
-        if not self.duplicating_network:
-            s = s._replace(net=set_at(s.net, src * n + dst, None))
+        k = src * n + dst
+        if s.old[k]:
+            msg = s.old[k][0]
+            s = s._replace(old=set_at(s.old, k, s.old[k][1:]))
+        else:
+            msg = s.net[k]
+            if msg is None:
+                return None
+            if not self.duplicating_network:
+                s = s._replace(net=set_at(s.net, k, None))
         st, nrnd, nvote = msg
         i = dst
         if s.role[i] != LOOKING:  # a settled server answers a LOOKING peer with its leader
             if st == LOOKING:
-                return s._replace(net=set_at(s.net, i * n + src, (s.role[i], s.rnd[i], s.vote[i])))
+                return self._send(s, i * n + src, (s.role[i], s.rnd[i], s.vote[i]))
             return s
         if st == LOOKING:
             return self._recv_looking(s, i, src, nrnd, nvote)
@@ -179,19 +203,19 @@ class ZkElection(ZabPhases, Spec):
     def _recv_looking(self, s: ZkState, i: int, src: int, nrnd: int, nvote: tuple) -> ZkState:
         n = self.servers
         if nrnd < s.rnd[i]:  # stale round: ignored, but the sender is told the current round
-            return s._replace(net=set_at(s.net, i * n + src, (LOOKING, s.rnd[i], s.vote[i])))
+            return self._send(s, i * n + src, (LOOKING, s.rnd[i], s.vote[i]))
         if nrnd > s.rnd[i]:  # newer round: clear recvset, adopt the better of its vote and our own
             mine = self_vote(i, s.current[i], s.hist[i])
             v = nvote if vote_gt(self.vote_order, nvote, mine) else mine
             recv = set_vote(fresh_votes(n, i, v), src, (nvote, LOOKING))
-            return s._replace(rnd=set_at(s.rnd, i, nrnd), vote=set_at(s.vote, i, v), recv=set_at(s.recv, i, recv),
-                              net=self._broadcast(s.net, i, nrnd, v))
+            s = s._replace(rnd=set_at(s.rnd, i, nrnd), vote=set_at(s.vote, i, v), recv=set_at(s.recv, i, recv))
+            return self._broadcast(s, i, nrnd, v)
         v = s.vote[i]
         if vote_gt(self.vote_order, nvote, v):  # same round, better vote: adopt and re-broadcast
             if s.regress is None and not true_gt(nvote, v):
                 s = s._replace(regress=(i, nrnd, v, nvote))
             v = nvote
-            s = s._replace(vote=set_at(s.vote, i, v), net=self._broadcast(s.net, i, nrnd, v))
+            s = self._broadcast(s._replace(vote=set_at(s.vote, i, v)), i, nrnd, v)
         recv = set_vote(set_vote(s.recv[i], src, (nvote, LOOKING)), i, (v, LOOKING))
         return s._replace(recv=set_at(s.recv, i, recv))
 
@@ -230,6 +254,13 @@ class ZkElection(ZabPhases, Spec):
         k = src * self.servers + dst
         return s._replace(net=set_at(s.net, k, None)) if s.net[k] is not None else None
 
+    @action(link=lambda spec, s: [divmod(k, spec.servers) for k, q in enumerate(s.old) if q])
+    def supersede(self, s: ZkState, link: tuple):
+        """The oldest notification in transit on `link` never left the sender: its send queue
+        (capacity 1) replaced it by the next one. Only with stale_notifications > 0."""
+        k = link[0] * self.servers + link[1]
+        return s._replace(old=set_at(s.old, k, s.old[k][1:])) if s.old[k] else None
+
     # -- faults -----------------------------------------------------------------------------------
 
     def _connected(self, s: ZkState, i: int) -> bool:
@@ -256,7 +287,7 @@ class ZkElection(ZabPhases, Spec):
             return True
         if LOOKING in s.role:
             return False
-        return self.fault_timing == "settled" or not any(s.net)
+        return self.fault_timing == "settled" or not (any(s.net) or any(s.old))
 
     @action(i=lambda spec, s: range(spec.servers))
     def timeout(self, s: ZkState, i: int):
@@ -288,6 +319,9 @@ class ZkElection(ZabPhases, Spec):
         epochs survive; the restarted server boots into round 1."""
         if s.crashes >= self.max_crashes or not self._fault_allowed(s):
             return None
+        if any(s.old):  # its connections reset: what was in transit to it is lost
+            n = self.servers
+            s = s._replace(old=update(s.old, {j * n + i: () for j in range(n)}))
         return self._step_down(s._replace(crashes=s.crashes + 1), i, 1)
 
     # -- invariants ----------------------------------------------------------------------------------
