@@ -4,11 +4,11 @@ Why a NamedTuple: it *is* a tuple, so hashing and equality run in C (a state is 
 once per successor, compared on every fingerprint hit), it has no per-instance dict, it
 pickles as a tuple (the parallel search ships states between processes), and its fields
 have names, so traces, JSON and ITF output show `vote`, `net`, ... rather than positions.
-attrs and dataclass records hash and compare in generated Python code instead, several
-times slower (measured in bench/state_types.py, docs/fast_specs.md).
+attrs and dataclass records hash and compare in generated Python code instead (hashing
+1.5x, `evolve` 4x slower: bench/state_types.py, docs/fast_specs.md).
 
 What it lacked is a cheap update: `NamedTuple._replace` goes through a dict and `_make`,
-about 3x the cost of building the record directly. `@record` generates, per class, a
+2.5-3x the cost of building the record directly. `@record` generates, per class, a
 `replace` whose keyword-only parameters are the fields (code generation, as attrs and
 dataclasses do), so an update costs what a direct construction costs, and makes
 `_replace` the same function, so existing specs speed up by adding one line.
@@ -103,9 +103,13 @@ def record(cls: T) -> T:
         raise TypeError(
             f"{cls.__name__} has a field named {clash[0]!r}, which @record's method would hide; rename the field."
         )
-    if "replace" in vars(cls):
+    own = vars(cls).get("replace")
+    if own is not None:
+        if getattr(own, "__record__", None) is cls:
+            return cls  # decorated twice: nothing to do
         raise TypeError(f"{cls.__name__} already defines replace(); @record would overwrite it.")
     fn = _make_replace(cls)
+    fn.__record__ = cls
     cls.replace = fn
     cls._replace = fn
     cls.__replace__ = fn

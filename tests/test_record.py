@@ -124,6 +124,15 @@ def test_unknown_field_names_the_fields_and_a_close_match():
 
 
 def test_record_refuses_what_it_cannot_decorate():
+    assert record(Counters) is Counters  # twice is harmless
+    with pytest.raises(TypeError, match="already defines replace"):
+        @record
+        class Own(NamedTuple):
+            x: int
+
+            def replace(self, **kw):
+                return self
+
     with pytest.raises(TypeError, match="decorates a typing.NamedTuple class"):
         @record
         class Plain:
