@@ -24,6 +24,8 @@ import gc
 import multiprocessing as mp
 import os
 import pickle
+import signal
+import threading
 import time
 import traceback
 from multiprocessing.connection import Connection, wait
@@ -85,8 +87,6 @@ def _with_workers(result: CheckResult, workers: int) -> CheckResult:
 
 
 def _worker_entry(me: int, search: Search, frontier: list, conns: dict[int, Connection], unused: list) -> None:
-    import signal
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the coordinator's to handle
     for c in unused:
         c.close()
@@ -121,6 +121,8 @@ class Coordinator:
         self.new = list(search.new)
         self.latest: dict[int, tuple] = {}
         self.interrupted = False
+        self.replies: dict[int, tuple] = {}
+        self.wake_r: int | None = None
 
     # -- processes -----------------------------------------------------------------------------
 
@@ -171,8 +173,11 @@ class Coordinator:
                 pass
 
     def _gather(self, tag: str) -> list[tuple]:
-        """One reply per worker, in worker order, while relaying progress and watching for failures."""
-        replies: dict[int, tuple] = {}
+        """One reply per worker, in worker order, while relaying progress and watching for failures.
+
+        Replies received so far survive a KeyboardInterrupt, so that gathering again after
+        asking the workers to abort still counts them."""
+        replies = self.replies
         by_conn = {c: w for w, c in self.conns.items()}
         sentinels = {p.sentinel: w for w, p in enumerate(self.procs)}
         search = self.search
@@ -180,8 +185,12 @@ class Coordinator:
             timeout = None
             if search.progress is not None:
                 timeout = max(0.0, search.next_report - time.monotonic())
-            ready = wait(list(by_conn) + list(sentinels), timeout)
+            ready = wait(list(by_conn) + list(sentinels) + ([self.wake_r] if self.wake_r is not None else []), timeout)
             for r in ready:
+                if r == self.wake_r:
+                    os.read(self.wake_r, 64)
+                    self._abort()
+                    continue
                 if r in sentinels:
                     if not any(c.poll() for c in self.conns.values()):
                         raise EngineFailure(f"parallel worker {sentinels[r]} died (exit code {self.procs[sentinels[r]].exitcode})")
@@ -197,6 +206,7 @@ class Coordinator:
             if search.progress is not None and time.monotonic() >= search.next_report:
                 search.next_report = time.monotonic() + search.progress_interval
                 search.progress(self._snapshot())
+        self.replies = {}
         return [replies[w] for w in range(self.n)]
 
     def _snapshot(self) -> dict:
@@ -212,13 +222,29 @@ class Coordinator:
 
     def run(self) -> CheckResult:
         self._start()
+        previous = None
+        if threading.current_thread() is threading.main_thread():
+            # Ctrl-C must not land between reading a reply and keeping it: the handler only
+            # raises a flag and wakes _gather, which asks the workers to end the level.
+            self.wake_r, self.wake_w = os.pipe()
+            previous = signal.signal(signal.SIGINT, self._on_sigint)
         try:
             status, reason = self._levels()
         except KeyboardInterrupt:  # a second Ctrl-C: give up waiting for the workers
             status, reason = "interrupted", "interrupted by the user (Ctrl-C)"
         finally:
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
+                os.close(self.wake_r)
+                os.close(self.wake_w)
             self._stop_workers()
         return self._result(status, reason)
+
+    def _on_sigint(self, signum: int, frame: Any) -> None:
+        if self.interrupted:
+            raise KeyboardInterrupt
+        self.interrupted = True
+        os.write(self.wake_w, b"!")
 
     def _levels(self) -> tuple[str, str]:
         search = self.search
@@ -229,12 +255,7 @@ class Coordinator:
             budget = 0 if probe else (search.max_states - self.count if search.max_states is not None else UNLIMITED)
             self.latest = {}
             self._broadcast(("level", budget, set(search.violated), search.time_limit, search.t0, search.progress_interval))
-            try:
-                dones = self._gather("done")
-            except KeyboardInterrupt:
-                self.interrupted = True
-                self._abort()
-                dones = self._gather("done")
+            dones = self._gather("done")
             stop = self._decide(dones, budget, probe)
             if stop is not None:
                 return stop
@@ -244,7 +265,7 @@ class Coordinator:
                 search.generated += sum(d[2])
                 self.fired = [a + b for a, b in zip(self.fired, d[2])]
                 self.new = [a + b for a, b in zip(self.new, d[3])]
-            if any(d[5] for d in dones):
+            if self.interrupted or any(d[5] for d in dones):
                 self.size = total
                 if self.interrupted or any(d[5] == "interrupted" for d in dones):
                     return "interrupted", "interrupted by the user (Ctrl-C)"
