@@ -63,7 +63,9 @@ def main(argv: list[str] | None = None) -> None:
             rows.append(m)
             print(f"{rms:>3} {w:>7} {m['distinct']:>10,} {m['generated']:>11,} {m['depth']:>5} {m['wall']:>7.2f} "
                   f"{m['cpu']:>7.2f} {m['wall_speedup']:>12.2f}x {m['cpu_speedup']:>11.2f}x", flush=True)
-    print(f"# load average {os.getloadavg()[0]:.1f} at the end")
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(f"# load average {os.getloadavg()[0]:.1f} at the end; peak resident memory: this process "
+          f"{own.ru_maxrss / 1024:.0f} MB, largest worker {kids.ru_maxrss / 1024:.0f} MB")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"rows": rows, "load_start": load, "python": platform.python_version(),
