@@ -223,3 +223,11 @@ def test_raising_terminal_is_named(workers):
 def test_one_process_fired_matches_generated_at_a_stop():
     r = check(MissionariesAndCannibals())
     assert sum(c.fired for c in r.coverage.values()) == r.generated_states - r.init_states
+
+
+def test_progress_is_reported_during_a_parallel_run():
+    seen = []
+    r = check(TwoPhase(rms=5), workers=2, progress=seen.append, progress_interval=0.01)
+    assert r.ok and seen
+    assert set(seen[-1]) == {"distinct", "generated", "queue", "depth", "seconds", "per_second"}
+    assert all(0 <= p["distinct"] <= r.distinct_states for p in seen)
