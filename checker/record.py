@@ -63,14 +63,14 @@ def _unknown(cls: type, names: dict[str, Any]) -> UnknownFieldError:
 
 def _make_replace(cls: type):
     fields = cls._fields
-    params = ", ".join(f"{f}=_M" for f in fields)
-    items = ", ".join(f"_self[{i}] if {f} is _M else {f}" for i, f in enumerate(fields))
+    params = "".join(f"{f}=_M, " for f in fields)
+    items = "".join(f"_self[{i}] if {f} is _M else {f}, " for i, f in enumerate(fields))
     # Field names never start with '_' (namedtuple forbids it), so they cannot shadow these names.
     src = (
-        f"def replace(_self, /, *, {params}, **_bad):\n"
+        f"def replace(_self, /, {'*, ' if fields else ''}{params}**_bad):\n"
         f"    if _bad:\n"
         f"        raise _unknown(_self.__class__, _bad)\n"
-        f"    return _new(_self.__class__, ({items},))\n"
+        f"    return _new(_self.__class__, ({items}))\n"
     )
     ns: dict[str, Any] = {"_M": _MISSING, "_new": tuple.__new__, "_unknown": _unknown}
     exec(compile(src, f"<record replace for {cls.__qualname__}>", "exec"), ns)
