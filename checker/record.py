@@ -57,7 +57,7 @@ def _unknown(cls: type, names: dict[str, Any]) -> UnknownFieldError:
     hint = f" Did you mean {close[0]!r}?" if close else ""
     return UnknownFieldError(
         f"{cls.__name__}.replace() got {bad}, which {'is not a field' if len(names) == 1 else 'are not fields'} "
-        f"of {cls.__name__}; its fields are: {', '.join(cls._fields)}.{hint}"
+        f"of {cls.__name__}; its fields are: {', '.join(cls._fields) or 'none'}.{hint}"
     )
 
 
