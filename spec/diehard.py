@@ -8,9 +8,10 @@ from typing import NamedTuple
 
 import attrs
 
-from checker import Spec, action, invariant
+from checker import Spec, action, invariant, record
 
 
+@record
 class Jugs(NamedTuple):
     small: int = 0
     big: int = 0

@@ -15,13 +15,14 @@ from typing import Literal, NamedTuple
 
 import attrs
 
-from checker import Spec, SpecError, action, fail, invariant, terminal
+from checker import Spec, SpecError, action, fail, invariant, record, terminal
 from invariants.groups import one_owner_per_partition, processed_at_most_once, processed_below_committed
 from spec.mechanics import set_at
 
 NONE = -1  # no owner / no position
 
 
+@record
 class GroupState(NamedTuple):
     # group coordinator (its state is in __consumer_offsets; it never fails in this model)
     gen: int  # current generation id

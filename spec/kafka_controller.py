@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import attrs
 
-from checker import Spec, SpecError, action, invariant, terminal
+from checker import Spec, SpecError, action, invariant, record, terminal
 from checker.symmetry import permutations_of, rename, rename_bag, reindex
 from invariants import controller as inv
 from invariants.common import one_leader_per_epoch
@@ -28,6 +28,7 @@ from spec.mechanics import bag_add_all, bag_distinct, bag_remove, set_at
 NONE = -1
 
 
+@record
 class KCState(NamedTuple):
     zk_owner: int  # broker holding the ephemeral /controller znode (NONE: absent)
     zk_epoch: int  # /controller_epoch

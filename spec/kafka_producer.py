@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import attrs
 
-from checker import Spec, SpecError, action, invariant, terminal
+from checker import Spec, SpecError, action, invariant, record, terminal
 from invariants import producer as inv
 from spec.mechanics import bag_add, bag_distinct, bag_remove, set_at
 
@@ -25,6 +25,7 @@ NEW, RETRY, INFLIGHT, ACKED = "new", "retry", "inflight", "acked"
 NO_STAMP = (-1, -1)
 
 
+@record
 class ProducerState(NamedTuple):
     # producer (client)
     st: tuple[str, ...]  # per record: new | retry | inflight | acked

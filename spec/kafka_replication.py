@@ -17,7 +17,7 @@ import attrs
 
 import itertools
 
-from checker import Spec, SpecError, action, invariant, terminal
+from checker import Spec, SpecError, action, invariant, record, terminal
 from checker.symmetry import rename, rename_all, reindex
 from invariants import replication as inv
 from invariants.common import one_leader_per_epoch
@@ -26,6 +26,7 @@ from spec.mechanics import set_at
 NONE = -1  # no leader / no leader epoch known
 
 
+@record
 class KRState(NamedTuple):
     log: tuple  # per replica: ((record id, leader epoch), ...), offset = position
     hw: tuple  # per replica: local high watermark

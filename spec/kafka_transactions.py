@@ -17,7 +17,7 @@ from typing import Literal, NamedTuple
 
 import attrs
 
-from checker import Spec, SpecError, action, fail, invariant, terminal
+from checker import Spec, SpecError, action, fail, invariant, record, terminal
 from invariants.transactions import exactly_once, one_outcome_per_transaction
 from spec.mechanics import set_at
 
@@ -27,6 +27,7 @@ PART_NAMES = ("out0", "out1", "offsets")
 PREPARE = {"PrepareCommit": "committed", "PrepareAbort": "aborted"}
 
 
+@record
 class Rec(NamedTuple):
     """A record in a partition. On the output partitions `value` is the input offset it was
     produced from; on the offsets partition it is the committed input offset."""
@@ -39,6 +40,7 @@ class Rec(NamedTuple):
     status: str  # 'open' | 'committed' | 'aborted'
 
 
+@record
 class TxnState(NamedTuple):
     # producer instances (the application)
     st: tuple[str, ...]  # 'down' | 'init' | 'fetch' | 'ready' | 'txn' | 'offsets' | 'fenced'

@@ -13,13 +13,14 @@ from typing import NamedTuple
 
 import attrs
 
-from checker import Spec, action, invariant
+from checker import Spec, action, invariant, record
 
 
 def _set(t: tuple, i: int, v) -> tuple:
     return t[:i] + (v,) + t[i + 1 :]
 
 
+@record
 class TPState(NamedTuple):
     rm: tuple[str, ...]  # per RM: working | prepared | committed | aborted
     tm: str  # init | done
