@@ -56,6 +56,7 @@ class CheckResult:
     workers: int = 1
     deadlock_checked: bool = True
     init_states: int = 0
+    warnings: list[str] = attrs.field(factory=list)  # things the user should know that are not violations
     symmetry: int = 0  # size of the symmetry group the search reduced by (0: none)
 
     @property

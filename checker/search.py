@@ -24,10 +24,11 @@ from .diagnose import Diagnosis, diagnose, diagnose_init, run_invariants
 from .errors import SpecError
 from .result import CheckResult, Coverage, Violation
 from .spec import InvariantFailed, SpecInfo, describe
-from .states import state_problem
+from .states import hash_hazard, hash_hazard_warning, state_problem
 from .trace import ParentLog, replay
 
 PROGRESS_EVERY = 1024  # expansions between clock reads
+HAZARD_SCAN = 2000  # new states scanned for ints that Python hashes like other ints
 
 
 class _Stop(Exception):
@@ -94,6 +95,8 @@ class Search:
         self.state_types: set[type] = set()
         self.inits: list[Any] = []
         self.queue_left = 0
+        self.warnings: list[str] = []
+        self.hazard_scan = HAZARD_SCAN  # states left to scan for values Python hashes alike
         self.countdown = PROGRESS_EVERY
         self._compiled: Callable | None = None
 
@@ -128,6 +131,8 @@ class Search:
                 self._fail(Diagnosis("error", "init", problem, None, None))
             self.state_types.add(type(s))
             self.generated += 1
+            if self.hazard_scan > 0:
+                self._scan_hazards([s])
             try:
                 if self.info.constraints and not all(c(spec, s) for c in self.info.constraints):
                     continue
@@ -154,6 +159,8 @@ class Search:
         """
         if self._compiled is None:
             self._compiled = build_level(self.info, self.invariants, self.fingerprint)
+        if self.hazard_scan > 0:
+            self._prescan(frontier)
         return self._compiled(self, frontier, probe)
 
     def _flush(self, cands: list, generated: int, nxt: list, probe: bool) -> None:
@@ -207,6 +214,29 @@ class Search:
         finally:
             cands.clear()
         self.seen.maybe_merge()
+
+    def _prescan(self, frontier: list) -> None:
+        """Scan the successors of the first states for values Python hashes alike. It must
+        look at successors, not new states: the state such a value hides is never new."""
+        spec = self.spec
+        for s in frontier:
+            if self.hazard_scan <= 0:
+                return
+            try:
+                succ = [act.fn(spec, s, *args) for act in self.info.actions
+                        for args in (instances(act, spec, s) if act.params else [()])]
+            except Exception:
+                return  # the search itself will meet and diagnose this
+            self._scan_hazards([t for t in succ if t is not None] or [s])
+
+    def _scan_hazards(self, states: list) -> None:
+        self.hazard_scan -= len(states)
+        for t in states:
+            where = hash_hazard(t)
+            if where:
+                self.warnings.append(hash_hazard_warning(where))
+                self.hazard_scan = 0
+                return
 
     def depth_reason(self) -> str:
         return f"reached max_depth={self.max_depth}"
@@ -319,6 +349,7 @@ class Search:
             collision_probability=n * max(g - n, 0) / 2.0**64 * orbit_collision_factor(self.fingerprint),
             deadlock_checked=self.deadlock,
             init_states=len(self.inits),
+            warnings=self.warnings,
             symmetry=getattr(self.fingerprint, "symmetry", 0),
         )
 

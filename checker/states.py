@@ -79,3 +79,51 @@ def state_problem(value: Any, origin: str) -> str | None:
             "equal and the search would not end. Make it a value: @attrs.frozen, @dataclass(frozen=True) or a NamedTuple."
         )
     return None
+
+
+_HASH_MODULUS = (1 << 61) - 1  # CPython hashes ints modulo this
+
+
+def hash_hazard(value: Any, path: str = "") -> str | None:
+    """Where `value` holds an int that Python hashes like a different int (-2 like -1, and
+    ints of 2**61-1 or more like smaller ones), or None. Two states differing only there
+    would get one fingerprint — certainly, not with the 2**-64 chance of a real collision."""
+    cls = type(value)
+    if cls is int:
+        return f"{path or 'the state'} = {value}" if value == -2 or abs(value) >= _HASH_MODULUS else None
+    if cls is bool or cls is str or value is None:
+        return None
+    if isinstance(value, tuple):
+        names = getattr(cls, "_fields", None)
+        for i, v in enumerate(value):
+            if type(v) is int and -2 < v < _HASH_MODULUS:
+                continue
+            found = hash_hazard(v, f"{path}.{names[i]}" if names and path else names[i] if names else f"{path}[{i}]")
+            if found:
+                return found
+        return None
+    if isinstance(value, int):
+        return hash_hazard(int(value), path)
+    fields = fields_of(value)
+    if fields is not None:
+        items = [(f"{path}.{n}" if path else n, v) for n, v in fields]
+    elif isinstance(value, (frozenset, set, list)):
+        items = [(f"{path}[…]", v) for v in value]
+    elif isinstance(value, dict):
+        items = [(f"{path}[{k!r}]", v) for k, v in value.items()] + [(f"{path} key", k) for k in value]
+    else:
+        return None
+    for p, v in items:
+        found = hash_hazard(v, p)
+        if found:
+            return found
+    return None
+
+
+def hash_hazard_warning(where: str) -> str:
+    return (
+        f"a state holds {where}: Python hashes -1 and -2 alike (and ints of 2**61-1 or more like smaller "
+        "ones), and the visited set keeps only fingerprints, so two states differing only in such a value "
+        "would be counted as one and the second never checked. Encode the value differently (e.g. -3 or None "
+        "instead of -2). Only the first states of the search are scanned for this."
+    )

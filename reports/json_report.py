@@ -2,7 +2,7 @@
 
 Top-level keys: schema, status, ok, exit_code, spec, constants, invariants, distinct_states,
 generated_states, depth, seconds, states_per_second, init_states, queue, reason,
-collision_probability, deadlock_checked, workers, symmetry (size of the symmetry group, 0 = none), coverage (list of {action, fired, new_states}),
+collision_probability, deadlock_checked, workers, symmetry (size of the symmetry group, 0 = none), warnings (list of sentences), coverage (list of {action, fired, new_states}),
 never_fired, violation (null or {kind, name, message, traceback, trace: [{step, action,
 name, args, state}]}) and violations (every violation found, same shape).
 """
@@ -54,6 +54,7 @@ def result_dict(r: CheckResult) -> dict[str, Any]:
         "deadlock_checked": r.deadlock_checked,
         "workers": r.workers,
         "symmetry": r.symmetry,
+        "warnings": list(r.warnings),
         "coverage": [{"action": k, "fired": c.fired, "new_states": c.new_states} for k, c in r.coverage.items()],
         "never_fired": r.never_fired,
         "violation": violation_dict(r.violation) if r.violation else None,

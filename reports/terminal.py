@@ -101,6 +101,8 @@ def print_result(r: CheckResult, console: Console, full: bool = False, quiet: bo
         console.print(coverage_table(r))
     for v in r.violations:
         console.print(trace_renderable(v, full))
+    for w in r.warnings:
+        console.print(Text(f"warning: {w}", style="yellow"))
     console.print(verdict_line(r))
 
 

@@ -46,3 +46,12 @@ class MinusOneMinusTwo(Spec):
 def test_states_differing_by_minus_one_and_minus_two_are_both_explored():
     r = check(MinusOneMinusTwo(), deadlock=False)
     assert (r.status, r.distinct_states) == ("violation", 3)
+
+
+def test_values_python_hashes_alike_are_reported():
+    r = check(MinusOneMinusTwo(), deadlock=False)
+    assert len(r.warnings) == 1
+    assert r.warnings[0].startswith("a state holds x = -2: Python hashes -1 and -2 alike")
+    from tests.specs_for_tests import Grid
+
+    assert check(Grid(), invariants=["always"]).warnings == []
