@@ -68,6 +68,8 @@ def add_search_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--time-limit", type=_positive_float, metavar="SECONDS")
     p.add_argument("--continue", dest="keep_going", action="store_true", help="keep exploring after a violation; one trace per invariant")
     p.add_argument("--no-symmetry", action="store_true", help="ignore a symmetry the spec declares (explore every state)")
+    p.add_argument("--workers", type=_workers, default=1, metavar="N|auto",
+                   help="search in N processes that split the visited set (auto: one per core); same results as 1")
 
 
 def add_output_arguments(p: argparse.ArgumentParser) -> None:
@@ -84,6 +86,18 @@ def _positive_int(text: str) -> int:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be positive")
+    return value
+
+
+def _workers(text: str) -> int | str:
+    if text == "auto":
+        return text
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of workers (a whole number, or 'auto')") from None
     if value <= 0:
         raise argparse.ArgumentTypeError(f"{text!r} must be positive")
     return value
@@ -118,6 +132,7 @@ def run_check(spec: Any, args: argparse.Namespace, console: Console):
             time_limit=args.time_limit,
             stop_on_first=not args.keep_going,
             symmetry=not args.no_symmetry,
+            workers=args.workers,
             progress=progress,
             progress_interval=progress.interval,
         )

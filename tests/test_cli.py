@@ -105,3 +105,14 @@ def test_module_target_and_list():
 def test_bad_limit_flags_exit_2(flag):
     p = run("check", "diehard", flag)
     assert p.returncode == 2 and "must be positive" in p.stderr
+
+
+def test_workers_flag_gives_the_same_result(tmp_path):
+    one, two = tmp_path / "1.json", tmp_path / "2.json"
+    assert run("check", "two-phase", "-c", "rms=4", "--quiet", "--json", str(one)).returncode == 0
+    assert run("check", "two-phase", "-c", "rms=4", "--quiet", "--workers", "2", "--json", str(two)).returncode == 0
+    a, b = json.loads(one.read_text()), json.loads(two.read_text())
+    assert (a["distinct_states"], a["generated_states"], a["depth"]) == (b["distinct_states"], b["generated_states"], b["depth"]) == (1568, 8258, 14)
+    assert b["workers"] == 2
+    p = run("check", "diehard", "--workers", "two")
+    assert p.returncode == 2 and "not a number of workers" in p.stderr
