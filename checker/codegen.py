@@ -44,6 +44,7 @@ def level(search, frontier, probe):
     cands = []
     append = cands.append
     countdown = search.countdown
+    cstart = 0
     search.queue_left = len(frontier)
     generated = 0
 {plain_ids}
@@ -52,8 +53,9 @@ def level(search, frontier, probe):
         countdown -= 1
         if not countdown:
             countdown = PROGRESS_EVERY
-{fired_store}
-            search._flush(cands, generated, nxt, probe)
+            search._flush(cands, generated, nxt, probe, ({fired_tuple}), frontier, cstart)
+{fired_zero}
+            cstart = pos
             generated = 0
             search.queue_left = len(frontier) - pos + len(nxt)
             search._tick()
@@ -69,12 +71,12 @@ def level(search, frontier, probe):
             search.generated += generated
             search._fail(search._diagnose_state(s, idx, None, expand=True))
         if generated == before and search.deadlock and not search._terminal(s, idx):
-{fired_store4}
-            search._flush(cands, generated, nxt, probe)
+            search._flush(cands, generated, nxt, probe, ({fired_tuple}), frontier, cstart)
+{fired_zero}
+            cstart = pos + 1
             generated = 0
             search._deadlock(idx)
-{fired_store0}
-    search._flush(cands, generated, nxt, probe)
+    search._flush(cands, generated, nxt, probe, ({fired_tuple}), frontier, cstart)
     search.queue_left = len(nxt)
     search.countdown = countdown
     return nxt
@@ -142,9 +144,9 @@ def build_level(info: SpecInfo, invariants: dict[str, Callable], fingerprint: Ca
         plain_ids="\n".join(plain_ids),
         body="\n".join(body) or "            pass",
         fired_locals="\n".join(f"    f{ai} = 0" for ai in range(n)),
-        fired_store="\n".join(" " * 12 + line for line in store),
         fired_store4="\n".join(" " * 12 + line for line in store),
-        fired_store0="\n".join(" " * 4 + line for line in store),
+        fired_tuple="".join(f"f{ai}, " for ai in range(n)),
+        fired_zero="\n".join(" " * 12 + f"f{ai} = 0" for ai in range(n)) or " " * 12 + "pass",
     )
     if os.environ.get("PROTOCHECK_DUMP_LOOP"):
         print(src)

@@ -82,7 +82,7 @@ def diagnose(
     from .search import instances  # the same argument order as the search
 
     if not expand:
-        return _check_state(spec, info, invariants, s, key, None) or _unreproduced()
+        return _check_state(spec, info, invariants, s, key, None) or _check_terminals(spec, info, s) or _unreproduced()
     for ai, act in enumerate(info.actions):
         try:
             arg_list = list(instances(act, spec, s)) if act.params else [()]
@@ -114,11 +114,15 @@ def diagnose(
             found = _check_state(spec, info, invariants, t, key, (ai, args))
             if found:
                 return found
+    return _check_terminals(spec, info, s) or _unreproduced()
+
+
+def _check_terminals(spec, info, s) -> Diagnosis | None:
     try:
         any(term(spec, s) for term in info.terminals)
     except Exception as exc:
         return Diagnosis("error", "terminal", f"a @terminal predicate raised {_describe(exc)}", None, spec_traceback(exc))
-    return _unreproduced()
+    return None
 
 
 def _check_state(spec, info, invariants, t, key, step) -> Diagnosis | None:

@@ -99,6 +99,7 @@ class Search:
         self.hazard_scan = HAZARD_SCAN  # states left to scan for values Python hashes alike
         self.countdown = PROGRESS_EVERY
         self._compiled: Callable | None = None
+        self._chunk: tuple = (None, 0, ())
 
     # -- the run -------------------------------------------------------------------------------
 
@@ -163,16 +164,21 @@ class Search:
             self._prescan(frontier)
         return self._compiled(self, frontier, probe)
 
-    def _flush(self, cands: list, generated: int, nxt: list, probe: bool) -> None:
+    def _flush(self, cands: list, generated: int, nxt: list, probe: bool, fired: tuple = (),
+               frontier: list | None = None, start: int = 0) -> None:
         """Settle a chunk of candidate successors: drop those already in the bulk of the
         visited set, give the new ones their index, check invariants, queue them.
 
         `generated` is the chunk's count of successors; each candidate carries the count at
         which it was generated, so a search that stops here reports the figures at that
-        successor, exactly as if it had stopped inside the loop.
+        successor, exactly as if it had stopped inside the loop. `fired` holds the chunk's
+        successors per action; the chunk is frontier[start:] up to the state last expanded.
         """
         base = self.generated
         self.generated = base + generated
+        for ai, k in enumerate(fired):
+            self.fired[ai] += k
+        self._chunk = (frontier, start, fired)
         if not cands:
             return
         known = self.seen.known_in_bulk(c[0] for c in cands)
@@ -193,7 +199,7 @@ class Search:
                 if known is not None and known[k]:
                     continue
                 if probe or len(log) == limit:
-                    self.generated = base + stamp
+                    self._rewind(base, stamp)
                     raise _Stop("incomplete", self.depth_reason() if probe else self.states_reason())
                 j = log.add(parent, iid)
                 new[ai] += 1
@@ -203,17 +209,38 @@ class Search:
                     except InvariantFailed:
                         ok = False
                     except Exception:
-                        self.generated = base + stamp
+                        self._rewind(base, stamp)
                         self._fail(self._diagnose_state(t, j, None, expand=False))
                     if not ok:
-                        self.generated = base + stamp
+                        saved = (self.generated, list(self.fired))
+                        self._rewind(base, stamp)
                         self._check(t, j)
-                        self.generated = base + generated
+                        self.generated, self.fired[:] = saved[0], saved[1]
                         break
                 nxt.append(t)
         finally:
             cands.clear()
         self.seen.maybe_merge()
+
+    def _rewind(self, base: int, stamp: int) -> None:
+        """Set the counts to what they were when the chunk's successor number `stamp` was
+        generated, as if the search had stopped right there: re-expand the chunk's states in
+        order, counting successors per action, up to that one."""
+        self.generated = base + stamp
+        frontier, start, fired = self._chunk
+        if frontier is None or not fired:
+            return
+        for ai, k in enumerate(fired):
+            self.fired[ai] -= k
+        counted, spec = 0, self.spec
+        for s in frontier[start:]:
+            for ai, act in enumerate(self.info.actions):
+                for args in (instances(act, spec, s) if act.params else [()]):
+                    if act.fn(spec, s, *args) is not None:
+                        self.fired[ai] += 1
+                        counted += 1
+                        if counted == stamp:
+                            return
 
     def _prescan(self, frontier: list) -> None:
         """Scan the successors of the first states for values Python hashes alike. It must

@@ -30,20 +30,18 @@ from tlc.tcommit import TCommit
 from tlc.voting import Voting
 
 
-def figures(r, fired: bool = True):
-    """Everything a user reads in a result, except the time. `fired` off for searches that
-    stop inside a level, where the one-process engine over-counts (see the xfail below)."""
+def figures(r):
+    """Everything a user reads in a result, except the time."""
     return (
         r.status, r.distinct_states, r.generated_states, r.depth, r.reason,
-        {k: (c.fired if fired else None, c.new_states) for k, c in r.coverage.items()},
+        {k: (c.fired, c.new_states) for k, c in r.coverage.items()},
         [(v.kind, v.name, v.message, [(s.action, s.state) for s in v.trace]) for v in r.violations],
     )
 
 
 def same_as_one_process(spec, workers=2, **options):
     one, many = check(spec, **options), check(spec, workers=workers, **options)
-    complete = one.status == "ok" or not options.get("stop_on_first", True) and one.status in ("violation", "deadlock")
-    assert figures(many, complete) == figures(one, complete)
+    assert figures(many) == figures(one)
     assert many.workers == workers
     # at any stop, every successor counted is one some action fired
     if one.distinct_states > one.init_states:
@@ -209,8 +207,7 @@ class RaisingTerminal(Spec):
 
 
 @pytest.mark.parametrize("workers", [
-    pytest.param(1, marks=pytest.mark.xfail(strict=True, reason="Search._terminal diagnoses with expand=False, which "
-                                            "never re-runs @terminal: reported as 'nondeterminism'")),
+    1,
     2,
 ])
 def test_raising_terminal_is_named(workers):
@@ -218,8 +215,6 @@ def test_raising_terminal_is_named(workers):
     assert r.status == "error" and "@terminal predicate raised ZeroDivisionError" in r.violation.message
 
 
-@pytest.mark.xfail(strict=True, reason="one-process engine: at a stop, fired counts the whole settled chunk, "
-                   "not the successors up to the stop (generated_states is exact)")
 def test_one_process_fired_matches_generated_at_a_stop():
     r = check(MissionariesAndCannibals())
     assert sum(c.fired for c in r.coverage.values()) == r.generated_states - r.init_states
