@@ -11,6 +11,7 @@ violations) leaves the loop and is diagnosed on a slow path that re-runs the one
 
 from __future__ import annotations
 
+import gc
 import itertools
 import time
 from collections import Counter
@@ -107,6 +108,11 @@ class Search:
         self.t0 = time.monotonic()
         self.next_report = self.t0 + self.progress_interval
         status, reason = "ok", ""
+        threshold = gc.get_threshold()
+        # States are acyclic tuples: the cyclic collector only burns time scanning them.
+        # Freeze what exists and collect rarely while searching; restore on the way out.
+        gc.freeze()
+        gc.set_threshold(100_000, 50, 1000)
         try:
             frontier = self._initial()
             while frontier:
@@ -118,6 +124,9 @@ class Search:
             status, reason = stop.status, stop.reason
         except KeyboardInterrupt:
             status, reason = "interrupted", "interrupted by the user (Ctrl-C)"
+        finally:
+            gc.set_threshold(*threshold)
+            gc.unfreeze()
         return self._result(status, reason)
 
     def _initial(self) -> list[Any]:
