@@ -73,6 +73,7 @@ class ZkElection(ZabPhases, Spec):
     # scenario shaping (not bugs)
     fault_timing: Literal["any", "settled", "quiet"] = "quiet"  # when faults may strike, see zk_election.md
     recovered_logs: tuple[int, ...] = ()  # per server, epoch-1 txns on disk after a whole-ensemble crash
+    recovered_accepted: tuple[int, ...] = ()  # per server, acceptedEpoch on disk (>= currentEpoch) at boot
 
     def __attrs_post_init__(self) -> None:
         problems = []
@@ -87,6 +88,11 @@ class ZkElection(ZabPhases, Spec):
             problems.append(f"max_writes={self.max_writes} with max_epoch=0 (writes need an established epoch; set max_epoch >= 1)")
         if self.recovered_logs and len(self.recovered_logs) != self.servers:
             problems.append(f"recovered_logs={self.recovered_logs} (give one log length per server, {self.servers} values)")
+        base = 1 if self.recovered_logs else 0
+        if self.recovered_accepted and (len(self.recovered_accepted) != self.servers
+                                        or min(self.recovered_accepted) < base):
+            problems.append(f"recovered_accepted={self.recovered_accepted} (give one acceptedEpoch per server, "
+                            f"{self.servers} values, each >= the currentEpoch on disk, {base})")
         if self.recovered_logs and self.max_epoch < 2:
             problems.append("recovered_logs with max_epoch < 2 (the logs are from epoch 1, so the next leader needs epoch 2)")
         if problems:
@@ -168,6 +174,8 @@ class ZkElection(ZabPhases, Spec):
             done = frozenset((1, k) for k, h in enumerate(held, 1) if h >= n // 2 + 1)
             czx = tuple(max((z for z in h if z in done), default=(0, 0)) for h in hist)
             s = s._replace(hist=hist, czx=czx, accepted=(1,) * n, current=(1,) * n, committed=done)
+        if self.recovered_accepted:  # epochs proposed or acked on disk that never became current
+            s = s._replace(accepted=tuple(self.recovered_accepted))
         for i in range(n):  # every server boots and starts its first election (round 1)
             s = self._look(s, i, 1)
         yield s
