@@ -17,6 +17,13 @@ CONFIGS: list[tuple[str, dict, list[str] | None]] = [
     ("3 servers, stale leader (1 isolation), no crash", dict(max_crashes=0, max_timeouts=1), None),
     ("3 servers, epoch_fencing=False, stale leader", dict(epoch_fencing=False, max_crashes=0, max_timeouts=1),
      ["no_stale_leader_accepted"]),
+    # the failed proposer from a fresh start: two leader crashes after propose_epoch, three rounds
+    ("3 servers, epoch_fencing=False, 2 crashes, 3 rounds", dict(epoch_fencing=False, max_crashes=2, max_round=3),
+     ["no_stale_leader_accepted"]),
+    ("3 servers, 2 crashes, 3 rounds (fenced)", dict(max_crashes=2, max_round=3), None),
+    ("3 servers, stale_notifications=1, settled faults, no fencing",
+     dict(epoch_fencing=False, stale_notifications=1, fault_timing="settled", max_crashes=0, max_timeouts=1),
+     ["no_stale_leader_accepted"]),
     ("3 servers, after whole-ensemble crash (logs 1,1,2), 1 write", dict(recovered_logs=(1, 1, 2), max_crashes=0, max_writes=1), None),
     ("3 servers, sid-only + ahead_check, logs 1,1,0", dict(vote_order="sid-only", recovered_logs=(1, 1, 0), max_crashes=0),
      ["leader_has_latest_committed"]),

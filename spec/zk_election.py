@@ -4,7 +4,9 @@ synchronisation and broadcast, with crashes and PING timeouts.
 Every action is something a ZooKeeper server does; `spec/zk_election.md` maps each one to the
 ZooKeeper code path and lists the abstractions. In short: election notifications travel on a
 latest-message-per-pair network (QuorumCnxManager's send queue holds one message,
-SEND_CAPACITY = 1, and re-sends the last one on reconnect); the leader<->learner TCP stream
+SEND_CAPACITY = 1, and re-sends the last one on reconnect), optionally with up to
+`stale_notifications` older, already transmitted ones per pair delivered first (TCP FIFO); the
+leader<->learner TCP stream
 (Zab) is modelled as atomic steps that read the peer's state, one step per protocol phase.
 
 Ghost variables (read only by invariants): `majority`, `established`, `committed`, `regress`.
