@@ -18,7 +18,7 @@ from typing import Literal, NamedTuple, Optional
 
 import attrs
 
-from checker import Spec, SpecError, action, invariant
+from checker import Spec, SpecError, action, invariant, record
 from invariants import common
 from invariants import zk as zkinv
 from spec.mechanics import set_at, update
@@ -29,6 +29,7 @@ from spec.zk_fle import (
 from spec.zk_zab import ACTIVE, CLOSED, DISCOVERY, ELECTING, ZabPhases
 
 
+@record
 class ZkState(NamedTuple):
     role: tuple  # LOOKING | FOLLOWING | LEADING (volatile)
     rnd: tuple  # logicalclock: election round (volatile, 0 after a restart)
