@@ -17,18 +17,7 @@ import os
 import textwrap
 from typing import Any, Callable
 
-from .spec import InvariantFailed, SpecInfo
-
-_SETS = (set, frozenset)
-
-
-def _sorted_domain(values):
-    """Sets of strings iterate in a per-process order: sort them so traces are reproducible."""
-    try:
-        return sorted(values)
-    except TypeError:
-        return sorted(values, key=repr)
-
+from .spec import SET_TYPES, InvariantFailed, SpecInfo, sorted_domain
 
 _PROLOGUE = """
 def level(search, frontier, probe):
@@ -104,7 +93,7 @@ def build_level(info: SpecInfo, invariants: dict[str, Callable], fingerprint: Ca
 
     ns: dict[str, Any] = {
         "PROGRESS_EVERY": PROGRESS_EVERY, "Stop": _Stop, "Diagnose": _Diagnose, "InvariantFailed": InvariantFailed,
-        "product": itertools.product, "SETS": _SETS, "sorted_domain": _sorted_domain,
+        "product": itertools.product, "SETS": SET_TYPES, "sorted_domain": sorted_domain,
     }
     cons = []
     for k, c in enumerate(info.constraints):

@@ -15,14 +15,11 @@ import os
 import textwrap
 from typing import Any, Callable, Iterator
 
-from .spec import SpecInfo
+from .spec import SET_TYPES, SpecInfo, sorted_domain
 
 SHIFT = 32  # bits of a key that hold the successor ordinal
 LOW = (1 << SHIFT) - 1
 TICK = 1024  # expansions between looks at the clock and the abort flag
-_SETS = (set, frozenset)
-
-
 class Full(Exception):
     """This worker holds more new states than the level's budget: the rest is past the cut."""
 
@@ -37,13 +34,6 @@ class Abort(Exception):
 
 class BadState(Exception):
     """A successor is not a valid state: leave the loop and diagnose."""
-
-
-def _sorted_domain(values):
-    try:
-        return sorted(values)
-    except TypeError:
-        return sorted(values, key=repr)
 
 
 _PROLOGUE = """
@@ -122,7 +112,7 @@ def build_expand(info: SpecInfo, fingerprint: Callable | None) -> Callable:
     """Compile `expand(worker, frontier, ranks, budget)` for one spec configuration."""
     ns: dict[str, Any] = {
         "TICK": TICK, "SHIFT": SHIFT, "Full": Full, "Halt": Halt, "Abort": Abort, "BadState": BadState,
-        "product": itertools.product, "SETS": _SETS, "sorted_domain": _sorted_domain, "fingerprint": fingerprint,
+        "product": itertools.product, "SETS": SET_TYPES, "sorted_domain": sorted_domain, "fingerprint": fingerprint,
     }
     cons = []
     for k, c in enumerate(info.constraints):
@@ -168,7 +158,7 @@ def instances_in_order(info: SpecInfo, spec: Any, s: Any) -> Iterator[tuple[int,
             yield ai, ()
             continue
         doms = [d(spec, s) for d in act.domains]
-        doms = [_sorted_domain(d) if d.__class__ in _SETS else d for d in doms]
+        doms = [sorted_domain(d) if d.__class__ in SET_TYPES else d for d in doms]
         for args in itertools.product(*doms):
             yield ai, args
 

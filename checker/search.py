@@ -24,7 +24,7 @@ from .fingerprint import fingerprint_function, orbit_collision_factor
 from .diagnose import Diagnosis, diagnose, diagnose_init, run_invariants
 from .errors import SpecError
 from .result import CheckResult, Coverage, Violation
-from .spec import InvariantFailed, SpecInfo, describe
+from .spec import InvariantFailed, SpecInfo, describe, domain_values
 from .states import hash_hazard, hash_hazard_warning, state_problem
 from .trace import ParentLog, replay
 
@@ -39,22 +39,12 @@ class _Stop(Exception):
         self.status, self.reason = status, reason
 
 
-def _domain(dom: Callable, spec: Any, s: Any) -> Iterable[Any]:
-    values = dom(spec, s)
-    if isinstance(values, (set, frozenset)):  # iteration order of a set of strings varies per process
-        try:
-            return sorted(values)
-        except TypeError:
-            return sorted(values, key=repr)
-    return values
-
-
 def instances(act, spec: Any, s: Any) -> Iterable[tuple]:
     """Argument tuples of a parameterised action in state `s`, in a deterministic order."""
     doms = act.domains
     if len(doms) == 1:
-        return ((v,) for v in _domain(doms[0], spec, s))
-    return itertools.product(*(_domain(d, spec, s) for d in doms))
+        return ((v,) for v in domain_values(doms[0], spec, s))
+    return itertools.product(*(domain_values(d, spec, s) for d in doms))
 
 
 class Search:
@@ -191,10 +181,14 @@ class Search:
         if not cands:
             return
         known = self.seen.known_in_bulk(c[0] for c in cands)
+        if known is not None:  # drop the candidates the compact runs already hold, in one pass
+            found = cands
+            cands = [c for c, old in zip(found, known.tolist()) if not old]
+            found.clear()
         log, new, spec, invariants = self.log, self.new, self.spec, self.invariant_fns
         limit = self.max_states if self.max_states is not None else -1
-        if known is None and not invariants and not probe and (limit < 0 or len(log) + len(cands) <= limit):
-            # The common case of a small visited set and no invariant: settle the chunk wholesale.
+        if not invariants and not probe and (limit < 0 or len(log) + len(cands) <= limit):
+            # No invariant to check and no limit in reach: settle the chunk wholesale.
             log.parents.extend([c[2] for c in cands])
             log.instances.extend([c[3] for c in cands])
             nxt.extend([c[1] for c in cands])
@@ -204,9 +198,7 @@ class Search:
             self.seen.maybe_merge()
             return
         try:
-            for k, (_, t, parent, iid, ai, stamp) in enumerate(cands):
-                if known is not None and known[k]:
-                    continue
+            for _, t, parent, iid, ai, stamp in cands:
                 if probe or len(log) == limit:
                     self._rewind(base, stamp)
                     raise _Stop("incomplete", self.depth_reason() if probe else self.states_reason())

@@ -115,6 +115,24 @@ class InvariantFailed(Exception):
     """Raise this inside an invariant (or a helper it calls) to report a violation with a reason."""
 
 
+SET_TYPES = (set, frozenset)
+
+
+def sorted_domain(values: Iterable[Any]) -> list[Any]:
+    """A set of strings iterates in a per-process order: parameter domains that are sets are
+    iterated sorted, so the search order, and every trace, is the same in every run."""
+    try:
+        return sorted(values)
+    except TypeError:
+        return sorted(values, key=repr)
+
+
+def domain_values(dom: Callable, spec: Any, state: Any) -> Iterable[Any]:
+    """The values of one parameter domain in `state`, in the order the search uses."""
+    values = dom(spec, state)
+    return sorted_domain(values) if values.__class__ in SET_TYPES else values
+
+
 @attrs.frozen
 class ActionDef:
     name: str
