@@ -14,7 +14,7 @@ from __future__ import annotations
 import gc
 import itertools
 import time
-from collections import Counter
+from operator import itemgetter
 from typing import Any, Callable, Iterable
 
 from . import constants as constants_mod
@@ -29,6 +29,8 @@ from .states import hash_hazard, hash_hazard_warning, state_problem
 from .trace import ParentLog, replay
 
 PROGRESS_EVERY = 1024  # expansions between clock reads
+# Fields of a candidate successor: (fingerprint, state, parent index, action instance, action, stamp).
+_STATE, _PARENT, _INSTANCE, _ACTION = itemgetter(1), itemgetter(2), itemgetter(3), itemgetter(4)
 HAZARD_SCAN = 2000  # new states scanned for ints that Python hashes like other ints
 
 
@@ -189,11 +191,12 @@ class Search:
         limit = self.max_states if self.max_states is not None else -1
         if not invariants and not probe and (limit < 0 or len(log) + len(cands) <= limit):
             # No invariant to check and no limit in reach: settle the chunk wholesale.
-            log.parents.extend([c[2] for c in cands])
-            log.instances.extend([c[3] for c in cands])
-            nxt.extend([c[1] for c in cands])
-            for ai, k in Counter([c[4] for c in cands]).items():
-                new[ai] += k
+            log.parents.extend(map(_PARENT, cands))
+            log.instances.extend(map(_INSTANCE, cands))
+            nxt.extend(map(_STATE, cands))
+            actions = list(map(_ACTION, cands))
+            for ai in range(len(new)):
+                new[ai] += actions.count(ai)
             cands.clear()
             self.seen.maybe_merge()
             return
