@@ -32,42 +32,41 @@ def level(search, frontier, probe):
     nxt = []
     cands = []
     append = cands.append
-    countdown = search.countdown
     cstart = 0
     search.queue_left = len(frontier)
     generated = 0
 {plain_ids}
-    for pos, s in enumerate(frontier):
-        idx = first + pos
-        countdown -= 1
-        if not countdown:
-            countdown = PROGRESS_EVERY
+    idx = first - 1
+    for lo in range(0, len(frontier), PROGRESS_EVERY):
+        if lo:
             search._flush(cands, generated, nxt, probe, ({fired_tuple}), frontier, cstart)
 {fired_zero}
-            cstart = pos
+            cstart = lo
             generated = 0
-            search.queue_left = len(frontier) - pos + len(nxt)
+            search.queue_left = len(frontier) - lo + len(nxt)
             search._tick()
-        before = generated
-        try:
+        for s in frontier[lo:lo + PROGRESS_EVERY]:
+            idx += 1
+            before = generated
+            try:
 {body}
-        except (Stop, KeyboardInterrupt):
+            except (Stop, KeyboardInterrupt):
 {fired_store4}
-            search.generated += generated
-            raise
-        except Exception:
+                search.generated += generated
+                raise
+            except Exception:
 {fired_store4}
-            search.generated += generated
-            search._fail(search._diagnose_state(s, idx, None, expand=True))
-        if generated == before and search.deadlock and not search._terminal(s, idx):
-            search._flush(cands, generated, nxt, probe, ({fired_tuple}), frontier, cstart)
-{fired_zero}
-            cstart = pos + 1
-            generated = 0
-            search._deadlock(idx)
+                search.generated += generated
+                search._fail(search._diagnose_state(s, idx, None, expand=True))
+            if generated == before and search.deadlock and not search._terminal(s, idx):
+                search._flush(cands, generated, nxt, probe, ({fired_tuple}), frontier, cstart)
+{fired_zero4}
+                cstart = idx - first + 1
+                generated = 0
+                search._deadlock(idx)
     search._flush(cands, generated, nxt, probe, ({fired_tuple}), frontier, cstart)
     search.queue_left = len(nxt)
-    search.countdown = countdown
+    search._tick()  # at least once a level, so that narrow levels still see the clock
     return nxt
 """
 
@@ -125,17 +124,18 @@ def build_level(info: SpecInfo, invariants: dict[str, Callable], fingerprint: Ca
         )
         inner = f"{call}\nif t is not None:\n" + textwrap.indent(handle.strip("\n"), "    ")
         block = head + (textwrap.indent(inner, "    ") if head else inner)
-        body.append(textwrap.indent(block, " " * 12))
+        body.append(textwrap.indent(block, " " * 16))
     ns["fingerprint"] = fingerprint
     n = len(info.actions)
     store = [f"fired[{ai}] += f{ai}; f{ai} = 0" for ai in range(n)] or ["pass"]
     src = _PROLOGUE.format(
         plain_ids="\n".join(plain_ids),
-        body="\n".join(body) or "            pass",
+        body="\n".join(body) or "                pass",
         fired_locals="\n".join(f"    f{ai} = 0" for ai in range(n)),
-        fired_store4="\n".join(" " * 12 + line for line in store),
+        fired_store4="\n".join(" " * 16 + line for line in store),
         fired_tuple="".join(f"f{ai}, " for ai in range(n)),
         fired_zero="\n".join(" " * 12 + f"f{ai} = 0" for ai in range(n)) or " " * 12 + "pass",
+        fired_zero4="\n".join(" " * 16 + f"f{ai} = 0" for ai in range(n)) or " " * 16 + "pass",
     )
     if os.environ.get("PROTOCHECK_DUMP_LOOP"):
         print(src)

@@ -90,7 +90,6 @@ class Search:
         self.queue_left = 0
         self.warnings: list[str] = []
         self.hazard_scan = HAZARD_SCAN  # states left to scan for values Python hashes alike
-        self.countdown = PROGRESS_EVERY
         self._compiled: Callable | None = None
         self._chunk: tuple = (None, 0, ())
 
