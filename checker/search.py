@@ -4,9 +4,12 @@ Level by level, so the first violation found is at minimal depth and its trace i
 shortest counterexample, and so `depth` is TLC's (number of BFS levels). Invariants are
 checked when a state is first generated, as TLC does, not when it is dequeued.
 
-The hot loop does the least per successor: call the action, hash once, one set insert
-whose size change tells whether the state is new. Everything rare (errors, bad states,
-violations) leaves the loop and is diagnosed on a slow path that re-runs the one state.
+The hot loop (generated per spec, codegen.py) does the least per successor: call the
+action, hash once, test the set of recent fingerprints, keep the unseen as candidates.
+Candidates are settled per chunk of the frontier (`_flush`): checked against the compact
+runs of older fingerprints (store.py), given parent pointers, checked against the
+invariants, queued. Everything rare (errors, bad states, violations) leaves the loop and is
+diagnosed on a slow path that re-runs the one state (diagnose.py).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from .spec import InvariantFailed, SpecInfo, describe, domain_values
 from .states import hash_hazard, hash_hazard_warning, state_problem
 from .trace import ParentLog, replay
 
-PROGRESS_EVERY = 1024  # expansions between clock reads
+PROGRESS_EVERY = 1024  # frontier states per chunk: between clock reads and between settlings
 # Fields of a candidate successor: (fingerprint, state, parent index, action instance, action, stamp).
 _STATE, _PARENT, _INSTANCE, _ACTION = itemgetter(1), itemgetter(2), itemgetter(3), itemgetter(4)
 HAZARD_SCAN = 2000  # new states scanned for ints that Python hashes like other ints
