@@ -93,7 +93,7 @@ def _worker_entry(me: int, search: Search, frontier: list, conns: dict[int, Conn
     # States are immutable values and rarely cyclic: collecting every 700 allocations cost ~10%.
     # freeze() also keeps the collector off the pages inherited from the coordinator.
     gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
+    gc.set_threshold(100_000, 50, 1000)
     mesh = Mesh(conns)
     mesh.start()
     fp = search.fingerprint or hash

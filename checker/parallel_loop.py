@@ -40,7 +40,7 @@ _PROLOGUE = """
 def expand(w, frontier, ranks, budget):
     spec = w.spec
     seen = w.seen
-    nxt = w.nxt
+    nhs = w.nhs.append
     nkeys = w.nkeys.append
     nstates = w.nstates.append
     nacts = w.nacts.append
@@ -54,7 +54,7 @@ def expand(w, frontier, ranks, budget):
     me = w.me
     batch = w.batch
     deadlock = w.deadlock
-    n = len(nxt)
+    n = len(w.nkeys)
     countdown = TICK
     i = -1
     try:
@@ -80,7 +80,8 @@ def expand(w, frontier, ranks, budget):
 
 # Per successor: count it, vet a new type once, apply the constraint; a new state this
 # worker owns joins the next level (and the visited set at once, so that a duplicate
-# costs one lookup), one it does not own is sent to its owner unless already sent.
+# costs one lookup); for one it does not own, the fingerprint, key and action go to the
+# owner unless already sent, and the state waits in `sent` until the owner asks for it.
 _HANDLE = """
 g += 1
 f{ai} += 1
@@ -88,11 +89,10 @@ if type(t) is not T0 and type(t) not in types and not w.admit_type(t):
     raise BadState
 if {constraint}:
     h = {fp}
-    o = h % nw
-    if o == me:
+    if h % nw == me:
         if h not in seen:
             seen.add(h)
-            nxt[h] = n
+            nhs(h)
             n += 1
             nkeys(base | g)
             nstates(t)
@@ -100,9 +100,10 @@ if {constraint}:
             if n > budget:
                 raise Full
     elif h not in sent:
-        sent.add(h)
+        sent[h] = t
+        o = h % nw
         ob = out[o]
-        ob += (h, base | g, {ai}, t)
+        ob += (h, base | g, {ai})
         if len(ob) >= batch:
             w.flush(o)
 """

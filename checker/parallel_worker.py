@@ -25,7 +25,7 @@ from .parallel_transport import COORDINATOR, Mesh, loads
 from .spec import InvariantFailed
 from .states import state_problem
 
-BATCH = 4096  # candidates per message (4 list slots each)
+BATCH = 3 * 4096  # list slots per message: 4,096 candidates of (fingerprint, key, action)
 
 
 def _tuple_rebuildable(cls: type) -> bool:
@@ -69,11 +69,13 @@ class Worker:
         self.holds = ns["holds"]
 
     def _new_level(self) -> None:
-        self.nxt: dict[int, int] = {}
+        self.nhs: list[int] = []  # fingerprints of nstates, in order (the expansion appends)
+        self.nxt: dict[int, int] | None = None  # fingerprint -> index in nstates, built to merge
         self.nkeys: list[int] = []
         self.nstates: list[Any] = []
         self.nacts: list[int] = []
-        self.sent: set[int] = set()
+        self.sent: dict[int, Any] = {}  # fingerprint -> state, for the states sent to their owners
+        self.need: dict[int, tuple[int, int]] = {}  # index in nstates -> (peer that has its state, fingerprint)
         self.out: list[list] = [[] for _ in range(self.nworkers)]
         self.fired = [0] * len(self.info.actions)
         self.events: list[tuple] = []
@@ -164,9 +166,17 @@ class Worker:
     # -- one level -----------------------------------------------------------------------------
 
     def flush(self, o: int) -> None:
+        """Send fingerprints, keys and actions only: the owner asks for the states it lacks."""
         lst = self.out[o]
         self.out[o] = []
-        states = lst[3::4]
+        self.mesh.send(o, ("cand", np.array(lst, dtype=np.int64).tobytes()))
+
+    def _states(self, hs: bytes) -> tuple:
+        """The sent states with these fingerprints, in that order, as a reply to a "want"."""
+        sent = self.sent
+        states = [sent[h] for h in np.frombuffer(hs, dtype=np.int64).tolist()]
+        if not states:
+            return ("states", None, states)
         cls = type(states[0])
         fast = self.fast_types.get(cls)
         if fast is None:
@@ -175,44 +185,86 @@ class Worker:
             states = list(map(tuple, states))
         else:
             cls = None
-        self.mesh.send(o, ("cand", cls, lst[0::4], lst[1::4], lst[2::4], states))
+        return ("states", cls, states)
 
     def _collect(self) -> None:
-        """Merge every candidate sent to this worker in this level, keeping the least key per fingerprint."""
-        ends = 0
+        """Merge every candidate sent to this worker in this level, keeping the least key per
+        fingerprint, then fetch the states it lacks from the peers that found them.
+
+        Every worker sends each peer one "want" after the peer's "end" (possibly empty) and
+        answers the peers' wants here, so no worker leaves this level owing states."""
+        npeers = len(self.peers)
+        ends = answered = replies = 0
+        asked: dict[int, list[int]] | None = None
         pending, self.stash = self.stash, []
         while True:
             for src, msg in pending:
-                if msg[0] == "cand":
-                    self._merge(*msg[1:])
-                elif msg[0] == "end":
+                tag = msg[0]
+                if tag == "cand":
+                    self._merge(src, msg[1])
+                elif tag == "end":
                     ends += 1
+                elif tag == "want":
+                    self.mesh.send(src, self._states(msg[1]))
+                    answered += 1
+                elif tag == "states":
+                    self._install(asked[src], msg[1], msg[2])
+                    replies += 1
                 else:
                     self._peer(src, msg)
-            if ends == len(self.peers):
+            if asked is None and ends == npeers:
+                asked = self._ask_states()
+            if asked is not None and answered == npeers and replies == npeers:
                 return
             src, raw = self.mesh.get()
             if raw is None:
                 raise SystemExit(0)
             pending = [(src, loads(raw))]
 
-    def _merge(self, cls: type | None, hs: list, ks: list, acts: list, states: list) -> None:
-        seen, nxt, nkeys, nstates, nacts = self.seen, self.nxt, self.nkeys, self.nstates, self.nacts
-        new = tuple.__new__
-        for h, key, ai, t in zip(hs, ks, acts, states):
+    def _merge(self, src: int, data: bytes) -> None:
+        """Candidates (fingerprint, key, action) from `src`. Without a view or symmetry, equal
+        fingerprints mean equal states, so a better key for a state held needs no state."""
+        if self.nxt is None:
+            self.nxt = dict(zip(self.nhs, range(len(self.nhs))))
+        seen, nxt, nkeys, nstates, nacts, need = self.seen, self.nxt, self.nkeys, self.nstates, self.nacts, self.need
+        exact = self.fingerprint is None
+        flat = np.frombuffer(data, dtype=np.int64).tolist()
+        for h, key, ai in zip(flat[0::3], flat[1::3], flat[2::3]):
             j = nxt.get(h)
             if j is None:
                 if h in seen:
                     continue
                 seen.add(h)
-                nxt[h] = len(nkeys)
+                j = nxt[h] = len(nkeys)
                 nkeys.append(key)
-                nstates.append(new(cls, t) if cls is not None else t)
+                nstates.append(None)
                 nacts.append(ai)
+                need[j] = (src, h)
             elif key < nkeys[j]:
                 nkeys[j] = key
-                nstates[j] = new(cls, t) if cls is not None else t
                 nacts[j] = ai
+                if not exact or j in need:
+                    need[j] = (src, h)
+
+    def _ask_states(self) -> dict[int, list[int]]:
+        """Ask each peer for the states this worker keeps its candidates for; return the indices asked, per peer."""
+        asked: dict[int, list[int]] = {o: [] for o in self.peers}
+        hs: dict[int, list[int]] = {o: [] for o in self.peers}
+        for j, (src, h) in self.need.items():
+            asked[src].append(j)
+            hs[src].append(h)
+        for o in self.peers:
+            self.mesh.send(o, ("want", np.array(hs[o], dtype=np.int64).tobytes()))
+        return asked
+
+    def _install(self, js: list[int], cls: type | None, states: list) -> None:
+        nstates, new = self.nstates, tuple.__new__
+        if cls is not None:
+            for j, t in zip(js, states):
+                nstates[j] = new(cls, t)
+        else:
+            for j, t in zip(js, states):
+                nstates[j] = t
 
     def _check_new(self, violated: set[str]) -> None:
         """Invariants on the level's new states (the least-key state of each fingerprint, as one process keeps)."""
@@ -274,7 +326,7 @@ class Worker:
             raise Abort
         if now >= self.next_report:
             self.next_report = now + self.progress_interval
-            self.mesh.send(COORDINATOR, ("progress", self.me, sum(self.fired), len(self.nxt), i))
+            self.mesh.send(COORDINATOR, ("progress", self.me, sum(self.fired), len(self.nkeys), i))
 
     def admit_type(self, t: Any) -> bool:
         """Accept a new state type once, as the one-process search does."""
