@@ -1,10 +1,12 @@
 """One worker of a parallel search: it owns the fingerprints h with h % workers == its number.
 
 Per level it expands the states it owns, in the one-process search order, keeps the new
-successors it owns and sends the others in batches to their owners (each fingerprint at
-most once per level: a worker meets its successors in increasing key order, so the first
-one it sends is its least). When every peer has said the level is over, it merges what it
-received, keeping per fingerprint the least key (see parallel_loop.py), checks the
+successors it owns and sends the fingerprint, key and action of the others in batches to
+their owners (each fingerprint at most once per level: a worker meets its successors in
+increasing key order, so the first one it sends is its least). When every peer has said
+the level is over, it merges what it received, keeping per fingerprint the least key (see
+parallel_loop.py), fetches from its peers only the states it lacks (pickling states was
+most of the exchange, and most candidates are states the owner holds), checks the
 invariants on its new states, and reports to the coordinator. The next level's order is
 the merged order of all workers' keys, computed from the sorted keys each worker sends its
 peers. Parent pointers are the keys themselves: a state's key names its parent by level
