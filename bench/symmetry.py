@@ -20,17 +20,15 @@ import os
 import platform
 import sys
 import time
-from collections import deque
 
 import attrs
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [ROOT, os.path.join(ROOT, "tests")]
 
-from checker import check, describe  # noqa: E402
-from checker.search import instances  # noqa: E402
+from checker import check  # noqa: E402
 from checker.symmetry import (  # noqa: E402
-    orbit_count, permutations_of, reindex, rename, rename_all, sorting_permutation,
+    orbit_count, permutations_of, reachable_states, reindex, rename, rename_all, sorting_permutation,
 )
 from checker.errors import SpecError  # noqa: E402
 from spec.kafka_consumer_group import KafkaConsumerGroup  # noqa: E402
@@ -111,22 +109,6 @@ FULL = QUICK + [
 ]
 
 
-def reachable(spec) -> list:
-    info = describe(type(spec))
-    states = list(spec.init())
-    seen, queue = set(states), deque(states)
-    while queue:
-        s = queue.popleft()
-        for act in info.actions:
-            for args in instances(act, spec, s) if act.params else [()]:
-                t = act.fn(spec, s, *args)
-                if t is not None and t not in seen:
-                    seen.add(t)
-                    states.append(t)
-                    queue.append(t)
-    return states
-
-
 def row(label: str, spec, kw: dict, orbits: bool) -> dict:
     plain = check(spec, symmetry=False, **kw)
     t = time.monotonic()
@@ -142,7 +124,7 @@ def row(label: str, spec, kw: dict, orbits: bool) -> dict:
              == (reduced.violation.name, len(reduced.violation.trace))),
     )
     if orbits and plain.status == "ok":
-        out["orbits"] = orbit_count(reachable(spec), spec)
+        out["orbits"] = orbit_count(reachable_states(spec), spec)
     return out
 
 

@@ -343,6 +343,28 @@ def canonical_fingerprint(spec: Any, group: Sequence[Perm], view: Callable[[Any]
     return by_orbit
 
 
+def reachable_states(spec: Any) -> list[Any]:
+    """Every state reachable from `spec.init()`, by a plain breadth-first search over the
+    spec's actions — no symmetry, no view, no engine: the independent reference that
+    `orbit_count` is compared against in tests and benchmarks."""
+    from .search import instances
+    from .spec import describe
+
+    info = describe(type(spec))
+    states = list(spec.init())
+    seen, queue = set(states), deque(states)
+    while queue:
+        s = queue.popleft()
+        for act in info.actions:
+            for args in instances(act, spec, s) if act.params else [()]:
+                t = act.fn(spec, s, *args)
+                if t is not None and t not in seen:
+                    seen.add(t)
+                    states.append(t)
+                    queue.append(t)
+    return states
+
+
 def orbit_count(states: Iterable[Any], spec: Any) -> int:
     """How many orbits of the spec's symmetry group `states` fall into, computed exactly (an
     orbit is the set of a state's images, no hashing): the figure a reduced search must match."""

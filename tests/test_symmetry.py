@@ -3,7 +3,6 @@ that refuses a declaration that is not a symmetry."""
 
 from __future__ import annotations
 
-from collections import deque
 from typing import NamedTuple
 
 import attrs
@@ -11,9 +10,9 @@ import pytest
 
 from checker import Spec, SpecError, action, check, describe, fail, invariant
 from checker.fingerprint import fingerprint_function
-from checker.search import instances
 from checker.symmetry import (
-    declared_group, orbit_count, permutations_of, rename, reindex, rename_all, sorting_permutation, swaps_of,
+    declared_group, orbit_count, permutations_of, reachable_states, rename, reindex, rename_all, sorting_permutation,
+    swaps_of,
 )
 from spec.mechanics import set_at
 from tlc.voting import MCVotingSymmetric, Voting
@@ -93,23 +92,6 @@ class ForgetsOwner(SymmetricLocks):
         return LockState(reindex(s.pc, p), s.owner, rename_all(s.waiting, p))
 
 
-def reachable(spec) -> list:
-    """Every state reachable without symmetry (a plain BFS over the spec's actions)."""
-    info = describe(type(spec))
-    states = list(spec.init())
-    seen, queue = set(states), deque(states)
-    while queue:
-        s = queue.popleft()
-        for act in info.actions:
-            for args in instances(act, spec, s) if act.params else [()]:
-                t = act.fn(spec, s, *args)
-                if t is not None and t not in seen:
-                    seen.add(t)
-                    states.append(t)
-                    queue.append(t)
-    return states
-
-
 def replays(spec, trace) -> bool:
     """A user's replay: from the first state, each step's action with its arguments gives the next state."""
     assert trace[0].state in set(spec.init())
@@ -123,7 +105,7 @@ def replays(spec, trace) -> bool:
 def test_reduced_count_is_the_number_of_orbits(spec):
     full = check(spec, deadlock=False, symmetry=False)
     reduced = check(spec, deadlock=False)
-    states = reachable(spec)
+    states = reachable_states(spec)
     assert full.distinct_states == len(states)
     assert reduced.distinct_states == orbit_count(states, spec) < full.distinct_states
     assert (reduced.status, reduced.depth) == (full.status, full.depth) == ("ok", full.depth)
@@ -194,7 +176,7 @@ def test_bundled_models_declared_symmetric_keep_their_verdicts_and_count_orbits(
 
     spec = TwoPhaseSymmetric(rms=4)
     reduced = check(spec)
-    assert reduced.ok and reduced.distinct_states == orbit_count(reachable(spec), spec) == 166  # of 1568 without symmetry
+    assert reduced.ok and reduced.distinct_states == orbit_count(reachable_states(spec), spec) == 166  # of 1568 without symmetry
     zombie = KafkaControllerSymmetric(brokers=3, controller_epoch_fencing=False)
     plain, reduced = check(zombie, symmetry=False), check(zombie)
     assert plain.violation.name == reduced.violation.name
@@ -206,7 +188,7 @@ def test_canonical_representative_counts_the_same_orbits():
     from bench.symmetry import TwoPhaseSorted
 
     spec = TwoPhaseSorted(rms=4)
-    assert check(spec).distinct_states == orbit_count(reachable(spec), spec) == 166
+    assert check(spec).distinct_states == orbit_count(reachable_states(spec), spec) == 166
 
 
 def test_a_canonical_that_depends_on_ids_is_caught():
