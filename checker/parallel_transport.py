@@ -60,9 +60,6 @@ class Mesh:
     def send(self, dest: int, msg: Any) -> None:
         self.conns[dest].send_bytes(dumps(msg))
 
-    def send_raw(self, dest: int, data: bytes) -> None:
-        self.conns[dest].send_bytes(data)
-
     def get(self) -> tuple[int, bytes | None]:
         """The next (sender, raw message); raw is None when the coordinator hung up."""
         return self.inbox.get()

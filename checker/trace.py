@@ -8,7 +8,7 @@ and re-running the actions forward, so no state needs to be stored for the trace
 from __future__ import annotations
 
 from array import array
-from typing import Any, Callable
+from typing import Any
 
 from .result import Step
 from .spec import ActionDef
@@ -63,7 +63,6 @@ def replay(
     actions: tuple[ActionDef, ...],
     initial: Any,
     steps: list[tuple[int, tuple]],
-    on_mismatch: Callable[[str], None] | None = None,
 ) -> list[Step]:
     """Re-run `steps` from `initial`, returning the trace (initial state first)."""
     trace = [Step("init", initial)]

@@ -17,7 +17,7 @@ Sending a message already in `msgs` (Phase1a again) is a stuttering successor.
 
 from __future__ import annotations
 
-from itertools import combinations, product
+from itertools import product
 from typing import Any, NamedTuple
 
 import attrs
@@ -25,7 +25,7 @@ import attrs
 from checker import Spec, action, fail, invariant
 from spec.mechanics import set_at
 
-from .voting import Voting, VState
+from .voting import Voting, VState, majorities
 
 
 class PxState(NamedTuple):
@@ -47,8 +47,7 @@ class Paxos(Spec):
 
     @property
     def quorums(self) -> tuple[frozenset, ...]:
-        k = self.acceptors // 2 + 1
-        return tuple(frozenset(q) for q in combinations(range(self.acceptors), k))
+        return majorities(self.acceptors)
 
     def init(self):
         n = self.acceptors

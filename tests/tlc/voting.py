@@ -27,6 +27,12 @@ from checker.symmetry import permutations_of, product_of, reindex
 from spec.mechanics import set_at
 
 
+def majorities(acceptors: int) -> tuple[frozenset, ...]:
+    """Majority quorums; for 3 acceptors, MCQuorum's three pairs."""
+    k = acceptors // 2 + 1
+    return tuple(frozenset(q) for q in combinations(range(acceptors), k))
+
+
 class VState(NamedTuple):
     votes: tuple[frozenset, ...]
     maxBal: tuple[int, ...]
@@ -40,9 +46,7 @@ class Voting(Spec):
 
     @property
     def quorums(self) -> tuple[frozenset, ...]:
-        """Majorities; for 3 acceptors, MCQuorum's three pairs."""
-        k = self.acceptors // 2 + 1
-        return tuple(frozenset(q) for q in combinations(range(self.acceptors), k))
+        return majorities(self.acceptors)
 
     def init(self):
         yield VState((frozenset(),) * self.acceptors, (-1,) * self.acceptors)
