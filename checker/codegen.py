@@ -17,21 +17,27 @@ import os
 import textwrap
 from typing import Any, Callable
 
-from .spec import SET_TYPES, InvariantFailed, SpecInfo, sorted_domain
+from .spec import SET_TYPES, SpecInfo, sorted_domain
 
 _PROLOGUE = """
 def level(search, frontier, probe):
     spec = search.spec
     seen = search.seen.recent
     types = search.state_types
-    fired = search.fired
     T0 = next(iter(types)) if len(types) == 1 else None
 {fired_locals}
     instance_id = search.log.instance_id
     first = len(search.log) - len(frontier)
     nxt = []
-    cands = []
-    append = cands.append
+    put = nxt.append
+    parents = []
+    pput = parents.append
+    iids = []
+    iput = iids.append
+    fps = []
+    hput = fps.append
+    settle = search._settle
+    search._mark = 0
     cstart = 0
     search.queue_left = len(frontier)
     generated = 0
@@ -39,59 +45,67 @@ def level(search, frontier, probe):
     idx = first - 1
     for lo in range(0, len(frontier), PROGRESS_EVERY):
         if lo:
-            search._flush(cands, generated, nxt, probe, ({fired_tuple}), frontier, cstart)
+            settle(nxt, parents, iids, fps, ({fired_tuple}), probe, frontier, cstart)
 {fired_zero}
             cstart = lo
-            generated = 0
             search.queue_left = len(frontier) - lo + len(nxt)
             search._tick()
         for s in frontier[lo:lo + PROGRESS_EVERY]:
             idx += 1
-            before = generated
+{before}
             try:
 {body}
             except (Stop, KeyboardInterrupt):
-{fired_store4}
-                search.generated += generated
+                search._count(({fired_tuple}))
                 raise
             except Exception:
-{fired_store4}
-                search.generated += generated
+                search._count(({fired_tuple}))
                 search._fail(search._diagnose_state(s, idx, None, expand=True))
-            if generated == before and search.deadlock and not search._terminal(s, idx):
-                search._flush(cands, generated, nxt, probe, ({fired_tuple}), frontier, cstart)
-{fired_zero4}
-                cstart = idx - first + 1
-                generated = 0
-                search._deadlock(idx)
-    search._flush(cands, generated, nxt, probe, ({fired_tuple}), frontier, cstart)
+{deadlock}
+    settle(nxt, parents, iids, fps, ({fired_tuple}), probe, frontier, cstart)
     search.queue_left = len(nxt)
     search._tick()  # at least once a level, so that narrow levels still see the clock
     return nxt
 """
 
-# Per successor: count it, vet a new type once, apply the constraint, and keep it as a
-# candidate if its fingerprint is not among the recent ones. `Search._flush` then settles
-# the candidates against the bulk of the visited set and handles the new states.
+_DEADLOCK = """
+if generated == before and not search._terminal(s, idx):
+    settle(nxt, parents, iids, fps, ({fired_tuple}), probe, frontier, cstart)
+{fired_zero}
+    cstart = idx - first + 1
+    search._deadlock(idx)
+"""
+
+# Per successor: count it, apply the constraint, and keep it if its fingerprint is not
+# among the recent ones: the state joins the next level, its parent and action instance
+# go to parallel lists (no per-state tuple to build and take apart), and a new state type
+# is vetted once. `Search._settle` then settles each chunk against the bulk of the visited
+# set (which is when fingerprints are kept, `fps`), the invariants and the limits.
 _HANDLE = """
-generated += 1
-f{ai} += 1
-if type(t) is not T0 and type(t) not in types and not search._admit_type(t):
-    raise Diagnose
+{count}f{ai} += 1
 if {constraint}:
     h = {fp}
     if h not in seen:
+        if type(t) is not T0 and type(t) not in types and not search._admit_type(t):
+            raise Diagnose
         seen.add(h)
-        append((h, t, idx, {instance}, {ai}, generated))
-"""
+        put(t)
+        pput(idx)
+        iput({instance})
+{keep_fp}"""
 
 
-def build_level(info: SpecInfo, invariants: dict[str, Callable], fingerprint: Callable | None) -> Callable:
-    """Compile the level-expansion function for one spec configuration."""
+def build_level(info: SpecInfo, fingerprint: Callable | None, deadlock: bool, keep_fps: bool) -> Callable:
+    """Compile the level-expansion function for one spec configuration.
+
+    `deadlock`: count each state's successors to find those with none. `keep_fps`: also
+    list the new states' fingerprints, which settling needs once the visited set has
+    compact runs to look them up in (until then, not keeping them is cheaper).
+    """
     from .search import PROGRESS_EVERY, _Diagnose, _Stop
 
     ns: dict[str, Any] = {
-        "PROGRESS_EVERY": PROGRESS_EVERY, "Stop": _Stop, "Diagnose": _Diagnose, "InvariantFailed": InvariantFailed,
+        "PROGRESS_EVERY": PROGRESS_EVERY, "Stop": _Stop, "Diagnose": _Diagnose,
         "product": itertools.product, "SETS": SET_TYPES, "sorted_domain": sorted_domain,
     }
     cons = []
@@ -118,24 +132,28 @@ def build_level(info: SpecInfo, invariants: dict[str, Callable], fingerprint: Ca
             call, instance = f"t = fn{ai}(spec, s, *args)", f"instance_id({ai}, args)"
         handle = _HANDLE.format(
             ai=ai,
+            count="generated += 1\n" if deadlock else "",
             constraint=" and ".join(cons) or "True",
             fp="fingerprint(t)" if fingerprint else "hash(t)",
             instance=instance,
+            keep_fp="        hput(h)\n" if keep_fps else "",
         )
         inner = f"{call}\nif t is not None:\n" + textwrap.indent(handle.strip("\n"), "    ")
         block = head + (textwrap.indent(inner, "    ") if head else inner)
         body.append(textwrap.indent(block, " " * 16))
     ns["fingerprint"] = fingerprint
     n = len(info.actions)
-    store = [f"fired[{ai}] += f{ai}; f{ai} = 0" for ai in range(n)] or ["pass"]
+    fired_tuple = "".join(f"f{ai}, " for ai in range(n))
+    zero = "\n".join(f"f{ai} = 0" for ai in range(n)) or "pass"
+    dead = _DEADLOCK.format(fired_tuple=fired_tuple, fired_zero=textwrap.indent(zero, "    ")) if deadlock else ""
     src = _PROLOGUE.format(
         plain_ids="\n".join(plain_ids),
         body="\n".join(body) or "                pass",
         fired_locals="\n".join(f"    f{ai} = 0" for ai in range(n)),
-        fired_store4="\n".join(" " * 16 + line for line in store),
-        fired_tuple="".join(f"f{ai}, " for ai in range(n)),
-        fired_zero="\n".join(" " * 12 + f"f{ai} = 0" for ai in range(n)) or " " * 12 + "pass",
-        fired_zero4="\n".join(" " * 16 + f"f{ai} = 0" for ai in range(n)) or " " * 16 + "pass",
+        fired_tuple=fired_tuple,
+        fired_zero=textwrap.indent(zero, " " * 12),
+        before="            before = generated" if deadlock else "",
+        deadlock=textwrap.indent(dead.strip("\n"), " " * 12) if deadlock else "",
     )
     if os.environ.get("PROTOCHECK_DUMP_LOOP"):
         print(src)

@@ -118,7 +118,7 @@ class Coordinator:
         self.level = 1
         self.size = len(frontier)  # states in the level being expanded
         self.fired = list(search.fired)
-        self.new = list(search.new)
+        self.new = [0] * len(search.info.actions)
         self.latest: dict[int, tuple] = {}
         self.interrupted = False
         self.replies: dict[int, tuple] = {}

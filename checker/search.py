@@ -5,10 +5,10 @@ shortest counterexample, and so `depth` is TLC's (number of BFS levels). Invaria
 checked when a state is first generated, as TLC does, not when it is dequeued.
 
 The hot loop (generated per spec, codegen.py) does the least per successor: call the
-action, hash once, test the set of recent fingerprints, keep the unseen as candidates.
-Candidates are settled per chunk of the frontier (`_flush`): checked against the compact
-runs of older fingerprints (store.py), given parent pointers, checked against the
-invariants, queued. Everything rare (errors, bad states, violations) leaves the loop and is
+action, hash once, test the set of recent fingerprints, queue the unseen. New states are
+settled per chunk of the frontier (`_settle`): checked against the compact runs of older
+fingerprints (store.py), logged with their parent pointers, checked against the
+invariants. Everything rare (errors, bad states, violations) leaves the loop and is
 diagnosed on a slow path that re-runs the one state (diagnose.py).
 """
 
@@ -17,7 +17,6 @@ from __future__ import annotations
 import gc
 import itertools
 import time
-from operator import itemgetter
 from typing import Any, Callable, Iterable
 
 from . import constants as constants_mod
@@ -29,11 +28,10 @@ from .errors import SpecError
 from .result import CheckResult, Coverage, Violation
 from .spec import InvariantFailed, SpecInfo, describe, domain_values
 from .states import hash_hazard, hash_hazard_warning, state_problem
+from .parallel_loop import successors
 from .trace import ParentLog, replay
 
 PROGRESS_EVERY = 1024  # frontier states per chunk: between clock reads and between settlings
-# Fields of a candidate successor: (fingerprint, state, parent index, action instance, action, stamp).
-_STATE, _PARENT, _INSTANCE, _ACTION = itemgetter(1), itemgetter(2), itemgetter(3), itemgetter(4)
 HAZARD_SCAN = 2000  # new states scanned for ints that Python hashes like other ints
 
 
@@ -87,14 +85,15 @@ class Search:
         self.violations: list[Violation] = []
         self.violated: set[str] = set()
         self.fired = [0] * len(self.info.actions)
-        self.new = [0] * len(self.info.actions)
         self.state_types: set[type] = set()
         self.inits: list[Any] = []
         self.queue_left = 0
         self.warnings: list[str] = []
         self.hazard_scan = HAZARD_SCAN  # states left to scan for values Python hashes alike
-        self._compiled: Callable | None = None
-        self._chunk: tuple = (None, 0, ())
+        self._compiled: list[Callable | None] = [None, None]
+        self._chunk: tuple = ([], 0, (), 0)
+        self._mark = 0  # new states of the level already settled
+        self._holds = _all_hold(self.invariant_fns)
 
     # -- the run -------------------------------------------------------------------------------
 
@@ -159,94 +158,118 @@ class Search:
 
         States found in one level get consecutive indices in the parent log, so a level is a
         plain list of states: the index of frontier[k] is len(log) - len(frontier) + k. The
-        loop itself is generated for the spec (codegen.py).
+        loop itself is generated for the spec (codegen.py), in two variants: once the
+        visited set has compact runs, the loop also lists the new states' fingerprints.
         """
-        if self._compiled is None:
-            self._compiled = build_level(self.info, self.invariants, self.fingerprint)
+        variant = bool(self.seen.runs)
+        if self._compiled[variant] is None:
+            self._compiled[variant] = build_level(self.info, self.fingerprint, self.deadlock, variant)
         if self.hazard_scan > 0:
             self._prescan(frontier)
-        return self._compiled(self, frontier, probe)
+        return self._compiled[variant](self, frontier, probe)
 
-    def _flush(self, cands: list, generated: int, nxt: list, probe: bool, fired: tuple = (),
-               frontier: list | None = None, start: int = 0) -> None:
-        """Settle a chunk of candidate successors: drop those already in the bulk of the
-        visited set, give the new ones their index, check invariants, queue them.
-
-        `generated` is the chunk's count of successors; each candidate carries the count at
-        which it was generated, so a search that stops here reports the figures at that
-        successor, exactly as if it had stopped inside the loop. `fired` holds the chunk's
-        successors per action; the chunk is frontier[start:] up to the state last expanded.
-        """
-        base = self.generated
-        self.generated = base + generated
+    def _count(self, fired: tuple) -> None:
+        """Add a chunk's successors per action (and in all) to the totals."""
+        self.generated += sum(fired)
         for ai, k in enumerate(fired):
             self.fired[ai] += k
-        self._chunk = (frontier, start, fired)
-        if not cands:
-            return
-        known = self.seen.known_in_bulk(c[0] for c in cands)
-        if known is not None:  # drop the candidates the compact runs already hold, in one pass
-            found = cands
-            cands = [c for c, old in zip(found, known.tolist()) if not old]
-            found.clear()
-        log, new, spec, invariants = self.log, self.new, self.spec, self.invariant_fns
-        limit = self.max_states if self.max_states is not None else -1
-        if not invariants and not probe and (limit < 0 or len(log) + len(cands) <= limit):
-            # No invariant to check and no limit in reach: settle the chunk wholesale.
-            log.parents.extend(map(_PARENT, cands))
-            log.instances.extend(map(_INSTANCE, cands))
-            nxt.extend(map(_STATE, cands))
-            actions = list(map(_ACTION, cands))
-            for ai in range(len(new)):
-                new[ai] += actions.count(ai)
-            cands.clear()
-            self.seen.maybe_merge()
-            return
-        try:
-            for _, t, parent, iid, ai, stamp in cands:
-                if probe or len(log) == limit:
-                    self._rewind(base, stamp)
-                    raise _Stop("incomplete", self.depth_reason() if probe else self.states_reason())
-                j = log.add(parent, iid)
-                new[ai] += 1
-                for inv in invariants:
-                    try:
-                        ok = inv(spec, t) is True
-                    except InvariantFailed:
-                        ok = False
-                    except Exception:
-                        self._rewind(base, stamp)
-                        self._fail(self._diagnose_state(t, j, None, expand=False))
-                    if not ok:
-                        saved = (self.generated, list(self.fired))
-                        self._rewind(base, stamp)
-                        self._check(t, j)
-                        self.generated, self.fired[:] = saved[0], saved[1]
-                        break
-                nxt.append(t)
-        finally:
-            cands.clear()
-        self.seen.maybe_merge()
 
-    def _rewind(self, base: int, stamp: int) -> None:
-        """Set the counts to what they were when the chunk's successor number `stamp` was
-        generated, as if the search had stopped right there: re-expand the chunk's states in
-        order, counting successors per action, up to that one."""
-        self.generated = base + stamp
-        frontier, start, fired = self._chunk
-        if frontier is None or not fired:
-            return
+    def _settle(self, nxt: list, parents: list, iids: list, fps: list, fired: tuple, probe: bool,
+                frontier: list, start: int) -> None:
+        """Settle a chunk: the states the loop appended to `nxt` since the last settling are
+        new to the recent fingerprints; drop those the compact runs of older fingerprints
+        hold, log the rest (parents and action instances), check invariants and limits.
+
+        The chunk is frontier[start:] up to the state last expanded; `fired` holds its
+        successors per action. A search that stops here reports the counts at the successor
+        where it stopped, exactly as if it had stopped inside the loop (`_rewind`).
+        """
+        self._chunk = (frontier, start, fired, self.generated)
+        self._count(fired)
+        mark = self._mark
+        if len(nxt) > mark:
+            try:
+                if self.seen.runs:
+                    self._drop_known(nxt, mark, parents, iids, fps)
+                self._admit(nxt, mark, parents, iids, probe)
+            finally:
+                parents.clear()
+                iids.clear()
+                fps.clear()
+            self._mark = len(nxt)
+            self.seen.maybe_merge()
+
+    def _drop_known(self, nxt: list, mark: int, parents: list, iids: list, fps: list) -> None:
+        """Remove the chunk's states that the compact runs already hold (one vectorised lookup)."""
+        fp = self.fingerprint or hash
+        known = self.seen.known_in_bulk(fps if fps else map(fp, itertools.islice(nxt, mark, None)))
+        if known is not None and known.any():
+            keep = (~known).tolist()
+            tail = nxt[mark:]
+            del nxt[mark:]
+            nxt.extend(itertools.compress(tail, keep))
+            parents[:] = itertools.compress(parents, keep)
+            iids[:] = itertools.compress(iids, keep)
+
+    def _admit(self, nxt: list, mark: int, parents: list, iids: list, probe: bool) -> None:
+        """Log the chunk's new states up to the limits, then check invariants on them in order."""
+        log, n = self.log, len(nxt) - mark
+        room = 0 if probe else n if self.max_states is None else min(n, self.max_states - len(log))
+        first = len(log)
+        if room == n:
+            log.extend(parents, iids)
+        elif room:
+            log.extend(parents[:room], iids[:room])
+        if self.invariant_fns and room:
+            spec, holds = self.spec, self._holds
+            try:
+                ok = all(map(holds, itertools.repeat(spec, room), itertools.islice(nxt, mark, mark + room)))
+            except Exception:
+                ok = False
+            if not ok:
+                for k in range(room):
+                    self._check_new(nxt, mark, k, first + k)
+        if room < n:
+            self._rewind(nxt[mark + room])
+            del nxt[mark + room:]
+            raise _Stop("incomplete", self.depth_reason() if probe else self.states_reason())
+
+    def _check_new(self, nxt: list, mark: int, k: int, j: int) -> None:
+        """Check the chunk's k-th new state (log index j) on the slow path; a violation that
+        ends the search ends it at that state, with the counts as of its generation."""
+        t = nxt[mark + k]
+        try:
+            if self._holds(self.spec, t):
+                return
+        except Exception:
+            pass
+        saved = (self.generated, list(self.fired))
+        self._rewind(t)
+        try:
+            self._check(t, j)
+        except _Stop:
+            self.log.truncate(j + 1)
+            del nxt[mark + k + 1:]
+            raise
+        self.generated, self.fired[:] = saved
+
+    def _rewind(self, target: Any) -> None:
+        """Set the counts to what they were when `target` (a new state of the chunk being
+        settled) was generated: re-expand the chunk's states in order, counting successors
+        per action, up to the first one with its fingerprint that passes the constraints
+        (the loop kept exactly that one)."""
+        frontier, start, fired, base = self._chunk
+        fp, spec, constraints = self.fingerprint or hash, self.spec, self.info.constraints
+        want = fp(target)
+        self.generated = base
         for ai, k in enumerate(fired):
             self.fired[ai] -= k
-        counted, spec = 0, self.spec
         for s in frontier[start:]:
-            for ai, act in enumerate(self.info.actions):
-                for args in (instances(act, spec, s) if act.params else [()]):
-                    if act.fn(spec, s, *args) is not None:
-                        self.fired[ai] += 1
-                        counted += 1
-                        if counted == stamp:
-                            return
+            for ai, _, t in successors(self.info, spec, s):
+                self.fired[ai] += 1
+                self.generated += 1
+                if fp(t) == want and all(c(spec, t) for c in constraints):
+                    return
 
     def _prescan(self, frontier: list) -> None:
         """Scan the successors of the first states for values Python hashes alike. It must
@@ -375,7 +398,7 @@ class Search:
             spec=type(self.spec).__name__,
             constants=constants_of(self.spec),
             invariants=list(self.invariants),
-            coverage={name: Coverage(self.fired[i], self.new[i]) for i, name in enumerate(names)},
+            coverage={name: Coverage(self.fired[i], k) for (i, name), k in zip(enumerate(names), self.log.new_per_action(len(names)))},
             violations=self.violations,
             reason=reason,
             queue=self.queue_left if status in ("incomplete", "interrupted") else 0,
@@ -385,6 +408,15 @@ class Search:
             warnings=self.warnings,
             symmetry=getattr(self.fingerprint, "symmetry", 0),
         )
+
+
+def _all_hold(invariants: tuple[Callable, ...]) -> Callable[[Any, Any], bool]:
+    """One function that is True when every invariant returns True (the fast path: any
+    other outcome, exceptions included, is sorted out per invariant on the slow path)."""
+    ns = {f"inv{k}": f for k, f in enumerate(invariants)}
+    chain = " and ".join(f"inv{k}(spec, t) is True" for k in range(len(invariants))) or "True"
+    exec(f"def holds(spec, t):\n    return {chain}\n", ns)
+    return ns["holds"]
 
 
 class _Diagnose(Exception):

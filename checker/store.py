@@ -20,6 +20,7 @@ import numpy as np
 
 MIN_MERGE = 1 << 20  # fingerprints kept in the Python set before they move to a run
 MAX_RUN = 1 << 23  # runs stop merging at this size (8M entries, 64 MB)
+SORT_QUERIES = 4096  # lookups of more fingerprints than this are sorted first
 
 
 class FingerprintStore:
@@ -51,11 +52,17 @@ class FingerprintStore:
         return self._known(np.fromiter(fps, dtype=np.int64))
 
     def _known(self, q: np.ndarray) -> np.ndarray:
+        order = None
+        if q.size > SORT_QUERIES:  # sorted queries walk each run in order: far fewer cache misses
+            order = q.argsort()
+            q = q[order]
         mask = np.zeros(q.size, dtype=bool)
         for run in self.runs:
             pos = np.searchsorted(run, q)
             pos[pos == run.size] = 0
             mask |= run[pos] == q
+        if order is not None:
+            mask[order] = mask.copy()
         return mask
 
     def maybe_merge(self) -> None:
@@ -64,9 +71,9 @@ class FingerprintStore:
             return
         add = np.fromiter(self.recent, dtype=np.int64, count=len(self.recent))
         self.recent.clear()  # cleared, not replaced: the hot loop holds a reference to this set
+        add.sort()
         if self.runs:
             add = add[~self._known(add)]  # the set may hold re-found old states
-        add.sort()
         runs = self.runs
         runs.append(add)
         while len(runs) > 1 and runs[-2].size <= 2 * runs[-1].size and runs[-2].size + runs[-1].size <= MAX_RUN:

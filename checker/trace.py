@@ -8,6 +8,8 @@ and re-running the actions forward, so no state needs to be stored for the trace
 from __future__ import annotations
 
 from array import array
+
+import numpy as np
 from typing import Any
 
 from .result import Step
@@ -15,13 +17,17 @@ from .spec import ActionDef
 
 
 class ParentLog:
-    """Per distinct state: parent index (or -1-k for the k-th initial state) and action instance."""
+    """Per distinct state: parent index (or -1-k for the k-th initial state) and action instance.
 
-    __slots__ = ("parents", "instances", "_instance_ids", "_instance_list")
+    Both are 4-byte ints (8 bytes a state in all); parents widen to 8 bytes past 2**31 states.
+    """
+
+    __slots__ = ("parents", "instances", "initial", "_instance_ids", "_instance_list")
 
     def __init__(self) -> None:
-        self.parents = array("q")
+        self.parents = array("i")
         self.instances = array("i")
+        self.initial = 0  # initial states come first, one level of their own
         self._instance_ids: dict[tuple[int, tuple], int] = {}
         self._instance_list: list[tuple[int, tuple]] = []
 
@@ -31,6 +37,7 @@ class ParentLog:
     def add_initial(self, ordinal: int) -> int:
         self.parents.append(-1 - ordinal)
         self.instances.append(-1)
+        self.initial += 1
         return len(self.parents) - 1
 
     def instance_id(self, action_index: int, args: tuple) -> int:
@@ -42,9 +49,30 @@ class ParentLog:
         return iid
 
     def add(self, parent: int, instance: int) -> int:
-        self.parents.append(parent)
-        self.instances.append(instance)
+        self.extend([parent], [instance])
         return len(self.parents) - 1
+
+    def extend(self, parents: list[int], instances: list[int]) -> None:
+        if self.parents.typecode == "i" and len(self.parents) + len(parents) >= 2**31 - 1:
+            self.parents = array("q", self.parents)
+        self.parents.extend(parents)
+        self.instances.extend(instances)
+
+    def truncate(self, n: int) -> None:
+        """Forget the states from index n on."""
+        del self.parents[n:]
+        del self.instances[n:]
+
+    def new_per_action(self, n_actions: int) -> list[int]:
+        """Distinct states first reached by each action (TLC's coverage 'distinct')."""
+        per_instance = np.zeros(len(self._instance_list), dtype=np.int64)
+        ids = np.frombuffer(self.instances, dtype=np.int32)[self.initial:]
+        for lo in range(0, ids.size, 1 << 20):  # in slices: bincount copies its input to 8-byte ints
+            per_instance += np.bincount(ids[lo:lo + (1 << 20)], minlength=per_instance.size)
+        counts = [0] * n_actions
+        for iid, k in enumerate(per_instance.tolist()):
+            counts[self._instance_list[iid][0]] += k
+        return counts
 
     def path(self, index: int) -> tuple[int, list[tuple[int, tuple]]]:
         """(initial ordinal, [(action index, args), ...]) leading to state `index`."""
