@@ -78,20 +78,25 @@ def expand(w, frontier, ranks, budget):
 {fired_store}
 """
 
-# Per successor: count it, vet a new type once, apply the constraint; a new state this
-# worker owns joins the next level (and the visited set at once, so that a duplicate
-# costs one lookup); for one it does not own, the fingerprint, key and action go to the
-# owner unless already sent, and the state waits in `sent` until the owner asks for it.
+# Per successor: count it, apply the constraint, and look its fingerprint up in `seen`,
+# which holds the fingerprints this worker owns and has visited *and* those it has ever
+# sent to their owners: a fingerprint sent once is visited by its owner from that level
+# on, so sending it again could never make a state new. So a duplicate costs one set
+# lookup, as in one process, and only a fingerprint new to this worker pays for the
+# ownership test. A new state this worker owns joins the next level; for one it does not
+# own, the fingerprint, key and action go to the owner, and the state waits in `sent`
+# until the owner asks for it (a level's first sending is the least key: see above).
 _HANDLE = """
 g += 1
 f{ai} += 1
-if type(t) is not T0 and type(t) not in types and not w.admit_type(t):
-    raise BadState
 if {constraint}:
     h = {fp}
-    if h % nw == me:
-        if h not in seen:
-            seen.add(h)
+    if h not in seen:
+        if type(t) is not T0 and type(t) not in types and not w.admit_type(t):
+            raise BadState
+        seen.add(h)
+        o = h % nw
+        if o == me:
             nhs(h)
             n += 1
             nkeys(base | g)
@@ -99,13 +104,12 @@ if {constraint}:
             nacts({ai})
             if n > budget:
                 raise Full
-    elif h not in sent:
-        sent[h] = t
-        o = h % nw
-        ob = out[o]
-        ob += (h, base | g, {ai})
-        if len(ob) >= batch:
-            w.flush(o)
+        else:
+            sent[h] = t
+            ob = out[o]
+            ob += (h, base | g, {ai})
+            if len(ob) >= batch:
+                w.flush(o)
 """
 
 

@@ -60,7 +60,7 @@ class Settling:
     def _drop_known(self, nxt: list, mark: int, parents: list, iids: list, fps: list) -> None:
         """Remove the chunk's states that the compact runs already hold (one vectorised lookup)."""
         fp = self.fingerprint or hash
-        known = self.seen.known_in_bulk(fps if fps else map(fp, itertools.islice(nxt, mark, None)))
+        known = self.seen.known_in_bulk(fps if fps else map(fp, nxt[mark:]))
         if known is not None and known.any():
             keep = (~known).tolist()
             tail = nxt[mark:]
@@ -81,7 +81,7 @@ class Settling:
         if self.invariant_fns and room:
             spec, holds = self.spec, self._holds
             try:
-                ok = all(map(holds, itertools.repeat(spec, room), itertools.islice(nxt, mark, mark + room)))
+                ok = all(map(holds, itertools.repeat(spec, room), nxt[mark:mark + room]))
             except Exception:
                 ok = False
             if not ok:
