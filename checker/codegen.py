@@ -95,23 +95,19 @@ if {constraint}:
 {keep_fp}"""
 
 
-def build_level(info: SpecInfo, fingerprint: Callable | None, deadlock: bool, keep_fps: bool) -> Callable:
-    """Compile the level-expansion function for one spec configuration.
-
-    `deadlock`: count each state's successors to find those with none. `keep_fps`: also
-    list the new states' fingerprints, which settling needs once the visited set has
-    compact runs to look them up in (until then, not keeping them is cheaper).
-    """
-    from .search import PROGRESS_EVERY, _Diagnose, _Stop
-
-    ns: dict[str, Any] = {
-        "PROGRESS_EVERY": PROGRESS_EVERY, "Stop": _Stop, "Diagnose": _Diagnose,
-        "product": itertools.product, "SETS": SET_TYPES, "sorted_domain": sorted_domain,
-    }
+def unroll_actions(info: SpecInfo, ns: dict[str, Any], handle: Callable[[int, str, str], str],
+                   indent: int) -> tuple[str, list[str]]:
+    """Source that tries every action instance on state `s` in the search's order (actions
+    as declared, set domains sorted), running `handle(action index, instance expression,
+    constraint expression)`'s code on each successor `t`. Shared by every generated loop,
+    so that they all enumerate successors alike. Returns the body and, for the actions
+    without parameters, lines that fix their instance ids once (`iid{ai}`)."""
+    ns.update({"product": itertools.product, "SETS": SET_TYPES, "sorted_domain": sorted_domain})
     cons = []
     for k, c in enumerate(info.constraints):
         ns[f"con{k}"] = c
         cons.append(f"con{k}(spec, t)")
+    constraint = " and ".join(cons) or "True"
     plain_ids, body = [], []
     for ai, act in enumerate(info.actions):
         ns[f"fn{ai}"] = act.fn
@@ -130,17 +126,33 @@ def build_level(info: SpecInfo, fingerprint: Callable | None, deadlock: bool, ke
                 doms.append(f"dom{ai}_{k}(spec, s)")
             head = (f"for args in product(*[sorted_domain(d) if d.__class__ in SETS else d for d in ({', '.join(doms)},)]):\n")
             call, instance = f"t = fn{ai}(spec, s, *args)", f"instance_id({ai}, args)"
-        handle = _HANDLE.format(
+        inner = f"{call}\nif t is not None:\n" + textwrap.indent(handle(ai, instance, constraint).strip("\n"), "    ")
+        block = head + (textwrap.indent(inner, "    ") if head else inner)
+        body.append(textwrap.indent(block, " " * indent))
+    return "\n".join(body) or " " * indent + "pass", plain_ids
+
+
+def build_level(info: SpecInfo, fingerprint: Callable | None, deadlock: bool, keep_fps: bool) -> Callable:
+    """Compile the level-expansion function for one spec configuration.
+
+    `deadlock`: count each state's successors to find those with none. `keep_fps`: also
+    list the new states' fingerprints, which settling needs once the visited set has
+    compact runs to look them up in (until then, not keeping them is cheaper).
+    """
+    from .search import PROGRESS_EVERY, _Diagnose, _Stop
+
+    ns: dict[str, Any] = {"PROGRESS_EVERY": PROGRESS_EVERY, "Stop": _Stop, "Diagnose": _Diagnose}
+    def handle(ai: int, instance: str, constraint: str) -> str:
+        return _HANDLE.format(
             ai=ai,
             count="generated += 1\n" if deadlock else "",
-            constraint=" and ".join(cons) or "True",
+            constraint=constraint,
             fp="fingerprint(t)" if fingerprint else "hash(t)",
             instance=instance,
             keep_fp="        hput(h)\n" if keep_fps else "",
         )
-        inner = f"{call}\nif t is not None:\n" + textwrap.indent(handle.strip("\n"), "    ")
-        block = head + (textwrap.indent(inner, "    ") if head else inner)
-        body.append(textwrap.indent(block, " " * 16))
+
+    body, plain_ids = unroll_actions(info, ns, handle, 16)
     ns["fingerprint"] = fingerprint
     n = len(info.actions)
     fired_tuple = "".join(f"f{ai}, " for ai in range(n))
@@ -148,7 +160,7 @@ def build_level(info: SpecInfo, fingerprint: Callable | None, deadlock: bool, ke
     dead = _DEADLOCK.format(fired_tuple=fired_tuple, fired_zero=textwrap.indent(zero, "    ")) if deadlock else ""
     src = _PROLOGUE.format(
         plain_ids="\n".join(plain_ids),
-        body="\n".join(body) or "                pass",
+        body=body,
         fired_locals="\n".join(f"    f{ai} = 0" for ai in range(n)),
         fired_tuple=fired_tuple,
         fired_zero=textwrap.indent(zero, " " * 12),

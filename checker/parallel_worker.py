@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from .diagnose import diagnose, run_invariants
-from .parallel_loop import LOW, SHIFT, Abort, Full, Halt, build_expand, count_fired
+from .parallel_loop import LOW, SHIFT, Abort, Full, Halt, build_expand, build_nth, count_fired, regenerate
 from .parallel_transport import COORDINATOR, Mesh, loads
 from .spec import InvariantFailed
 from .states import state_problem
@@ -59,6 +59,7 @@ class Worker:
         self.level_keys = [np.array(keys, dtype=np.int64)]  # and their keys (parent rank << SHIFT | ordinal)
         self.batch = BATCH
         self.expand = build_expand(self.info, self.fingerprint)
+        self.nth: Any = None  # compiled when a peer first asks for states
         self.peers = [w for w in range(nworkers) if w != me]
         self.stash: list[tuple[int, tuple]] = []
         self.peer_keys: dict[int, np.ndarray] = {}
@@ -76,8 +77,7 @@ class Worker:
         self.nkeys: list[int] = []
         self.nstates: list[Any] = []
         self.nacts: list[int] = []
-        self.sent: dict[int, Any] = {}  # fingerprint -> state, for the states sent to their owners
-        self.need: dict[int, tuple[int, int]] = {}  # index in nstates -> (peer that has its state, fingerprint)
+        self.need: dict[int, int] = {}  # index in nstates -> the peer that sent its key (and makes its state)
         self.out: list[list] = [[] for _ in range(self.nworkers)]
         self.fired = [0] * len(self.info.actions)
         self.events: list[tuple] = []
@@ -173,10 +173,11 @@ class Worker:
         self.out[o] = []
         self.mesh.send(o, ("cand", np.array(lst, dtype=np.int64).tobytes()))
 
-    def _states(self, hs: bytes) -> tuple:
-        """The sent states with these fingerprints, in that order, as a reply to a "want"."""
-        sent = self.sent
-        states = [sent[h] for h in np.frombuffer(hs, dtype=np.int64).tolist()]
+    def _states(self, keys: bytes) -> tuple:
+        """The states this worker sent with these keys, in that order, as a reply to a "want"."""
+        if self.nth is None:
+            self.nth = build_nth(self.info)
+        states = regenerate(self.nth, self.spec, self.frontier, self.ranks, np.frombuffer(keys, dtype=np.int64).tolist())
         if not states:
             return ("states", None, states)
         cls = type(states[0])
@@ -241,22 +242,22 @@ class Worker:
                 nkeys.append(key)
                 nstates.append(None)
                 nacts.append(ai)
-                need[j] = (src, h)
+                need[j] = src
             elif key < nkeys[j]:
                 nkeys[j] = key
                 nacts[j] = ai
                 if not exact or j in need:
-                    need[j] = (src, h)
+                    need[j] = src
 
     def _ask_states(self) -> dict[int, list[int]]:
         """Ask each peer for the states this worker keeps its candidates for; return the indices asked, per peer."""
         asked: dict[int, list[int]] = {o: [] for o in self.peers}
-        hs: dict[int, list[int]] = {o: [] for o in self.peers}
-        for j, (src, h) in self.need.items():
+        keys: dict[int, list[int]] = {o: [] for o in self.peers}
+        for j, src in self.need.items():
             asked[src].append(j)
-            hs[src].append(h)
+            keys[src].append(self.nkeys[j])
         for o in self.peers:
-            self.mesh.send(o, ("want", np.array(hs[o], dtype=np.int64).tobytes()))
+            self.mesh.send(o, ("want", np.array(keys[o], dtype=np.int64).tobytes()))
         return asked
 
     def _install(self, js: list[int], cls: type | None, states: list) -> None:
