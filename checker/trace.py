@@ -53,10 +53,11 @@ class ParentLog:
         return len(self.parents) - 1
 
     def extend(self, parents: list[int], instances: list[int]) -> None:
+        """Log states (lists: parent indices and action instances)."""
         if self.parents.typecode == "i" and len(self.parents) + len(parents) >= 2**31 - 1:
             self.parents = array("q", self.parents)
-        self.parents.extend(parents)
-        self.instances.extend(instances)
+        self.parents.fromlist(parents)  # twice as fast as extend() from a list
+        self.instances.fromlist(instances)
 
     def truncate(self, n: int) -> None:
         """Forget the states from index n on."""
