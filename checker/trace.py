@@ -15,6 +15,8 @@ from typing import Any
 from .result import Step
 from .spec import ActionDef
 
+WIDEN_AT = 2**31 - 1  # states past which parent indices no longer fit in 4 bytes
+
 
 class ParentLog:
     """Per distinct state: parent index (or -1-k for the k-th initial state) and action instance.
@@ -54,7 +56,7 @@ class ParentLog:
 
     def extend(self, parents: list[int], instances: list[int]) -> None:
         """Log states (lists: parent indices and action instances)."""
-        if self.parents.typecode == "i" and len(self.parents) + len(parents) >= 2**31 - 1:
+        if self.parents.typecode == "i" and len(self.parents) + len(parents) > WIDEN_AT:
             self.parents = array("q", self.parents)
         self.parents.fromlist(parents)  # twice as fast as extend() from a list
         self.instances.fromlist(instances)

@@ -52,3 +52,17 @@ def test_fingerprints_move_to_compact_runs(monkeypatch):
     assert r.distinct_states == 1568
     assert search.seen.runs and len(search.seen.recent) < 64
     assert sum(run.size for run in search.seen.runs) + len(search.seen.recent) >= 1568
+
+
+def test_parent_pointers_widen_past_four_bytes(monkeypatch):
+    """Parents are 4-byte ints until a run has 2**31 states; past that they widen, and
+    traces and counts stay the same (shown here with the threshold lowered to 5)."""
+    import checker.trace as trace
+
+    expected = figures(check(DieHard()))
+    monkeypatch.setattr(trace, "WIDEN_AT", 5)
+    from checker.search import Search
+
+    search = Search(DieHard())
+    assert figures(search.run()) == expected
+    assert search.log.parents.typecode == "q" and search.log.instances.typecode == "i"
