@@ -71,6 +71,7 @@ def check_parallel(spec: Any, *, workers: int, progress: Callable[[dict], None] 
         return _with_workers(search._result("interrupted", "interrupted by the user (Ctrl-C)"), workers)
     if not frontier:
         return _with_workers(search._result("ok", ""), workers)
+    search.scan_ahead(frontier)
     try:
         pickle.dumps(frontier)
     except Exception as exc:
@@ -375,7 +376,7 @@ class Coordinator:
             queue=max(self.size, 0) if status in ("incomplete", "interrupted") else 0,
             collision_probability=n * max(g - n, 0) / 2.0**64 * orbit_collision_factor(search.fingerprint),
             workers=self.n, deadlock_checked=search.deadlock, init_states=len(search.inits),
-            symmetry=getattr(search.fingerprint, "symmetry", 0),
+            symmetry=getattr(search.fingerprint, "symmetry", 0), warnings=search.warnings,
         )
 
 

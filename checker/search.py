@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterable
 
 from . import constants as constants_mod
 from .codegen import build_level
+from .parallel_loop import successors
 from .settle import Settling, Stop as _Stop
 from .store import FingerprintStore
 from .fingerprint import fingerprint_function, orbit_collision_factor
@@ -174,6 +175,29 @@ class Search(Settling):
             except Exception:
                 return  # the search itself will meet and diagnose this
             self._scan_hazards([t for t in succ if t is not None] or [s])
+
+    def scan_ahead(self, frontier: list) -> None:
+        """The hazard scan the one-process search does level by level (`_prescan`), over a
+        small breadth-first search of its own: for a parallel search, whose workers do not
+        scan. It follows the one-process order, so it scans the same successors."""
+        spec, fp, constraints = self.spec, self.fingerprint or hash, self.info.constraints
+        try:
+            seen = {fp(s) for s in frontier}
+            while frontier and self.hazard_scan > 0:
+                self._prescan(frontier)
+                nxt: list = []
+                for s in frontier:
+                    for _, _, t in successors(self.info, spec, s):
+                        if all(c(spec, t) for c in constraints):
+                            h = fp(t)
+                            if h not in seen:
+                                seen.add(h)
+                                nxt.append(t)
+                    if len(nxt) >= HAZARD_SCAN:
+                        break
+                frontier = nxt
+        except Exception:
+            return  # the search itself will meet and diagnose this
 
     def _scan_hazards(self, states: list) -> None:
         self.hazard_scan -= len(states)

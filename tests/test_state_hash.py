@@ -48,10 +48,11 @@ def test_states_differing_by_minus_one_and_minus_two_are_both_explored():
     assert (r.status, r.distinct_states) == ("violation", 3)
 
 
-def test_values_python_hashes_alike_are_reported():
-    r = check(MinusOneMinusTwo(), deadlock=False)
+@pytest.mark.parametrize("workers", [1, 2])
+def test_values_python_hashes_alike_are_reported(workers):
+    r = check(MinusOneMinusTwo(), deadlock=False, workers=workers)
     assert len(r.warnings) == 1
     assert r.warnings[0].startswith("a state holds x = -2: Python hashes -1 and -2 alike")
     from tests.specs_for_tests import Grid
 
-    assert check(Grid(), invariants=["always"]).warnings == []
+    assert check(Grid(), invariants=["always"], workers=workers).warnings == []
