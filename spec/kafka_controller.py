@@ -15,6 +15,8 @@ Action -> Kafka map: spec/kafka_replication.md (section "Controller").
 
 from __future__ import annotations
 
+from itertools import permutations, product
+from operator import itemgetter
 from typing import NamedTuple
 
 import attrs
@@ -55,6 +57,21 @@ def _messages(spec, s):
     return bag_distinct(s.net)
 
 
+def _image(s: KCState, order: list) -> KCState:
+    """permute(s, p) for the p with p[order[rank]] = rank, built directly (canonical()'s
+    inner loop; permute() stays the plain reference the self-check and tests compare with)."""
+    p = [0] * len(order)
+    for rank, b in enumerate(order):
+        p[b] = rank
+    g = itemgetter(*order)
+    return KCState(
+        p[s.zk_owner] if s.zk_owner >= 0 else NONE, s.zk_epoch, p[s.zk_leader] if s.zk_leader >= 0 else NONE,
+        s.zk_leader_epoch, g(s.session), g(s.campaign), g(s.watch), g(s.active),
+        tuple([(e, p[x] if x >= 0 else NONE) for e, x in g(s.cache)]), g(s.elected), g(s.seen), g(s.acted),
+        tuple([(e, p[x] if x >= 0 else NONE) for e, x in g(s.part)]),
+        tuple(sorted([(p[d], ce, p[x] if x >= 0 else NONE, le) for d, ce, x, le in s.net])), s.expirations)
+
+
 @attrs.frozen
 class KafkaController(Spec):
     brokers: int = 3
@@ -85,6 +102,34 @@ class KafkaController(Spec):
             seen=reindex(s.seen, p), acted=reindex(s.acted, p), part=reindex(tuple(map(entry, s.part)), p),
             net=rename_bag(s.net, lambda m: (p[m[0]], m[1], rename(m[2], p), m[3])),
         )
+
+    def canonical(self, s: KCState) -> KCState:
+        """One representative per orbit, without trying all brokers! renamings: the least
+        (tuple order: every field holds ints, bools or tuples of them) image of s among the
+        renamings that sort brokers by a renaming-invariant signature. Every image of s has
+        the same signatures, hence the same candidates: the result is the same across an
+        orbit; and it is an image of s, so two orbits never share it. Only ties (brokers
+        with equal signatures, mostly in the first steps) multiply the candidates."""
+        n = self.brokers
+        msgs: list[list] = [[] for _ in range(n)]
+        for d, ce, leader, le in s.net:  # a request as its destination sees it (leader: self/none/other)
+            msgs[d].append((ce, le, 0 if leader == d else (-1 if leader < 0 else 1)))
+        owner, zl = s.zk_owner, s.zk_leader
+        sig = [(a, se, ac, ss, c, w, e, ce, 0 if cl == b else (-1 if cl < 0 else 1),
+                pe, 0 if pl == b else (-1 if pl < 0 else 1), b == owner, b == zl, sorted(msgs[b]))
+               for b, (a, se, ac, ss, c, w, e, (ce, cl), (pe, pl))
+               in enumerate(zip(s.active, s.seen, s.acted, s.session, s.campaign, s.watch, s.elected,
+                                s.cache, s.part))]
+        order = sorted(range(n), key=sig.__getitem__)  # order[rank] = the broker renamed to rank
+        groups, first = [], 0  # runs of equal signatures in `order`
+        for r in range(1, n + 1):
+            if r == n or sig[order[r]] != sig[order[first]]:
+                groups.append(order[first:r])
+                first = r
+        if len(groups) == n:
+            return _image(s, order)
+        return min(_image(s, [b for g in choice for b in g])
+                   for choice in product(*(permutations(g) for g in groups)))
 
     def init(self):
         n = self.brokers
