@@ -196,8 +196,10 @@ class Search(Settling):
                     if len(nxt) >= HAZARD_SCAN:
                         break
                 frontier = nxt
-        except Exception:
-            return  # the search itself will meet and diagnose this
+        except (Exception, KeyboardInterrupt):
+            # The search meets and reports this where it happens (spec code may raise
+            # KeyboardInterrupt itself); a real Ctrl-C in these few milliseconds is lost.
+            return
 
     def _scan_hazards(self, states: list) -> None:
         self.hazard_scan -= len(states)
