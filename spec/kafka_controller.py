@@ -28,6 +28,7 @@ from invariants.common import one_leader_per_epoch
 from spec.mechanics import bag_add_all, bag_distinct, bag_remove, set_at
 
 NONE = -1
+_IDENTITY = [list(range(k)) for k in range(5)]  # canonical(): no renaming needed
 
 
 @record
@@ -111,23 +112,26 @@ class KafkaController(Spec):
         orbit; and it is an image of s, so two orbits never share it. Only ties (brokers
         with equal signatures, mostly in the first steps) multiply the candidates."""
         n = self.brokers
-        msgs: list[list] = [[] for _ in range(n)]
-        for d, ce, leader, le in s.net:  # a request as its destination sees it (leader: self/none/other)
-            msgs[d].append((ce, le, 0 if leader == d else (-1 if leader < 0 else 1)))
+        msgs: list = [()] * n
+        if s.net:
+            per: list[list] = [[] for _ in range(n)]
+            for d, ce, leader, le in s.net:  # a request as its destination sees it (leader: self/none/other)
+                per[d].append((ce, le, 0 if leader == d else (-1 if leader < 0 else 1)))
+            msgs = [tuple(sorted(m)) for m in per]
         owner, zl = s.zk_owner, s.zk_leader
         sig = [(a, se, ac, ss, c, w, e, ce, 0 if cl == b else (-1 if cl < 0 else 1),
-                pe, 0 if pl == b else (-1 if pl < 0 else 1), b == owner, b == zl, sorted(msgs[b]))
-               for b, (a, se, ac, ss, c, w, e, (ce, cl), (pe, pl))
+                pe, 0 if pl == b else (-1 if pl < 0 else 1), b == owner, b == zl, m)
+               for b, (a, se, ac, ss, c, w, e, (ce, cl), (pe, pl), m)
                in enumerate(zip(s.active, s.seen, s.acted, s.session, s.campaign, s.watch, s.elected,
-                                s.cache, s.part))]
+                                s.cache, s.part, msgs))]
         order = sorted(range(n), key=sig.__getitem__)  # order[rank] = the broker renamed to rank
+        if len(set(sig)) == n:  # no ties: one candidate
+            return s if order == _IDENTITY[n] else _image(s, order)
         groups, first = [], 0  # runs of equal signatures in `order`
         for r in range(1, n + 1):
             if r == n or sig[order[r]] != sig[order[first]]:
                 groups.append(order[first:r])
                 first = r
-        if len(groups) == n:
-            return _image(s, order)
         return min(_image(s, [b for g in choice for b in g])
                    for choice in product(*(permutations(g) for g in groups)))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from checker import SpecError, check
+from checker.symmetry import permutations_of, reachable_states
 from invariants import controller as inv
 from spec.kafka_controller import KafkaController
 from tests.helpers import replays
@@ -44,6 +45,38 @@ def test_no_fencing_two_leaders_in_one_leader_epoch():
 def test_without_expiry_fencing_is_not_needed():
     r = check(KafkaController(controller_epoch_fencing=False, max_expirations=0))
     assert r.status == "ok" and r.distinct_states == 56  # 301 without symmetry
+
+
+class _LeastHash(KafkaController):
+    """The same spec without canonical(): the engine falls back to the least hash over all
+    brokers! renamings, the reference canonical() must agree with."""
+    canonical = None
+
+
+@pytest.mark.parametrize("kw, every", [({}, 5), ({"brokers": 4, "max_expirations": 0}, 1),
+                                       ({"brokers": 2, "max_expirations": 2, "controller_epoch_fencing": False}, 5)])
+def test_canonical_is_one_representative_per_orbit(kw, every):
+    spec = KafkaController(**kw)
+    group = permutations_of(spec.brokers)
+    states = reachable_states(spec)[::every]  # reachable without symmetry: ties, messages, zombies
+    canon, least = {}, {}
+    for s in states:
+        images = [spec.permute(s, p) for p in group]
+        c = spec.canonical(s)
+        assert c in images  # an image of s (so two orbits never share it) ...
+        assert all(spec.canonical(t) == c for t in images)  # ... and the same for the whole orbit
+        canon[s], least[s] = c, min(map(hash, images))  # least: the engine's fingerprint without canonical()
+    assert len({(canon[s], least[s]) for s in states}) == len(set(canon.values())) == len(set(least.values()))
+
+
+@pytest.mark.parametrize("kw", [{"brokers": 2, "max_expirations": 2}, {"controller_epoch_fencing": False}])
+def test_canonical_explores_the_same_states_as_least_hash(kw):
+    fast, ref = check(KafkaController(**kw)), check(_LeastHash(**kw))  # no fencing: up to the first violation
+    assert (fast.status, fast.distinct_states, fast.generated_states, fast.depth) == \
+        (ref.status, ref.distinct_states, ref.generated_states, ref.depth)
+    assert fast.symmetry == ref.symmetry > 1
+    if fast.violation:
+        assert len(fast.violation.trace) == len(ref.violation.trace) and replays(KafkaController(**kw), fast.violation.trace)
 
 
 def test_predicates():
