@@ -10,7 +10,8 @@ LeaderAndIsr requests. `controller_epoch_fencing` switches on both halves of the
 (KAFKA-6082 and the STALE_CONTROLLER_EPOCH check): ZooKeeper writes conditional on the
 controller epoch's zkVersion, and brokers rejecting requests older than the newest
 controller epoch they have seen. One partition, replicated on every broker.
-Action -> Kafka map: spec/kafka_replication.md (section "Controller").
+Action -> Kafka map: spec/kafka_replication.md (section "Controller"); broker symmetry and
+canonical(): spec/kafka_controller.md.
 """
 
 from __future__ import annotations
