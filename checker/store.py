@@ -7,6 +7,11 @@ the last flush to a run sit in a Python set, where the hot loop tests them at se
 Candidates that miss the set are checked against the runs in one vectorised call per run
 and per chunk of successors.
 
+Most fingerprints looked up in the runs are new states, absent from all of them: a
+blocked Bloom filter over the runs (bloom.py) rules out ~97% of those with one memory
+access, where each binary search costs a chain of cache misses once the runs outgrow the
+cache (10 million states: 29.9 s without it, 11.7 s with it).
+
 Runs are merged like a binary counter (two runs of similar size become one) but never
 beyond MAX_RUN entries, so a merge never copies the whole visited set: peak memory stays
 close to resident memory, and lookups cost one `searchsorted` per run.
@@ -18,17 +23,20 @@ from typing import Iterable
 
 import numpy as np
 
+from .bloom import BlockedBloom
+
 MIN_MERGE = 1 << 20  # fingerprints kept in the Python set before they move to a run
 MAX_RUN = 1 << 23  # runs stop merging at this size (8M entries, 64 MB)
 SORT_QUERIES = 4096  # lookups of more fingerprints than this are sorted first
 
 
 class FingerprintStore:
-    __slots__ = ("recent", "runs")
+    __slots__ = ("recent", "runs", "bloom")
 
     def __init__(self) -> None:
         self.recent: set[int] = set()
         self.runs: list[np.ndarray] = []
+        self.bloom: BlockedBloom | None = None  # over the runs: most lookups are of new fingerprints
 
     def __len__(self) -> int:
         return len(self.recent) + sum(int(r.size) for r in self.runs)
@@ -52,6 +60,15 @@ class FingerprintStore:
         return self._known(np.fromiter(fps, dtype=np.int64))
 
     def _known(self, q: np.ndarray) -> np.ndarray:
+        if self.bloom is not None:
+            maybe = self.bloom.may_contain(q)
+            mask = np.zeros(q.size, dtype=bool)
+            if maybe.any():
+                mask[maybe] = self._search(q[maybe])
+            return mask
+        return self._search(q)
+
+    def _search(self, q: np.ndarray) -> np.ndarray:
         order = None
         if q.size > SORT_QUERIES:  # sorted queries walk each run in order: far fewer cache misses
             order = q.argsort()
@@ -74,6 +91,11 @@ class FingerprintStore:
         add.sort()
         if self.runs:
             add = add[~self._known(add)]  # the set may hold re-found old states
+        if self.bloom is None or self.bloom.count + add.size > self.bloom.capacity:
+            self.bloom = BlockedBloom(3 * (sum(int(r.size) for r in self.runs) + add.size) // 2)
+            for run in self.runs:
+                self.bloom.add(run)
+        self.bloom.add(add)
         runs = self.runs
         runs.append(add)
         while len(runs) > 1 and runs[-2].size <= 2 * runs[-1].size and runs[-2].size + runs[-1].size <= MAX_RUN:
@@ -83,4 +105,5 @@ class FingerprintStore:
 
     def nbytes(self) -> int:
         """Approximate resident bytes (the runs, and ~60 bytes per set entry)."""
-        return sum(int(r.nbytes) for r in self.runs) + 60 * len(self.recent)
+        bloom = int(self.bloom.words.nbytes) if self.bloom is not None else 0
+        return sum(int(r.nbytes) for r in self.runs) + bloom + 60 * len(self.recent)

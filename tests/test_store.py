@@ -66,3 +66,31 @@ def test_parent_pointers_widen_past_four_bytes(monkeypatch):
     search = Search(DieHard())
     assert figures(search.run()) == expected
     assert search.log.parents.typecode == "q" and search.log.instances.typecode == "i"
+
+
+def test_bloom_filter_never_hides_a_member():
+    """No false negatives, for random and for small regular fingerprints, across rebuilds;
+    and it does rule out most non-members (what it is for)."""
+    from checker.bloom import BlockedBloom
+
+    rng = np.random.default_rng(7)
+    for members in (rng.integers(-(2**63), 2**63 - 1, size=50_000, dtype=np.int64), np.arange(50_000, dtype=np.int64)):
+        bloom = BlockedBloom(members.size)
+        bloom.add(members)
+        assert bloom.may_contain(members).all()
+        others = members + np.int64(1_000_003)
+        others = others[~np.isin(others, members)]
+        assert bloom.may_contain(others).mean() < 0.1
+
+
+def test_store_lookups_through_the_bloom_filter(monkeypatch):
+    monkeypatch.setattr(store, "MIN_MERGE", 1000)
+    fs = FingerprintStore()
+    values = list(range(-5000, 5000, 3))
+    for v in values:
+        fs.add(v)
+        fs.maybe_merge()
+    assert fs.bloom is not None and fs.bloom.count == sum(r.size for r in fs.runs)
+    mask = fs.known_in_bulk(values + [1, 2, 4, 5])  # 1 and 4 are members (-5000 + 3k), 2 and 5 are not
+    in_runs = set(np.concatenate(fs.runs).tolist())
+    assert mask.tolist() == [v in in_runs for v in values + [1, 2, 4, 5]]
