@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from .diagnose import run_invariants
 from .parallel_loop import successors
 
 
@@ -101,6 +102,11 @@ class Settling:
                 return
         except Exception:
             pass
+        try:  # only a violation that will be reported needs the counts of its moment
+            if all(name in self.violated for name, _ in run_invariants(self.spec, self.invariants, t)):
+                return  # (with --continue, states breaking an invariant already reported are common)
+        except Exception:
+            pass  # an error in an invariant: reported below
         saved = (self.generated, list(self.fired))
         self._rewind(t)
         try:

@@ -135,3 +135,17 @@ def test_verify_trace_accepts_counterexamples_and_rejects_forgeries():
     forged = trace[:2] + [Step("fill_small", Jugs(small=3, big=0), "fill_small")]
     assert verify_trace(spec, forged) == "step 2: fill_small yields a different state than the trace shows"
     assert verify_trace(spec, [Step("init", Jugs(1, 1))]) == "the first state is not an initial state of the spec"
+
+
+def test_continue_past_violations_rewinds_only_for_reported_ones(monkeypatch):
+    """With stop_on_first=False most violating states break an invariant already reported:
+    those must not pay for re-creating the counts of their moment (that was quadratic)."""
+    from checker.search import Search
+    from spec.kafka_controller import KafkaController
+
+    calls = []
+    rewind = Search._rewind
+    monkeypatch.setattr(Search, "_rewind", lambda self, t: (calls.append(t), rewind(self, t)))
+    r = check(KafkaController(controller_epoch_fencing=False), stop_on_first=False)
+    assert (r.status, r.distinct_states, len(r.violations)) == ("violation", 17894, 2)
+    assert len(calls) == 2
