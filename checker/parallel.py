@@ -88,12 +88,13 @@ def _with_workers(result: CheckResult, workers: int) -> CheckResult:
 
 
 def _pin(me: int, nworkers: int) -> None:
-    """Keep worker `me` on one core of its own when there are enough: a worker the scheduler
-    moves between cores finds its caches cold (two-phase 8 RMs, 2 workers on 2 cores:
-    15.3-15.5 s pinned, 15.7-15.9 s not). With more workers than cores, leave it to the OS."""
+    """When the workers take every core this process may use, keep each on a core of its
+    own: a worker the scheduler moves between cores finds its caches cold (two-phase 8 RMs,
+    2 workers on 2 cores: 15.3-15.5 s pinned, 15.7-15.9 s not). With fewer workers than
+    cores, pinning could stack two concurrent searches on the same cores, so the OS decides."""
     try:
         cpus = sorted(os.sched_getaffinity(0))
-        if nworkers <= len(cpus):
+        if nworkers == len(cpus):
             os.sched_setaffinity(0, {cpus[me]})
     except (AttributeError, OSError):  # no affinity on this platform, or not allowed
         pass
