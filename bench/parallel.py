@@ -7,7 +7,7 @@ fingerprint space split evenly, each worker does about CPU/workers, and
 `cpu speed-up` = one-process CPU / (CPU of the parallel run / workers) is the speed-up an
 otherwise idle machine would show, up to the time workers wait at level barriers.
 
-    python bench/parallel.py [--rms 7 8] [--workers 1 2] [--json out.json]
+    python bench/parallel.py [--rms 7 8] [--workers 1 2] [--bundled] [--json out.json]
 """
 
 from __future__ import annotations
@@ -31,9 +31,27 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def measure(rms: int, workers: int) -> dict:
+# --bundled: the larger configurations of bundled protocol models (as in bench/run.py)
+BUNDLED_MODELS = {
+    "zk-election-larger": ("zk-election", {"max_writes": 1}),
+    "kafka-replication-larger": ("kafka-replication", {"max_leader_epoch": 2}),
+    "kafka-controller-larger": ("kafka-controller", {"max_expirations": 2}),
+}
+
+
+def measure(rms: int | str, workers: int) -> dict:
+    """Two-phase commit with `rms` resource managers, or a BUNDLED_MODELS entry by name."""
+    deadlock = isinstance(rms, int)  # the bundled models stop at their bounds by design
+    if isinstance(rms, int):
+        spec = TwoPhase(rms=rms)
+    else:
+        from checker.loader import load_class
+        from spec import BUNDLED
+
+        name, constants = BUNDLED_MODELS[rms]
+        spec = load_class(BUNDLED[name])(**constants)
     c0, t0 = cpu_seconds(), time.perf_counter()
-    r = check(TwoPhase(rms=rms), workers=workers)
+    r = check(spec, workers=workers, deadlock=deadlock)
     wall, cpu = time.perf_counter() - t0, cpu_seconds() - c0
     return {"rms": rms, "workers": workers, "status": r.status, "distinct": r.distinct_states,
             "generated": r.generated_states, "depth": r.depth, "wall": wall, "cpu": cpu}
@@ -43,15 +61,16 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rms", type=int, nargs="+", default=[7, 8])
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--bundled", action="store_true", help="also the larger bundled protocol models")
     ap.add_argument("--json")
     args = ap.parse_args(argv)
     load = os.getloadavg()
     print(f"# {platform.python_implementation()} {platform.python_version()}, {platform.machine()}, "
           f"{os.cpu_count()} cores, load average {load[0]:.1f} at start, {time.strftime('%Y-%m-%d %H:%M')}")
-    print(f"{'rms':>3} {'workers':>7} {'distinct':>10} {'generated':>11} {'depth':>5} {'wall s':>7} {'cpu s':>7} "
+    print(f"{'rms / model':>24} {'workers':>7} {'distinct':>10} {'generated':>11} {'depth':>5} {'wall s':>7} {'cpu s':>7} "
           f"{'wall speed-up':>13} {'cpu speed-up':>12}")
     rows = []
-    for rms in args.rms:
+    for rms in args.rms + (list(BUNDLED_MODELS) if args.bundled else []):
         base = None
         for w in args.workers:
             m = measure(rms, w)
@@ -61,7 +80,7 @@ def main(argv: list[str] | None = None) -> None:
             m["cpu_speedup"] = base["cpu"] / (m["cpu"] / w)
             assert (m["distinct"], m["generated"], m["depth"]) == (base["distinct"], base["generated"], base["depth"])
             rows.append(m)
-            print(f"{rms:>3} {w:>7} {m['distinct']:>10,} {m['generated']:>11,} {m['depth']:>5} {m['wall']:>7.2f} "
+            print(f"{rms!s:>24} {w:>7} {m['distinct']:>10,} {m['generated']:>11,} {m['depth']:>5} {m['wall']:>7.2f} "
                   f"{m['cpu']:>7.2f} {m['wall_speedup']:>12.2f}x {m['cpu_speedup']:>11.2f}x", flush=True)
     own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     print(f"# load average {os.getloadavg()[0]:.1f} at the end; peak resident memory: this process "
