@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable
 
 from . import constants as constants_mod
 from .codegen import build_level
-from .parallel_loop import successors
+from .hazards import HAZARD_SCAN, HazardScanning
 from .settle import Settling, Stop as _Stop
 from .store import FingerprintStore
 from .fingerprint import fingerprint_function, orbit_collision_factor
@@ -29,11 +29,10 @@ from .diagnose import Diagnosis, diagnose, diagnose_init, run_invariants
 from .errors import SpecError
 from .result import CheckResult, Coverage, Violation
 from .spec import SpecInfo, describe, domain_values
-from .states import hash_hazard, hash_hazard_warning, state_problem
+from .states import state_problem
 from .trace import ParentLog, replay
 
 PROGRESS_EVERY = 1024  # frontier states per chunk: between clock reads and between settlings
-HAZARD_SCAN = 2000  # new states scanned for ints that Python hashes like other ints
 
 
 def instances(act, spec: Any, s: Any) -> Iterable[tuple]:
@@ -44,7 +43,7 @@ def instances(act, spec: Any, s: Any) -> Iterable[tuple]:
     return itertools.product(*(domain_values(d, spec, s) for d in doms))
 
 
-class Search(Settling):
+class Search(Settling, HazardScanning):
     def __init__(
         self,
         spec: Any,
@@ -161,54 +160,6 @@ class Search(Settling):
         if self.hazard_scan > 0:
             self._prescan(frontier)
         return self._compiled[variant](self, frontier, probe)
-
-    def _prescan(self, frontier: list) -> None:
-        """Scan the successors of the first states for values Python hashes alike. It must
-        look at successors, not new states: the state such a value hides is never new."""
-        spec = self.spec
-        for s in frontier:
-            if self.hazard_scan <= 0:
-                return
-            try:
-                succ = [act.fn(spec, s, *args) for act in self.info.actions
-                        for args in (instances(act, spec, s) if act.params else [()])]
-            except Exception:
-                return  # the search itself will meet and diagnose this
-            self._scan_hazards([t for t in succ if t is not None] or [s])
-
-    def scan_ahead(self, frontier: list) -> None:
-        """The hazard scan the one-process search does level by level (`_prescan`), over a
-        small breadth-first search of its own: for a parallel search, whose workers do not
-        scan. It follows the one-process order, so it scans the same successors."""
-        spec, fp, constraints = self.spec, self.fingerprint or hash, self.info.constraints
-        try:
-            seen = {fp(s) for s in frontier}
-            while frontier and self.hazard_scan > 0:
-                self._prescan(frontier)
-                nxt: list = []
-                for s in frontier:
-                    for _, _, t in successors(self.info, spec, s):
-                        if all(c(spec, t) for c in constraints):
-                            h = fp(t)
-                            if h not in seen:
-                                seen.add(h)
-                                nxt.append(t)
-                    if len(nxt) >= HAZARD_SCAN:
-                        break
-                frontier = nxt
-        except (Exception, KeyboardInterrupt):
-            # The search meets and reports this where it happens (spec code may raise
-            # KeyboardInterrupt itself); a real Ctrl-C in these few milliseconds is lost.
-            return
-
-    def _scan_hazards(self, states: list) -> None:
-        self.hazard_scan -= len(states)
-        for t in states:
-            where = hash_hazard(t)
-            if where:
-                self.warnings.append(hash_hazard_warning(where))
-                self.hazard_scan = 0
-                return
 
     def depth_reason(self) -> str:
         return f"reached max_depth={self.max_depth}"
