@@ -38,7 +38,7 @@ from .parallel_loop import LOW, SHIFT, nth_step
 from .parallel_transport import ABORT, COORDINATOR, Mesh, dumps, loads
 from .parallel_worker import Worker
 from .result import CheckResult, Coverage, Violation
-from .search import Search, _Stop, constants_of
+from .search import GC_THRESHOLD, Search, _Stop, constants_of
 from .trace import replay
 
 UNLIMITED = 1 << 62
@@ -108,7 +108,7 @@ def _worker_entry(me: int, search: Search, frontier: list, conns: dict[int, Conn
     # States are immutable values and rarely cyclic: collecting every 700 allocations cost ~10%.
     # freeze() also keeps the collector off the pages inherited from the coordinator.
     gc.freeze()
-    gc.set_threshold(100_000, 50, 1000)
+    gc.set_threshold(*GC_THRESHOLD)
     mesh = Mesh(conns)
     mesh.start()
     fp = search.fingerprint or hash

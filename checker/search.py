@@ -32,6 +32,9 @@ from .spec import SpecInfo, describe, domain_values
 from .states import state_problem
 from .trace import ParentLog, replay
 
+# Collect young objects every million allocations, not 700 (CPython's default): states are
+# acyclic, and at 100,000 two-phase 8 RMs took 1% longer in one process and 2% in workers.
+GC_THRESHOLD = (1_000_000, 50, 1000)
 PROGRESS_EVERY = 1024  # frontier states per chunk: between clock reads and between settlings
 
 
@@ -98,7 +101,7 @@ class Search(Settling, HazardScanning):
         # States are acyclic tuples: the cyclic collector only burns time scanning them.
         # Freeze what exists and collect rarely while searching; restore on the way out.
         gc.freeze()
-        gc.set_threshold(100_000, 50, 1000)
+        gc.set_threshold(*GC_THRESHOLD)
         try:
             frontier = self._initial()
             while frontier:
