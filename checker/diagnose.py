@@ -14,7 +14,7 @@ from typing import Any, Callable
 import attrs
 
 from .errors import SpecError
-from .spec import Failure, InvariantFailed, SpecInfo
+from .spec import Failure, InvariantFailed, SpecInfo, instances
 from .states import state_problem
 
 _ENGINE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -79,8 +79,6 @@ def diagnose(
     expand: bool,
 ) -> Diagnosis:
     """Find the first problem in checking `s` itself, or (with `expand`) in computing its successors."""
-    from .search import instances  # the same argument order as the search
-
     if not expand:
         return _check_state(spec, info, invariants, s, key, None) or _check_terminals(spec, info, s) or _unreproduced()
     for ai, act in enumerate(info.actions):

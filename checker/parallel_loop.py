@@ -10,13 +10,12 @@ one-process search would have found first — whichever worker sent it and whene
 
 from __future__ import annotations
 
-import itertools
 import os
 from bisect import bisect_left
 from typing import Any, Callable, Iterator
 
 from .codegen import unroll_actions
-from .spec import SET_TYPES, SpecInfo, sorted_domain
+from .spec import SpecInfo, instances
 
 SHIFT = 32  # bits of a key that hold the successor ordinal
 LOW = (1 << SHIFT) - 1
@@ -140,12 +139,7 @@ def build_expand(info: SpecInfo, fingerprint: Callable | None) -> Callable:
 def instances_in_order(info: SpecInfo, spec: Any, s: Any) -> Iterator[tuple[int, tuple]]:
     """(action index, args) in the order the generated loops try them (sets sorted, exact class test)."""
     for ai, act in enumerate(info.actions):
-        if not act.params:
-            yield ai, ()
-            continue
-        doms = [d(spec, s) for d in act.domains]
-        doms = [sorted_domain(d) if d.__class__ in SET_TYPES else d for d in doms]
-        for args in itertools.product(*doms):
+        for args in instances(act, spec, s) if act.params else [()]:
             yield ai, args
 
 

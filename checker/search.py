@@ -15,7 +15,6 @@ diagnosed on a slow path that re-runs the one state (diagnose.py).
 from __future__ import annotations
 
 import gc
-import itertools
 import time
 from typing import Any, Callable, Iterable
 
@@ -28,7 +27,7 @@ from .fingerprint import fingerprint_function, orbit_collision_factor
 from .diagnose import Diagnosis, diagnose, diagnose_init, run_invariants
 from .errors import SpecError
 from .result import CheckResult, Coverage, Violation
-from .spec import SpecInfo, describe, domain_values
+from .spec import SpecInfo, describe
 from .states import state_problem
 from .trace import ParentLog, replay
 
@@ -36,14 +35,6 @@ from .trace import ParentLog, replay
 # acyclic, and at 100,000 two-phase 8 RMs took 1% longer in one process and 2% in workers.
 GC_THRESHOLD = (1_000_000, 50, 1000)
 PROGRESS_EVERY = 1024  # frontier states per chunk: between clock reads and between settlings
-
-
-def instances(act, spec: Any, s: Any) -> Iterable[tuple]:
-    """Argument tuples of a parameterised action in state `s`, in a deterministic order."""
-    doms = act.domains
-    if len(doms) == 1:
-        return ((v,) for v in domain_values(doms[0], spec, s))
-    return itertools.product(*(domain_values(d, spec, s) for d in doms))
 
 
 class Search(Settling, HazardScanning):

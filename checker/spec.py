@@ -10,6 +10,7 @@ and therefore the search order and every trace, a property of the source text.
 from __future__ import annotations
 
 import functools
+import itertools
 import inspect
 from typing import Any, Callable, Iterable
 
@@ -131,6 +132,15 @@ def domain_values(dom: Callable, spec: Any, state: Any) -> Iterable[Any]:
     """The values of one parameter domain in `state`, in the order the search uses."""
     values = dom(spec, state)
     return sorted_domain(values) if values.__class__ in SET_TYPES else values
+
+
+def instances(act: "ActionDef", spec: Any, state: Any) -> Iterable[tuple]:
+    """Argument tuples of a parameterised action in `state`, in the order every loop of the
+    engine tries them (the generated ones included: codegen.unroll_actions)."""
+    doms = act.domains
+    if len(doms) == 1:
+        return ((v,) for v in domain_values(doms[0], spec, state))
+    return itertools.product(*(domain_values(d, spec, state) for d in doms))
 
 
 @attrs.frozen

@@ -102,8 +102,3 @@ class FingerprintStore:
             merged = np.concatenate((runs[-2], runs.pop()))
             merged.sort(kind="stable")  # two sorted runs: timsort merges them in linear time
             runs[-1] = merged
-
-    def nbytes(self) -> int:
-        """Approximate resident bytes (the runs, and ~60 bytes per set entry)."""
-        bloom = int(self.bloom.words.nbytes) if self.bloom is not None else 0
-        return sum(int(r.nbytes) for r in self.runs) + bloom + 60 * len(self.recent)

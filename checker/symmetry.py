@@ -38,7 +38,7 @@ from collections import deque
 from typing import Any, Callable, Iterable, Sequence
 
 from .errors import SpecError
-from .spec import InvariantFailed
+from .spec import InvariantFailed, instances
 
 Perm = tuple  # tuple[int, ...] or tuple[tuple[int, ...], ...]
 
@@ -242,7 +242,6 @@ def self_check(spec: Any, info: Any, group: Sequence[Perm], fingerprint: Callabl
     first_of: dict[Any, Any] = {}  # canonical fingerprint -> the orbit's fingerprints (or None: over budget)
     n_inv = len(info.invariants)
     seen, queue, expanded = {fingerprint(s) for s in inits}, deque(inits), 0
-    from .search import instances  # a late import: search imports this module's users
 
     def successors(s: Any) -> list[Any]:
         out = []
@@ -347,7 +346,6 @@ def reachable_states(spec: Any) -> list[Any]:
     """Every state reachable from `spec.init()`, by a plain breadth-first search over the
     spec's actions — no symmetry, no view, no engine: the independent reference that
     `orbit_count` is compared against in tests and benchmarks."""
-    from .search import instances
     from .spec import describe
 
     info = describe(type(spec))

@@ -16,7 +16,7 @@ import networkx as nx
 from checker.diagnose import run_invariants
 from checker.errors import UsageError
 from checker.result import Violation
-from checker.search import instances
+from checker.spec import instances
 from checker.spec import describe
 
 from .values import show, top_fields
