@@ -38,6 +38,7 @@ from collections import deque
 from typing import Any, Callable, Iterable, Sequence
 
 from .errors import SpecError
+from .parallel_loop import successors
 from .spec import InvariantFailed, instances
 
 Perm = tuple  # tuple[int, ...] or tuple[tuple[int, ...], ...]
@@ -243,21 +244,12 @@ def self_check(spec: Any, info: Any, group: Sequence[Perm], fingerprint: Callabl
     n_inv = len(info.invariants)
     seen, queue, expanded = {fingerprint(s) for s in inits}, deque(inits), 0
 
-    def successors(s: Any) -> list[Any]:
-        out = []
-        for act in info.actions:
-            for args in (instances(act, spec, s) if act.params else [()]):
-                t = act.fn(spec, s, *args)
-                if t is not None:
-                    out.append(t)
-        return out
-
     while queue and expanded < samples:
         s = queue.popleft()
         expanded += 1
         try:
             truth = [_holds(f, spec, s) for _, f in predicates]
-            succ = successors(s)
+            succ = [t for _, _, t in successors(info, spec, s)]
         except Exception:
             continue
         if canonical is not None:
@@ -269,7 +261,7 @@ def self_check(spec: Any, info: Any, group: Sequence[Perm], fingerprint: Callabl
                 raise broken(p, s, f"permute() returned a {type(ps).__name__}, not a {type(s).__name__}")
             try:
                 ptruth = [_holds(f, spec, ps) for _, f in predicates]
-                psucc_fps = {fingerprint(t) for t in successors(ps)}
+                psucc_fps = {fingerprint(t) for _, _, t in successors(info, spec, ps)}
             except Exception as exc:
                 raise broken(p, s, f"the permuted state {ps!r} raises {type(exc).__name__}: {exc}") from None
             for (what, _), a, b in zip(predicates, truth, ptruth):
