@@ -14,6 +14,8 @@ import os
 from bisect import bisect_left
 from typing import Any, Callable, Iterator
 
+import attrs
+
 from .codegen import unroll_actions
 from .spec import SpecInfo, instances
 
@@ -157,30 +159,50 @@ def successors(info: SpecInfo, spec: Any, s: Any, limit: int | None = None) -> I
                 return
 
 
+NONDETERMINISTIC = (
+    "a state had fewer successors than during the search: the spec is not deterministic (it depends on "
+    "randomness, time, global variables or the iteration order of a set of strings)."
+)
+
+
 def nth_step(info: SpecInfo, spec: Any, s: Any, g: int) -> tuple[tuple[int, tuple], Any]:
     """The g-th (1-based) successor of `s`: ((action index, args), state)."""
     for k, (ai, args, t) in enumerate(successors(info, spec, s, g), 1):
         if k == g:
             return (ai, args), t
-    raise RuntimeError(
-        "Rebuilding the counterexample, a state had fewer successors than during the search: the spec is not "
-        "deterministic (it depends on randomness, time, global variables or the iteration order of a set of strings)."
-    )
+    raise RuntimeError("Rebuilding the counterexample, " + NONDETERMINISTIC)
 
 
-def build_nth(info: SpecInfo) -> Callable[[Any, Any, int], Any]:
-    """Compile `nth(spec, s, g)`: the g-th (1-based) successor of `s`, as the loops number them."""
-    ns: dict[str, Any] = {"nondeterministic": nth_step}
-    body, _ = unroll_actions(info, ns, lambda ai, instance, constraint: "g += 1\nif g == want:\n    return t\n", 4)
-    src = f"def nth(spec, s, want):\n    g = 0\n{body}\n    nondeterministic(INFO, spec, s, want)\n"
-    ns["INFO"] = info
-    exec(compile(src, f"<protocheck nth successor for {info.cls.__name__}>", "exec"), ns)
-    return ns["nth"]
+def build_remakers(info: SpecInfo, fingerprint: Callable | None) -> list[Callable[[Any, Any, int], Any]]:
+    """Compile, per action, `remake(spec, s, h)`: the first successor of `s` by that action
+    (that passes the constraints) whose fingerprint is h, or None.
+
+    Why this finds a sent state exactly: a worker sends a fingerprint once, with the first
+    successor that has it, and names the action; so the sent state is the first successor
+    with fingerprint h among that action's, and only that action's instances need trying
+    (a sixth of the work of counting up to the ordinal in two-phase commit)."""
+    remakers = []
+    for ai, act in enumerate(info.actions):
+        ns: dict[str, Any] = {"fingerprint": fingerprint}
+        fp = "fingerprint(t)" if fingerprint else "hash(t)"
+        body, _ = unroll_actions(attrs.evolve(info, actions=(act,)), ns,
+                                 lambda _, instance, constraint: f"if {constraint} and {fp} == h:\n    return t\n", 4)
+        src = f"def remake(spec, s, h):\n{body}\n    return None\n"
+        exec(compile(src, f"<protocheck remake {info.cls.__name__}.{act.name}>", "exec"), ns)
+        remakers.append(ns["remake"])
+    return remakers
 
 
-def regenerate(nth: Callable, spec: Any, frontier: list, ranks: list[int], keys: list[int]) -> list:
-    """The states with these keys, made again from their parents in `frontier` (ranks ascending)."""
-    return [nth(spec, frontier[bisect_left(ranks, key >> SHIFT)], key & LOW) for key in keys]
+def regenerate(remakers: list[Callable], spec: Any, frontier: list, ranks: list[int], wants: list[int]) -> list:
+    """The sent states named by `wants` (flat key, action, fingerprint triples), made again
+    from their parents in `frontier` (ranks ascending)."""
+    states = []
+    for key, ai, h in zip(wants[0::3], wants[1::3], wants[2::3]):
+        t = remakers[ai](spec, frontier[bisect_left(ranks, key >> SHIFT)], h)
+        if t is None:
+            raise RuntimeError("Re-making a state a peer asked for, " + NONDETERMINISTIC)
+        states.append(t)
+    return states
 
 
 def count_fired(info: SpecInfo, spec: Any, frontier: list, upto: int, last: int | None, into: list[int]) -> None:

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from .diagnose import diagnose, run_invariants
-from .parallel_loop import LOW, SHIFT, Abort, Full, Halt, build_expand, build_nth, count_fired, regenerate
+from .parallel_loop import LOW, SHIFT, Abort, Full, Halt, build_expand, build_remakers, count_fired, regenerate
 from .parallel_transport import COORDINATOR, Mesh, loads
 from .states import state_problem
 
@@ -59,7 +59,7 @@ class Worker:
         self.level_keys = [np.array(keys, dtype=np.int64)]  # and their keys (parent rank << SHIFT | ordinal)
         self.batch = BATCH
         self.expand = build_expand(self.info, self.fingerprint)
-        self.nth: Any = None  # compiled when a peer first asks for states
+        self.remakers: Any = None  # compiled when a peer first asks for states
         self.peers = [w for w in range(nworkers) if w != me]
         self.stash: list[tuple[int, tuple]] = []
         self.peer_keys: dict[int, np.ndarray] = {}
@@ -72,7 +72,7 @@ class Worker:
         self.holds = ns["holds"]
 
     def _new_level(self) -> None:
-        self.nhs: list[int] = []  # fingerprints of nstates, in order (the expansion appends)
+        self.nhs: list[int] = []  # fingerprints of nstates, in order (the expansion and merges append)
         self.nxt: dict[int, int] | None = None  # fingerprint -> index in nstates, built to merge
         self.nkeys: list[int] = []
         self.nstates: list[Any] = []
@@ -173,11 +173,11 @@ class Worker:
         self.out[o] = []
         self.mesh.send(o, ("cand", np.array(lst, dtype=np.int64).tobytes()))
 
-    def _states(self, keys: bytes) -> tuple:
-        """The states this worker sent with these keys, in that order, as a reply to a "want"."""
-        if self.nth is None:
-            self.nth = build_nth(self.info)
-        states = regenerate(self.nth, self.spec, self.frontier, self.ranks, np.frombuffer(keys, dtype=np.int64).tolist())
+    def _states(self, wants: bytes) -> tuple:
+        """The states this worker sent as these (key, action, fingerprint), in that order, as a reply to a "want"."""
+        if self.remakers is None:
+            self.remakers = build_remakers(self.info, self.fingerprint)
+        states = regenerate(self.remakers, self.spec, self.frontier, self.ranks, np.frombuffer(wants, dtype=np.int64).tolist())
         if not states:
             return ("states", None, states)
         cls = type(states[0])
@@ -229,7 +229,7 @@ class Worker:
         fingerprints mean equal states, so a better key for a state held needs no state."""
         if self.nxt is None:
             self.nxt = dict(zip(self.nhs, range(len(self.nhs))))
-        seen, nxt, nkeys, nstates, nacts, need = self.seen, self.nxt, self.nkeys, self.nstates, self.nacts, self.need
+        seen, nxt, nhs, nkeys, nstates, nacts, need = self.seen, self.nxt, self.nhs, self.nkeys, self.nstates, self.nacts, self.need
         exact = self.fingerprint is None
         flat = np.frombuffer(data, dtype=np.int64).tolist()
         for h, key, ai in zip(flat[0::3], flat[1::3], flat[2::3]):
@@ -239,6 +239,7 @@ class Worker:
                     continue
                 seen.add(h)
                 j = nxt[h] = len(nkeys)
+                nhs.append(h)
                 nkeys.append(key)
                 nstates.append(None)
                 nacts.append(ai)
@@ -250,14 +251,17 @@ class Worker:
                     need[j] = src
 
     def _ask_states(self) -> dict[int, list[int]]:
-        """Ask each peer for the states this worker keeps its candidates for; return the indices asked, per peer."""
+        """Ask each peer for the states this worker keeps its candidates for, by key, action and
+        fingerprint (the sender re-makes each from its parent: parallel_loop.regenerate);
+        return the indices asked, per peer."""
         asked: dict[int, list[int]] = {o: [] for o in self.peers}
-        keys: dict[int, list[int]] = {o: [] for o in self.peers}
+        wants: dict[int, list[int]] = {o: [] for o in self.peers}
+        nhs, nkeys, nacts = self.nhs, self.nkeys, self.nacts
         for j, src in self.need.items():
             asked[src].append(j)
-            keys[src].append(self.nkeys[j])
+            wants[src] += (nkeys[j], nacts[j], nhs[j])
         for o in self.peers:
-            self.mesh.send(o, ("want", np.array(keys[o], dtype=np.int64).tobytes()))
+            self.mesh.send(o, ("want", np.array(wants[o], dtype=np.int64).tobytes()))
         return asked
 
     def _install(self, js: list[int], cls: type | None, states: list) -> None:

@@ -51,3 +51,43 @@ def test_view_keeps_the_one_process_representative(workers):
     assert (many.status, many.distinct_states, many.generated_states, many.depth) == (
         one.status, one.distinct_states, one.generated_states, one.depth)
     assert [(s.action, s.state) for s in many.violations[0].trace] == [(s.action, s.state) for s in one.violations[0].trace]
+
+
+def _gaits(spec, s):
+    return ("walk", "hop", "run")
+
+
+@attrs.frozen
+class GhostGaits(Spec):
+    """As GhostPath, but each step has three instances that differ only in the ghost: a peer
+    asked for a state re-makes it by trying one action's instances (parallel_loop.regenerate),
+    and must return the first instance's state, as the one-process search keeps."""
+
+    n: int = 5
+
+    def init(self):
+        yield Walk(0, 0, "")
+
+    @action(gait=_gaits)
+    def right(self, s, gait):
+        return s._replace(x=s.x + 1, path=s.path + gait[0].upper()) if s.x < self.n else None
+
+    @action(gait=_gaits)
+    def up(self, s, gait):
+        return s._replace(y=s.y + 1, path=s.path + gait[0]) if s.y < self.n else None
+
+    @invariant
+    def not_the_first_walk_to_the_corner(self, s):  # fails only on the state the one-process search keeps
+        return s.path != "W" * self.n + "w" * self.n
+
+    def view(self, s):
+        return (s.x, s.y)
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_remade_state_is_the_first_instance_of_its_action(workers):
+    one = check(GhostGaits(), deadlock=False)
+    many = check(GhostGaits(), deadlock=False, workers=workers)
+    assert one.violations[0].trace[-1].state == Walk(5, 5, "WWWWWwwwww")  # the first gait, as the domain lists them
+    assert (many.distinct_states, many.generated_states, many.depth) == (36, one.generated_states, 11)
+    assert [(s.action, s.state) for s in many.violations[0].trace] == [(s.action, s.state) for s in one.violations[0].trace]
