@@ -25,6 +25,7 @@ import multiprocessing as mp
 import os
 import pickle
 import signal
+import sys
 import threading
 import time
 import traceback
@@ -123,6 +124,12 @@ def _worker_entry(me: int, search: Search, frontier: list, conns: dict[int, Conn
             mesh.send(COORDINATOR, ("crash", me, traceback.format_exc()))
         except Exception:
             pass
+        return
+    # Done: leave without freeing the visited set and the states one by one, which the
+    # coordinator would wait for (0.08 s at two-phase 8 RMs); the OS takes the pages back.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 class Coordinator:

@@ -24,6 +24,7 @@ import numpy as np
 
 from .diagnose import diagnose, run_invariants
 from .parallel_loop import LOW, SHIFT, Abort, Full, Halt, build_expand, build_remakers, count_fired, regenerate
+from .parallel_merge import LevelMerge
 from .parallel_transport import COORDINATOR, Mesh, loads
 from .states import state_problem
 
@@ -72,12 +73,14 @@ class Worker:
         self.holds = ns["holds"]
 
     def _new_level(self) -> None:
-        self.nhs: list[int] = []  # fingerprints of nstates, in order (the expansion and merges append)
-        self.nxt: dict[int, int] | None = None  # fingerprint -> index in nstates, built to merge
+        # The expansion appends the level's new states it owns (state, fingerprint, key, action);
+        # merging the peers' candidates then turns keys and actions into arrays (`keys`, `acts`).
+        self.nhs: list[int] = []
         self.nkeys: list[int] = []
         self.nstates: list[Any] = []
         self.nacts: list[int] = []
-        self.need: dict[int, int] = {}  # index in nstates -> the peer that sent its key (and makes its state)
+        self.keys = self.acts = np.zeros(0, dtype=np.int64)
+        self.merging: LevelMerge | None = None
         self.out: list[list] = [[] for _ in range(self.nworkers)]
         self.fired = [0] * len(self.info.actions)
         self.events: list[tuple] = []
@@ -130,15 +133,15 @@ class Worker:
             self.mesh.send(o, ("end",))
         self._collect()
         self._check_new(violated)
-        order = np.argsort(np.array(self.nkeys, dtype=np.int64), kind="stable")
+        order = np.argsort(self.keys, kind="stable")
         self.order = order.tolist()
-        self.sorted_keys = np.array(self.nkeys, dtype=np.int64)[order] if self.nkeys else np.zeros(0, dtype=np.int64)
+        self.sorted_keys = self.keys[order]
         data = self.sorted_keys.tobytes()
         for o in self.peers:
             self.mesh.send(o, ("keys", data))
         self.advance_pending = True
-        counts = np.bincount(np.array(self.nacts, dtype=np.int64), minlength=len(self.info.actions)).tolist() if self.nacts else [0] * len(self.info.actions)
-        return ("done", len(self.nkeys), self.fired, counts, self.events, aborted)
+        counts = np.bincount(self.acts, minlength=len(self.info.actions)).tolist()
+        return ("done", int(self.keys.size), self.fired, counts, self.events, aborted)
 
     def cmd_keys(self) -> tuple:
         return ("keys", self.sorted_keys.tobytes())
@@ -154,9 +157,8 @@ class Worker:
     def cmd_cut(self, rank: int, g: int, include: bool) -> tuple:
         """Counts up to a stop at successor g of the state of rank `rank` (see parallel.py)."""
         limit = (rank << SHIFT) | g
-        keys = np.array(self.nkeys, dtype=np.int64)
-        mask = (keys <= limit) if include else (keys < limit)
-        acts = np.array(self.nacts, dtype=np.int64)[mask]
+        mask = (self.keys <= limit) if include else (self.keys < limit)
+        acts = self.acts[mask]
         n_actions = len(self.info.actions)
         new = np.bincount(acts, minlength=n_actions).tolist() if acts.size else [0] * n_actions
         fired = [0] * n_actions
@@ -200,6 +202,7 @@ class Worker:
         ends = answered = replies = 0
         asked: dict[int, list[int]] | None = None
         pending, self.stash = self.stash, []
+        self.merging = LevelMerge(self.nhs, self.nkeys, self.nacts, self.nstates, self.seen, self.fingerprint is None)
         while True:
             for src, msg in pending:
                 tag = msg[0]
@@ -216,6 +219,7 @@ class Worker:
                 else:
                     self._peer(src, msg)
             if asked is None and ends == npeers:
+                self.keys, self.acts = self.merging.finish()
                 asked = self._ask_states()
             if asked is not None and answered == npeers and replies == npeers:
                 return
@@ -225,43 +229,20 @@ class Worker:
             pending = [(src, loads(raw))]
 
     def _merge(self, src: int, data: bytes) -> None:
-        """Candidates (fingerprint, key, action) from `src`. Without a view or symmetry, equal
-        fingerprints mean equal states, so a better key for a state held needs no state."""
-        if self.nxt is None:
-            self.nxt = dict(zip(self.nhs, range(len(self.nhs))))
-        seen, nxt, nhs, nkeys, nstates, nacts, need = self.seen, self.nxt, self.nhs, self.nkeys, self.nstates, self.nacts, self.need
-        exact = self.fingerprint is None
-        flat = np.frombuffer(data, dtype=np.int64).tolist()
-        for h, key, ai in zip(flat[0::3], flat[1::3], flat[2::3]):
-            j = nxt.get(h)
-            if j is None:
-                if h in seen:
-                    continue
-                seen.add(h)
-                j = nxt[h] = len(nkeys)
-                nhs.append(h)
-                nkeys.append(key)
-                nstates.append(None)
-                nacts.append(ai)
-                need[j] = src
-            elif key < nkeys[j]:
-                nkeys[j] = key
-                nacts[j] = ai
-                if not exact or j in need:
-                    need[j] = src
+        self.merging.add(src, data)
 
     def _ask_states(self) -> dict[int, list[int]]:
         """Ask each peer for the states this worker keeps its candidates for, by key, action and
         fingerprint (the sender re-makes each from its parent: parallel_loop.regenerate);
         return the indices asked, per peer."""
         asked: dict[int, list[int]] = {o: [] for o in self.peers}
-        wants: dict[int, list[int]] = {o: [] for o in self.peers}
-        nhs, nkeys, nacts = self.nhs, self.nkeys, self.nacts
-        for j, src in self.need.items():
+        for j, src in self.merging.need.items():
             asked[src].append(j)
-            wants[src] += (nkeys[j], nacts[j], nhs[j])
         for o in self.peers:
-            self.mesh.send(o, ("want", np.array(wants[o], dtype=np.int64).tobytes()))
+            js = np.array(asked[o], dtype=np.int64)
+            hs = np.array([self.nhs[j] for j in asked[o]], dtype=np.int64)
+            wants = np.stack((self.keys[js], self.acts[js], hs), axis=1)
+            self.mesh.send(o, ("want", wants.tobytes()))
         return asked
 
     def _install(self, js: list[int], cls: type | None, states: list) -> None:
@@ -291,8 +272,8 @@ class Worker:
                 pass
             failing.append(j)
         reported: set[str] = set(violated)
-        for j in sorted(failing, key=self.nkeys.__getitem__):
-            t, key = self.nstates[j], self.nkeys[j]
+        for j in sorted(failing, key=self.keys.__getitem__):
+            t, key = self.nstates[j], int(self.keys[j])
             pos = (key >> SHIFT, key & LOW, 0)
             try:
                 found = run_invariants(spec, self.invariants, t)
