@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from .diagnose import diagnose, run_invariants
-from .parallel_loop import LOW, SHIFT, Abort, Full, Halt, build_expand, build_remakers, count_fired, regenerate
+from .parallel_loop import LOW, SHIFT, Abort, Full, Halt, build_expand, build_remake, count_fired, regenerate
 from .parallel_merge import LevelMerge
 from .parallel_transport import COORDINATOR, Mesh, loads
 from .states import state_problem
@@ -60,7 +60,7 @@ class Worker:
         self.level_keys = [np.array(keys, dtype=np.int64)]  # and their keys (parent rank << SHIFT | ordinal)
         self.batch = BATCH
         self.expand = build_expand(self.info, self.fingerprint)
-        self.remakers: Any = None  # compiled when a peer first asks for states
+        self.remake: Any = None  # compiled when a peer first asks for states
         self.peers = [w for w in range(nworkers) if w != me]
         self.stash: list[tuple[int, tuple]] = []
         self.peer_keys: dict[int, np.ndarray] = {}
@@ -177,9 +177,9 @@ class Worker:
 
     def _states(self, wants: bytes) -> tuple:
         """The states this worker sent as these (key, action, fingerprint), in that order, as a reply to a "want"."""
-        if self.remakers is None:
-            self.remakers = build_remakers(self.info, self.fingerprint)
-        states = regenerate(self.remakers, self.spec, self.frontier, self.ranks, np.frombuffer(wants, dtype=np.int64).tolist())
+        if self.remake is None:
+            self.remake = build_remake(self.info, self.fingerprint)
+        states = regenerate(self.remake, self.spec, self.frontier, self.ranks, np.frombuffer(wants, dtype=np.int64).tolist())
         if not states:
             return ("states", None, states)
         cls = type(states[0])

@@ -59,9 +59,10 @@ def _gaits(spec, s):
 
 @attrs.frozen
 class GhostGaits(Spec):
-    """As GhostPath, but each step has three instances that differ only in the ghost: a peer
-    asked for a state re-makes it by trying one action's instances (parallel_loop.regenerate),
-    and must return the first instance's state, as the one-process search keeps."""
+    """As GhostPath, but each step has three instances that differ only in the ghost, so
+    three successors share a view: a peer asked for a state re-makes it from its parent
+    (parallel_loop.build_remake) and must return the first of them, the state the
+    one-process search keeps."""
 
     n: int = 5
 
