@@ -21,6 +21,8 @@ from .spec import SpecInfo, instances
 
 SHIFT = 32  # bits of a key that hold the successor ordinal
 LOW = (1 << SHIFT) - 1
+ACTION_BITS = 16  # a sent action index is `ai | ordinal within the action << ACTION_BITS` (under a view)
+ACTION = (1 << ACTION_BITS) - 1
 TICK = 1024  # expansions between looks at the clock and the abort flag
 class Full(Exception):
     """This worker holds more new states than the level's budget: the rest is past the cut."""
@@ -110,7 +112,7 @@ if {constraint}:
                 raise Full
         else:
             ob = out[o]
-            ob += (h, base | g, {ai})
+            ob += (h, base | g, {sent_action})
             if len(ob) >= batch:
                 w.flush(o)
 """
@@ -119,13 +121,17 @@ if {constraint}:
 def build_expand(info: SpecInfo, fingerprint: Callable | None) -> Callable:
     """Compile `expand(worker, frontier, ranks, budget)` for one spec configuration."""
     ns: dict[str, Any] = {
-        "TICK": TICK, "SHIFT": SHIFT, "Full": Full, "Halt": Halt, "Abort": Abort, "BadState": BadState,
+        "TICK": TICK, "SHIFT": SHIFT, "ACTION_BITS": ACTION_BITS, "Full": Full, "Halt": Halt, "Abort": Abort, "BadState": BadState,
         "fingerprint": fingerprint,
     }
     def handle(ai: int, instance: str, constraint: str) -> str:
-        return _HANDLE.format(ai=ai, constraint=constraint, fp="fingerprint(t)" if fingerprint else "hash(t)")
+        # Under a view or symmetry a sent action also carries the successor's ordinal within its
+        # action (above ACTION_BITS), so that re-making it skips the other actions (build_remake).
+        sent = f"{ai} | (g - g0) << ACTION_BITS" if fingerprint else str(ai)
+        return _HANDLE.format(ai=ai, sent_action=sent, constraint=constraint,
+                              fp="fingerprint(t)" if fingerprint else "hash(t)")
 
-    body, _ = unroll_actions(info, ns, handle, 16)
+    body, _ = unroll_actions(info, ns, handle, 16, "g0 = g\n" if fingerprint else "")
     n = len(info.actions)
     src = _PROLOGUE.format(
         body=body,
@@ -173,32 +179,31 @@ def nth_step(info: SpecInfo, spec: Any, s: Any, g: int) -> tuple[tuple[int, tupl
     raise RuntimeError("Rebuilding the counterexample, " + NONDETERMINISTIC)
 
 
-def build_remake(info: SpecInfo, fingerprint: Callable | None) -> Callable[[Any, Any, int, int, int], Any]:
-    """Compile `remake(spec, s, g, ai, h)`: the successor of `s` a worker sent as the g-th, made
-    by action ai, with fingerprint h; None if `s` no longer has it (a nondeterministic spec).
+def build_remake(info: SpecInfo, fingerprint: Callable | None) -> Callable[[Any, Any, int, int], Any]:
+    """Compile `remake(spec, s, sent, h)`: the successor of `s` a worker sent as action
+    `sent & ACTION` with fingerprint h; None if `s` no longer has it (a nondeterministic spec).
 
-    Without a view or symmetry it tries only action ai's instances and takes the first
-    successor with fingerprint h: that is the sent state, since a worker sends a fingerprint
-    once, with the first successor that has it (two-phase commit, 8 RMs: 13 -> 7 us a
-    state). A fingerprint that is a canonical form costs far more than making a state
-    (kafka-controller: 1.62x -> 1.37x when used here), so then it counts to the g-th."""
-    fp = "fingerprint(t)" if fingerprint else "hash(t)"
-    if fingerprint is not None:
-        ns: dict[str, Any] = {}
-        body, _ = unroll_actions(info, ns, lambda ai, instance, constraint: "g += 1\nif g == want:\n    return t\n", 4)
-        src = f"def nth(spec, s, want):\n    g = 0\n{body}\n    return None\n"
-        exec(compile(src, f"<protocheck nth successor for {info.cls.__name__}>", "exec"), ns)
-        nth = ns["nth"]
-        return lambda spec, s, g, ai, h: nth(spec, s, g)
+    Either way only that action's instances are tried (two-phase commit, 8 RMs: 13 -> 7 us
+    a state, against counting every successor up to the key's ordinal). Without a view or
+    symmetry it takes the first successor with fingerprint h: that is the sent state, since
+    a worker sends a fingerprint once, with the first successor that has it. Under a view or
+    symmetry a fingerprint is a canonical form, which costs more than making the state, so
+    the sender also sent the successor's ordinal within its action, and that one is taken."""
     remakers = []
     for act in info.actions:
-        ns = {}
+        ns: dict[str, Any] = {"fingerprint": fingerprint}
+        if fingerprint is None:  # want: the fingerprint
+            pick = "if {constraint} and hash(t) == want:\n    return t\n"
+        else:  # want: the ordinal within the action, counted as the loops count successors
+            pick = "want -= 1\nif not want:\n    return t\n"
         body, _ = unroll_actions(attrs.evolve(info, actions=(act,)), ns,
-                                 lambda _, instance, constraint: f"if {constraint} and {fp} == h:\n    return t\n", 4)
-        src = f"def remake(spec, s, h):\n{body}\n    return None\n"
+                                 lambda _, instance, constraint: pick.format(constraint=constraint), 4)
+        src = f"def remake(spec, s, want):\n{body}\n    return None\n"
         exec(compile(src, f"<protocheck remake {info.cls.__name__}.{act.name}>", "exec"), ns)
         remakers.append(ns["remake"])
-    return lambda spec, s, g, ai, h: remakers[ai](spec, s, h)
+    if fingerprint is None:
+        return lambda spec, s, sent, h: remakers[sent](spec, s, h)
+    return lambda spec, s, sent, h: remakers[sent & ACTION](spec, s, sent >> ACTION_BITS)
 
 
 def regenerate(remake: Callable, spec: Any, frontier: list, ranks: list[int], wants: list[int]) -> list:
@@ -206,7 +211,7 @@ def regenerate(remake: Callable, spec: Any, frontier: list, ranks: list[int], wa
     from their parents in `frontier` (ranks ascending)."""
     states = []
     for key, ai, h in zip(wants[0::3], wants[1::3], wants[2::3]):
-        t = remake(spec, frontier[bisect_left(ranks, key >> SHIFT)], key & LOW, ai, h)
+        t = remake(spec, frontier[bisect_left(ranks, key >> SHIFT)], ai, h)
         if t is None:
             raise RuntimeError("Re-making a state a peer asked for, " + NONDETERMINISTIC)
         states.append(t)

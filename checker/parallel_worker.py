@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from .diagnose import diagnose, run_invariants
-from .parallel_loop import LOW, SHIFT, Abort, Full, Halt, build_expand, build_remake, count_fired, regenerate
+from .parallel_loop import ACTION, LOW, SHIFT, Abort, Full, Halt, build_expand, build_remake, count_fired, regenerate
 from .parallel_merge import LevelMerge
 from .parallel_transport import COORDINATOR, Mesh, loads
 from .states import state_problem
@@ -140,7 +140,7 @@ class Worker:
         for o in self.peers:
             self.mesh.send(o, ("keys", data))
         self.advance_pending = True
-        counts = np.bincount(self.acts, minlength=len(self.info.actions)).tolist()
+        counts = np.bincount(self.acts & ACTION, minlength=len(self.info.actions)).tolist()
         return ("done", int(self.keys.size), self.fired, counts, self.events, aborted)
 
     def cmd_keys(self) -> tuple:
@@ -158,7 +158,7 @@ class Worker:
         """Counts up to a stop at successor g of the state of rank `rank` (see parallel.py)."""
         limit = (rank << SHIFT) | g
         mask = (self.keys <= limit) if include else (self.keys < limit)
-        acts = self.acts[mask]
+        acts = self.acts[mask] & ACTION
         n_actions = len(self.info.actions)
         new = np.bincount(acts, minlength=n_actions).tolist() if acts.size else [0] * n_actions
         fired = [0] * n_actions
