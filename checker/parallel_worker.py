@@ -23,12 +23,13 @@ from typing import Any
 import numpy as np
 
 from .diagnose import diagnose, run_invariants
-from .parallel_loop import ACTION, LOW, SHIFT, Abort, Full, Halt, build_expand, build_remake, count_fired, regenerate
+from .parallel_loop import (ACTION, LOW, SHIFT, Abort, Full, Halt, build_expand, build_remake, candidate_width,
+                            count_fired, regenerate)
 from .parallel_merge import LevelMerge
 from .parallel_transport import COORDINATOR, Mesh, loads
 from .states import state_problem
 
-BATCH = 3 * 4096  # list slots per message: 4,096 candidates of (fingerprint, key, action)
+BATCH = 4096  # candidates per message
 
 
 def _tuple_rebuildable(cls: type) -> bool:
@@ -58,7 +59,8 @@ class Worker:
         self.frontier, self.ranks = frontier, ranks
         self.level_ranks = [np.array(ranks, dtype=np.int64)]  # per level: ranks of the states held, ascending
         self.level_keys = [np.array(keys, dtype=np.int64)]  # and their keys (parent rank << SHIFT | ordinal)
-        self.batch = BATCH
+        self.width = candidate_width(self.fingerprint)
+        self.batch = BATCH * self.width  # list slots per message
         self.expand = build_expand(self.info, self.fingerprint)
         self.remake: Any = None  # compiled when a peer first asks for states
         self.peers = [w for w in range(nworkers) if w != me]
@@ -176,9 +178,9 @@ class Worker:
         self.mesh.send(o, ("cand", np.array(lst, dtype=np.int64).tobytes()))
 
     def _states(self, wants: bytes) -> tuple:
-        """The states this worker sent as these (key, action, fingerprint), in that order, as a reply to a "want"."""
+        """The states this worker sent as these (key, sent action), in that order, as a reply to a "want"."""
         if self.remake is None:
-            self.remake = build_remake(self.info, self.fingerprint)
+            self.remake = build_remake(self.info)
         states = regenerate(self.remake, self.spec, self.frontier, self.ranks, np.frombuffer(wants, dtype=np.int64).tolist())
         if not states:
             return ("states", None, states)
@@ -202,7 +204,7 @@ class Worker:
         ends = answered = replies = 0
         asked: dict[int, list[int]] | None = None
         pending, self.stash = self.stash, []
-        self.merging = LevelMerge(self.nhs, self.nkeys, self.nacts, self.nstates, self.seen, self.fingerprint is None)
+        self.merging = LevelMerge(self.nhs, self.nkeys, self.nacts, self.nstates, self.seen, self.width)
         while True:
             for src, msg in pending:
                 tag = msg[0]
@@ -232,17 +234,15 @@ class Worker:
         self.merging.add(src, data)
 
     def _ask_states(self) -> dict[int, list[int]]:
-        """Ask each peer for the states this worker keeps its candidates for, by key, action and
-        fingerprint (the sender re-makes each from its parent: parallel_loop.regenerate);
-        return the indices asked, per peer."""
+        """Ask each peer for the states this worker keeps its candidates for, by key and sent
+        action (the sender re-makes each from its parent: parallel_loop.regenerate); return
+        the indices asked, per peer."""
         asked: dict[int, list[int]] = {o: [] for o in self.peers}
         for j, src in self.merging.need.items():
             asked[src].append(j)
         for o in self.peers:
             js = np.array(asked[o], dtype=np.int64)
-            hs = np.array([self.nhs[j] for j in asked[o]], dtype=np.int64)
-            wants = np.stack((self.keys[js], self.acts[js], hs), axis=1)
-            self.mesh.send(o, ("want", wants.tobytes()))
+            self.mesh.send(o, ("want", np.stack((self.keys[js], self.acts[js]), axis=1).tobytes()))
         return asked
 
     def _install(self, js: list[int], cls: type | None, states: list) -> None:
