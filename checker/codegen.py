@@ -96,13 +96,13 @@ if {constraint}:
 
 
 def unroll_actions(info: SpecInfo, ns: dict[str, Any], handle: Callable[[int, str, str], str],
-                   indent: int, per_action: str = "") -> tuple[str, list[str]]:
+                   indent: int, before_loop: str = "") -> tuple[str, list[str]]:
     """Source that tries every action instance on state `s` in the search's order (actions
     as declared, set domains sorted), running `handle(action index, instance expression,
-    constraint expression)`'s code on each successor `t` (and `per_action` before each
-    action's instances). Shared by every generated loop, so that they all enumerate
-    successors alike. Returns the body and, for the actions without parameters, lines that
-    fix their instance ids once (`iid{ai}`)."""
+    constraint expression)`'s code on each successor `t` (and `before_loop` before the
+    instance loop of each action with parameters). Shared by every generated loop, so that
+    they all enumerate successors alike. Returns the body and, for the actions without
+    parameters, lines that fix their instance ids once (`iid{ai}`)."""
     ns.update({"product": itertools.product, "SETS": SET_TYPES, "sorted_domain": sorted_domain})
     cons = []
     for k, c in enumerate(info.constraints):
@@ -128,7 +128,7 @@ def unroll_actions(info: SpecInfo, ns: dict[str, Any], handle: Callable[[int, st
             head = (f"for args in product(*[sorted_domain(d) if d.__class__ in SETS else d for d in ({', '.join(doms)},)]):\n")
             call, instance = f"t = fn{ai}(spec, s, *args)", f"instance_id({ai}, args)"
         inner = f"{call}\nif t is not None:\n" + textwrap.indent(handle(ai, instance, constraint).strip("\n"), "    ")
-        block = per_action + head + (textwrap.indent(inner, "    ") if head else inner)
+        block = (before_loop + head + textwrap.indent(inner, "    ")) if head else inner
         body.append(textwrap.indent(block, " " * indent))
     return "\n".join(body) or " " * indent + "pass", plain_ids
 

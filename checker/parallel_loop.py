@@ -130,15 +130,16 @@ def build_expand(info: SpecInfo, fingerprint: Callable | None) -> Callable:
         "fingerprint": fingerprint,
     }
     def handle(ai: int, instance: str, constraint: str) -> str:
-        # A sent action also carries the successor's ordinal within its action (above
-        # ACTION_BITS), so that re-making it runs that action alone (build_remake).
+        # Under a view or symmetry a sent action also carries the successor's ordinal within its
+        # action (above ACTION_BITS), so that re-making it skips the other actions (build_remake).
         # It also carries hash(t), the state's own hash: an owner holding a state of the same
-        # fingerprint need not fetch the peer's when the two are equal (build_remake, LevelMerge).
-        sent = f"{ai} | (g - g0) << ACTION_BITS" + (", hash(t)" if fingerprint else "")
+        # fingerprint fetches the peer's only if the two differ (parallel_merge.py).
+        ordinal = "(g - g0)" if info.actions[ai].params else "1"
+        sent = f"{ai} | {ordinal} << ACTION_BITS, hash(t)" if fingerprint else str(ai)
         return _HANDLE.format(ai=ai, sent_action=sent, constraint=constraint,
                               fp="fingerprint(t)" if fingerprint else "hash(t)")
 
-    body, _ = unroll_actions(info, ns, handle, 16, "g0 = g\n")
+    body, _ = unroll_actions(info, ns, handle, 16, "g0 = g\n" if fingerprint else "")
     n = len(info.actions)
     src = _PROLOGUE.format(
         body=body,
@@ -186,29 +187,39 @@ def nth_step(info: SpecInfo, spec: Any, s: Any, g: int) -> tuple[tuple[int, tupl
     raise RuntimeError("Rebuilding the counterexample, " + NONDETERMINISTIC)
 
 
-def build_remake(info: SpecInfo) -> Callable[[Any, Any, int], Any]:
-    """Compile `remake(spec, s, sent)`: the successor of `s` a worker sent as `sent` (action
-    index | ordinal within that action << ACTION_BITS); None if `s` no longer has it (a
-    nondeterministic spec). Only that action's instances run: counting every successor up
-    to the key's ordinal cost two-phase commit (8 RMs) 13 us a state, this 7 us, and under
-    a symmetry it avoids computing canonical forms (kafka-controller: 0.95 s -> 0.61 s)."""
+def build_remake(info: SpecInfo, fingerprint: Callable | None) -> Callable[[Any, Any, int, int], Any]:
+    """Compile `remake(spec, s, sent, h)`: the successor of `s` a worker sent as action
+    `sent & ACTION` with fingerprint h; None if `s` no longer has it (a nondeterministic spec).
+
+    Either way only that action's instances are tried (two-phase commit, 8 RMs: 13 -> 7 us
+    a state, against counting every successor up to the key's ordinal). Without a view or
+    symmetry it takes the first successor with fingerprint h: that is the sent state, since
+    a worker sends a fingerprint once, with the first successor that has it. Under a view or
+    symmetry a fingerprint is a canonical form, which costs more than making the state, so
+    the sender also sent the successor's ordinal within its action, and that one is taken."""
     remakers = []
     for act in info.actions:
-        ns: dict[str, Any] = {}
+        ns: dict[str, Any] = {"fingerprint": fingerprint}
+        if fingerprint is None:  # want: the fingerprint
+            pick = "if {constraint} and hash(t) == want:\n    return t\n"
+        else:  # want: the ordinal within the action, counted as the loops count successors
+            pick = "want -= 1\nif not want:\n    return t\n"
         body, _ = unroll_actions(attrs.evolve(info, actions=(act,)), ns,
-                                 lambda ai, instance, constraint: "k -= 1\nif not k:\n    return t\n", 4)
-        src = f"def remake(spec, s, k):\n{body}\n    return None\n"
+                                 lambda _, instance, constraint: pick.format(constraint=constraint), 4)
+        src = f"def remake(spec, s, want):\n{body}\n    return None\n"
         exec(compile(src, f"<protocheck remake {info.cls.__name__}.{act.name}>", "exec"), ns)
         remakers.append(ns["remake"])
-    return lambda spec, s, sent: remakers[sent & ACTION](spec, s, sent >> ACTION_BITS)
+    if fingerprint is None:
+        return lambda spec, s, sent, h: remakers[sent](spec, s, h)
+    return lambda spec, s, sent, h: remakers[sent & ACTION](spec, s, sent >> ACTION_BITS)
 
 
 def regenerate(remake: Callable, spec: Any, frontier: list, ranks: list[int], wants: list[int]) -> list:
-    """The sent states named by `wants` (flat key, sent action pairs), made again from their
-    parents in `frontier` (ranks ascending)."""
+    """The sent states named by `wants` (flat key, action, fingerprint triples), made again
+    from their parents in `frontier` (ranks ascending)."""
     states = []
-    for key, sent in zip(wants[0::2], wants[1::2]):
-        t = remake(spec, frontier[bisect_left(ranks, key >> SHIFT)], sent)
+    for key, ai, h in zip(wants[0::3], wants[1::3], wants[2::3]):
+        t = remake(spec, frontier[bisect_left(ranks, key >> SHIFT)], ai, h)
         if t is None:
             raise RuntimeError("Re-making a state a peer asked for, " + NONDETERMINISTIC)
         states.append(t)

@@ -60,8 +60,8 @@ class LevelMerge:
 
     def _compare_states(self, src: int, js: list[int], exact: list[int]) -> None:
         """Held states whose least key is now a peer's: fetch the peer's state only if it differs
-        from the one held (its hash(t) tells: zk-election with symmetry fetched 61,500 states
-        per worker without this test)."""
+        from the one held, as its hash(t) tells (kafka-controller with symmetry: 46,000 states
+        fetched per worker without this test, 3,900 with it)."""
         states, need = self.states, self.need
         for j, e in zip(js, exact):
             if hash(states[j]) == e:
@@ -80,6 +80,7 @@ class LevelMerge:
                     continue
                 seen.add(h)
                 j = others[h] = first + len(more_keys)
+                self.hs.append(h)
                 self.states.append(None)
                 more_keys.append(key)
                 more_acts.append(ai)

@@ -178,9 +178,9 @@ class Worker:
         self.mesh.send(o, ("cand", np.array(lst, dtype=np.int64).tobytes()))
 
     def _states(self, wants: bytes) -> tuple:
-        """The states this worker sent as these (key, sent action), in that order, as a reply to a "want"."""
+        """The states this worker sent as these (key, action, fingerprint), in that order, as a reply to a "want"."""
         if self.remake is None:
-            self.remake = build_remake(self.info)
+            self.remake = build_remake(self.info, self.fingerprint)
         states = regenerate(self.remake, self.spec, self.frontier, self.ranks, np.frombuffer(wants, dtype=np.int64).tolist())
         if not states:
             return ("states", None, states)
@@ -234,15 +234,17 @@ class Worker:
         self.merging.add(src, data)
 
     def _ask_states(self) -> dict[int, list[int]]:
-        """Ask each peer for the states this worker keeps its candidates for, by key and sent
-        action (the sender re-makes each from its parent: parallel_loop.regenerate); return
-        the indices asked, per peer."""
+        """Ask each peer for the states this worker keeps its candidates for, by key, action and
+        fingerprint (the sender re-makes each from its parent: parallel_loop.regenerate);
+        return the indices asked, per peer."""
         asked: dict[int, list[int]] = {o: [] for o in self.peers}
         for j, src in self.merging.need.items():
             asked[src].append(j)
         for o in self.peers:
             js = np.array(asked[o], dtype=np.int64)
-            self.mesh.send(o, ("want", np.stack((self.keys[js], self.acts[js]), axis=1).tobytes()))
+            hs = np.array([self.nhs[j] for j in asked[o]], dtype=np.int64)
+            wants = np.stack((self.keys[js], self.acts[js], hs), axis=1)
+            self.mesh.send(o, ("want", wants.tobytes()))
         return asked
 
     def _install(self, js: list[int], cls: type | None, states: list) -> None:
