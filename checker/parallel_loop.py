@@ -21,14 +21,11 @@ from .spec import SpecInfo, instances
 
 SHIFT = 32  # bits of a key that hold the successor ordinal
 LOW = (1 << SHIFT) - 1
-ACTION_BITS = 16  # a sent action index is `ai | ordinal within the action << ACTION_BITS` (under a view)
+ACTION_BITS = 16  # under a view or symmetry a sent action is `ai | ordinal within the action << ACTION_BITS`
 ACTION = (1 << ACTION_BITS) - 1
-
-
-def candidate_width(fingerprint: Callable | None) -> int:
-    """Integers per sent candidate: fingerprint, key, action, and under a view or symmetry hash(t)."""
-    return 3 if fingerprint is None else 4
 TICK = 1024  # expansions between looks at the clock and the abort flag
+
+
 class Full(Exception):
     """This worker holds more new states than the level's budget: the rest is past the cut."""
 
@@ -123,6 +120,11 @@ if {constraint}:
 """
 
 
+def candidate_width(fingerprint: Callable | None) -> int:
+    """Integers per sent candidate: fingerprint, key, action, and under a view or symmetry hash(t)."""
+    return 3 if fingerprint is None else 4
+
+
 def build_expand(info: SpecInfo, fingerprint: Callable | None) -> Callable:
     """Compile `expand(worker, frontier, ranks, budget)` for one spec configuration."""
     ns: dict[str, Any] = {
@@ -199,7 +201,7 @@ def build_remake(info: SpecInfo, fingerprint: Callable | None) -> Callable[[Any,
     the sender also sent the successor's ordinal within its action, and that one is taken."""
     remakers = []
     for act in info.actions:
-        ns: dict[str, Any] = {"fingerprint": fingerprint}
+        ns: dict[str, Any] = {}
         if fingerprint is None:  # want: the fingerprint
             pick = "if {constraint} and hash(t) == want:\n    return t\n"
         else:  # want: the ordinal within the action, counted as the loops count successors

@@ -32,8 +32,9 @@ class LevelMerge:
         self.need: dict[int, int] = {}  # index -> the peer that sent its key (and makes its state)
 
     def add(self, src: int, data: bytes) -> None:
-        """Candidates (fingerprint, key, action) from peer `src`, each fingerprint at most once:
-        a worker sends a fingerprint only the first time it meets it."""
+        """Candidates (fingerprint, key, action, and under a view or symmetry hash(t)) from peer
+        `src`, each fingerprint at most once: a worker sends a fingerprint only the first time
+        it meets it."""
         cand = np.frombuffer(data, dtype=np.int64).reshape(-1, self.width)
         hs, keys, acts = cand[:, 0], cand[:, 1], cand[:, 2]
         if self.own is None:
