@@ -20,15 +20,12 @@ does) and ship the spec by import path; the messages are already plain bytes.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing as mp
 import os
 import pickle
 import signal
-import sys
 import threading
 import time
-import traceback
 from multiprocessing.connection import Connection, wait
 from typing import Any, Callable, Iterable
 
@@ -36,10 +33,10 @@ from .diagnose import Diagnosis
 from .errors import SpecError
 from .fingerprint import orbit_collision_factor
 from .parallel_loop import LOW, SHIFT, nth_step
-from .parallel_transport import ABORT, COORDINATOR, Mesh, dumps, loads
-from .parallel_worker import Worker
+from .parallel_transport import ABORT, COORDINATOR, dumps, loads
+from .parallel_process import run_worker
 from .result import CheckResult, Coverage, Violation
-from .search import GC_THRESHOLD, Search, _Stop, constants_of
+from .search import Search, _Stop, constants_of
 from .trace import replay
 
 UNLIMITED = 1 << 62
@@ -88,50 +85,6 @@ def _with_workers(result: CheckResult, workers: int) -> CheckResult:
     return result
 
 
-def _pin(me: int, nworkers: int) -> None:
-    """When the workers take every core this process may use, keep each on a core of its
-    own: a worker the scheduler moves between cores finds its caches cold (two-phase 8 RMs,
-    2 workers on 2 cores: 15.3-15.5 s pinned, 15.7-15.9 s not). With fewer workers than
-    cores, pinning could stack two concurrent searches on the same cores, so the OS decides."""
-    try:
-        cpus = sorted(os.sched_getaffinity(0))
-        if nworkers == len(cpus):
-            os.sched_setaffinity(0, {cpus[me]})
-    except (AttributeError, OSError):  # no affinity on this platform, or not allowed
-        pass
-
-
-def _worker_entry(me: int, search: Search, frontier: list, conns: dict[int, Connection], unused: list) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the coordinator's to handle
-    _pin(me, len(conns))  # one connection per peer and one to the coordinator
-    for c in unused:
-        c.close()
-    # States are immutable values and rarely cyclic: collecting every 700 allocations cost ~10%.
-    # freeze() also keeps the collector off the pages inherited from the coordinator.
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLD)
-    mesh = Mesh(conns)
-    mesh.start()
-    fp = search.fingerprint or hash
-    nw = len(conns)
-    mine = [k for k, s in enumerate(frontier) if fp(s) % nw == me]
-    try:
-        worker = Worker(me, nw, search, [frontier[k] for k in mine], mine,
-                        [search.log.parents[k] for k in mine], {fp(frontier[k]) for k in mine}, mesh)
-        worker.serve()
-    except BaseException:
-        try:
-            mesh.send(COORDINATOR, ("crash", me, traceback.format_exc()))
-        except Exception:
-            pass
-        return
-    # Done: leave without freeing the visited set and the states one by one, which the
-    # coordinator would wait for (0.08 s at two-phase 8 RMs); the OS takes the pages back.
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)
-
-
 class Coordinator:
     def __init__(self, search: Search, frontier: list, nworkers: int):
         self.search, self.frontier, self.n = search, frontier, nworkers
@@ -160,7 +113,7 @@ class Coordinator:
         for w in range(self.n):
             mine = {(COORDINATOR if peer == -1 else peer): c for (owner, peer), c in ends.items() if owner == w}
             unused = [c for (owner, _), c in ends.items() if owner != w]
-            p = ctx.Process(target=_worker_entry, args=(w, self.search, self.frontier, mine, unused), daemon=True)
+            p = ctx.Process(target=run_worker, args=(w, self.search, self.frontier, mine, unused), daemon=True)
             p.start()
             self.procs.append(p)
         for (owner, _), c in ends.items():
