@@ -2,10 +2,10 @@
 
 Per level it expands the states it owns, in the one-process search order, keeps the new
 successors it owns and sends the fingerprint, key and action of the others in batches to
-their owners (each fingerprint at most once per level: a worker meets its successors in
+their owners (each fingerprint at most once in the search: a worker meets its successors in
 increasing key order, so the first one it sends is its least). When every peer has said
-the level is over, it merges what it received, keeping per fingerprint the least key (see
-parallel_loop.py), fetches from its peers only the states it lacks (pickling states was
+the level is over, it has merged what it received, keeping per fingerprint the least key
+(parallel_merge.py), and fetches from its peers only the states it lacks (pickling states was
 most of the exchange, and most candidates are states the owner holds), checks the
 invariants on its new states, and reports to the coordinator. The next level's order is
 the merged order of all workers' keys, computed from the sorted keys each worker sends its
@@ -209,7 +209,7 @@ class Worker:
             for src, msg in pending:
                 tag = msg[0]
                 if tag == "cand":
-                    self._merge(src, msg[1])
+                    self.merging.add(src, msg[1])
                 elif tag == "end":
                     ends += 1
                 elif tag == "want":
@@ -229,9 +229,6 @@ class Worker:
             if raw is None:
                 raise SystemExit(0)
             pending = [(src, loads(raw))]
-
-    def _merge(self, src: int, data: bytes) -> None:
-        self.merging.add(src, data)
 
     def _ask_states(self) -> dict[int, list[int]]:
         """Ask each peer for the states this worker keeps its candidates for, by key, action and
