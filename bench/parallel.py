@@ -7,7 +7,11 @@ fingerprint space split evenly, each worker does about CPU/workers, and
 `cpu speed-up` = one-process CPU / (CPU of the parallel run / workers) is the speed-up an
 otherwise idle machine would show, up to the time workers wait at level barriers.
 
-    python bench/parallel.py [--rms 7 8] [--workers 1 2] [--bundled] [--json out.json]
+With `--repeat N` each model runs N rounds, every round all worker counts back to back,
+and each speed-up is against the same round's first run: on a VM whose speed drifts from
+one minute to the next, only runs made side by side compare. The median follows.
+
+    python bench/parallel.py [--rms 7 8] [--workers 1 2] [--bundled] [--repeat N] [--json out.json]
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import json
 import os
 import platform
 import resource
+import statistics
 import sys
 import time
 
@@ -62,6 +67,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--rms", type=int, nargs="+", default=[7, 8])
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--bundled", action="store_true", help="also the larger bundled protocol models")
+    ap.add_argument("--repeat", type=int, default=1, help="rounds per model, speed-ups within a round (default 1)")
     ap.add_argument("--json")
     args = ap.parse_args(argv)
     load = os.getloadavg()
@@ -71,17 +77,23 @@ def main(argv: list[str] | None = None) -> None:
           f"{'wall speed-up':>13} {'cpu speed-up':>12}")
     rows = []
     for rms in args.rms + (list(BUNDLED_MODELS) if args.bundled else []):
-        base = None
-        for w in args.workers:
-            m = measure(rms, w)
-            if base is None:
-                base = m
-            m["wall_speedup"] = base["wall"] / m["wall"]
-            m["cpu_speedup"] = base["cpu"] / (m["cpu"] / w)
-            assert (m["distinct"], m["generated"], m["depth"]) == (base["distinct"], base["generated"], base["depth"])
-            rows.append(m)
-            print(f"{rms!s:>24} {w:>7} {m['distinct']:>10,} {m['generated']:>11,} {m['depth']:>5} {m['wall']:>7.2f} "
-                  f"{m['cpu']:>7.2f} {m['wall_speedup']:>12.2f}x {m['cpu_speedup']:>11.2f}x", flush=True)
+        speedups: dict[int, list[float]] = {w: [] for w in args.workers}
+        for _ in range(args.repeat):
+            base = None
+            for w in args.workers:
+                m = measure(rms, w)
+                if base is None:
+                    base = m
+                m["wall_speedup"] = base["wall"] / m["wall"]
+                m["cpu_speedup"] = base["cpu"] / (m["cpu"] / w)
+                assert (m["distinct"], m["generated"], m["depth"]) == (base["distinct"], base["generated"], base["depth"])
+                rows.append(m)
+                speedups[w].append(m["wall_speedup"])
+                print(f"{rms!s:>24} {w:>7} {m['distinct']:>10,} {m['generated']:>11,} {m['depth']:>5} {m['wall']:>7.2f} "
+                      f"{m['cpu']:>7.2f} {m['wall_speedup']:>12.2f}x {m['cpu_speedup']:>11.2f}x", flush=True)
+        if args.repeat > 1:
+            print("# median wall speed-up over the rounds: " + ", ".join(
+                f"{w} workers {statistics.median(v):.2f}x" for w, v in speedups.items() if w != args.workers[0]))
     own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     print(f"# load average {os.getloadavg()[0]:.1f} at the end; peak resident memory: this process "
           f"{own.ru_maxrss / 1024:.0f} MB, largest worker {kids.ru_maxrss / 1024:.0f} MB")
