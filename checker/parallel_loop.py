@@ -111,7 +111,9 @@ if {constraint}:
             nstates(t)
             nacts({ai})
             if n > budget:
-                raise Full
+                n = w.recount()
+                if n > budget:
+                    raise Full
         else:
             ob = out[o]
             ob += (h, base | g, {sent_action})

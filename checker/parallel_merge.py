@@ -14,15 +14,17 @@ from typing import Any
 
 import numpy as np
 
+from .store import FingerprintStore
+
 
 class LevelMerge:
     """The keys and actions of a level's new states (own first, then those only peers found),
     updated by each batch of candidates; `need` names the peer that must send each state
     this worker cannot make itself."""
 
-    def __init__(self, hs: list[int], keys: list[int], acts: list[int], states: list[Any], seen: set[int],
+    def __init__(self, hs: list[int], keys: list[int], acts: list[int], states: list[Any], store: FingerprintStore,
                  width: int):
-        self.hs, self.states, self.seen, self.width = hs, states, seen, width
+        self.hs, self.states, self.store, self.width = hs, states, store, width
         self.keys = np.array(keys, dtype=np.int64)
         self.acts = np.array(acts, dtype=np.int64)
         self.own: tuple[np.ndarray, np.ndarray] | None = None  # own fingerprints sorted, and their indices
@@ -57,6 +59,9 @@ class LevelMerge:
                 self._compare_states(src, j.tolist(), cand[:, 3][held][better].tolist())
             rest = ~held
             hs, keys, acts = hs[rest], keys[rest], acts[rest]
+        if self.store.runs:  # states this worker visited before its set moved to the runs
+            rest = ~self.store.known_in_bulk(hs)
+            hs, keys, acts = hs[rest], keys[rest], acts[rest]
         self._add_others(src, hs.tolist(), keys.tolist(), acts.tolist())
 
     def _compare_states(self, src: int, js: list[int], exact: list[int]) -> None:
@@ -72,7 +77,7 @@ class LevelMerge:
 
     def _add_others(self, src: int, hs: list[int], keys: list[int], acts: list[int]) -> None:
         """Candidates this worker did not find in this level: old states, or states only peers found."""
-        others, seen, need, more_keys, more_acts = self.others, self.seen, self.need, self.more_keys, self.more_acts
+        others, seen, need, more_keys, more_acts = self.others, self.store.recent, self.need, self.more_keys, self.more_acts
         first = self.keys.size
         for h, key, ai in zip(hs, keys, acts):
             j = others.get(h)

@@ -49,7 +49,7 @@ def run_worker(me: int, search: Search, frontier: list, conns: dict[int, Connect
     mine = [k for k, s in enumerate(frontier) if fp(s) % nw == me]
     try:
         worker = Worker(me, nw, search, [frontier[k] for k in mine], mine,
-                        [search.log.parents[k] for k in mine], {fp(frontier[k]) for k in mine}, mesh)
+                        [search.log.parents[k] for k in mine], [fp(frontier[k]) for k in mine], mesh)
         worker.serve()
     except BaseException:
         try:

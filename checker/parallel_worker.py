@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import time
 from bisect import bisect_left
-from typing import Any
+from typing import Any, Iterable
 
 import numpy as np
 
@@ -28,8 +28,14 @@ from .parallel_loop import (ACTION, LOW, SHIFT, Abort, Full, Halt, build_expand,
 from .parallel_merge import LevelMerge
 from .parallel_transport import COORDINATOR, Mesh, loads
 from .states import state_problem
+from .store import FingerprintStore
 
 BATCH = 4096  # candidates per message
+# A worker's visited set (the fingerprints it owns or has sent) moves to the compact store's
+# runs once it holds this many in its Python set: at two-phase 8 RMs (1.71 M per worker) it
+# never does, so the hot loop is as before; at 9 RMs (10.3 M states) it keeps a worker at
+# a fraction of the memory a plain set needs (~70 bytes per fingerprint).
+WORKER_MIN_MERGE = 1 << 21
 
 
 def _tuple_rebuildable(cls: type) -> bool:
@@ -47,7 +53,7 @@ def _tuple_rebuildable(cls: type) -> bool:
 
 class Worker:
     def __init__(self, me: int, nworkers: int, search: Any, frontier: list, ranks: list[int], keys: list[int],
-                 seen: set[int], mesh: Mesh):
+                 owned: Iterable[int], mesh: Mesh):
         self.me, self.nworkers, self.mesh = me, nworkers, mesh
         self.search = search
         self.spec, self.info = search.spec, search.info
@@ -55,7 +61,9 @@ class Worker:
         self.fingerprint = search.fingerprint
         self.deadlock, self.stop_on_first = search.deadlock, search.stop_on_first
         self.state_types = set(search.state_types)
-        self.seen = seen
+        self.store = FingerprintStore(WORKER_MIN_MERGE)
+        self.store.recent.update(owned)
+        self.seen = self.store.recent  # what the hot loop tests; the runs are checked in bulk (`_drop_known`)
         self.frontier, self.ranks = frontier, ranks
         self.level_ranks = [np.array(ranks, dtype=np.int64)]  # per level: ranks of the states held, ascending
         self.level_keys = [np.array(keys, dtype=np.int64)]  # and their keys (parent rank << SHIFT | ordinal)
@@ -175,7 +183,21 @@ class Worker:
         """Send fingerprints, keys and actions only: the owner asks for the states it lacks."""
         lst = self.out[o]
         self.out[o] = []
-        self.mesh.send(o, ("cand", np.array(lst, dtype=np.int64).tobytes()))
+        cand = np.array(lst, dtype=np.int64)
+        if self.store.runs:  # a fingerprint sent before the set moved to the runs is not sent again
+            cand = cand.reshape(-1, self.width)
+            cand = cand[~self.store.known_in_bulk(cand[:, 0])]
+        self.mesh.send(o, ("cand", cand.tobytes()))
+
+    def recount(self) -> int:
+        """The new states this worker owns in this level, once those the runs already hold are
+        dropped (the hot loop tests only the Python set); called before declaring the budget full."""
+        known = self.store.known_in_bulk(np.array(self.nhs, dtype=np.int64)) if self.store.runs else None
+        if known is not None and known.any():
+            keep = (~known).tolist()
+            for lst in (self.nhs, self.nkeys, self.nstates, self.nacts):
+                lst[:] = [x for x, k in zip(lst, keep) if k]  # in place: the hot loop holds their appends
+        return len(self.nkeys)
 
     def _states(self, wants: bytes) -> tuple:
         """The states this worker sent as these (key, action, fingerprint), in that order, as a reply to a "want"."""
@@ -204,7 +226,8 @@ class Worker:
         ends = answered = replies = 0
         asked: dict[int, list[int]] | None = None
         pending, self.stash = self.stash, []
-        self.merging = LevelMerge(self.nhs, self.nkeys, self.nacts, self.nstates, self.seen, self.width)
+        self.recount()
+        self.merging = LevelMerge(self.nhs, self.nkeys, self.nacts, self.nstates, self.store, self.width)
         while True:
             for src, msg in pending:
                 tag = msg[0]
@@ -289,6 +312,7 @@ class Worker:
 
     def _advance(self) -> None:
         """Make the merged level the frontier: ranks are positions in the merge of all workers' keys."""
+        self.store.maybe_merge()
         while len(self.peer_keys) < len(self.peers):
             src, raw = self.mesh.get()
             if raw is None:

@@ -31,9 +31,10 @@ SORT_QUERIES = 4096  # lookups of more fingerprints than this are sorted first
 
 
 class FingerprintStore:
-    __slots__ = ("recent", "runs", "bloom")
+    __slots__ = ("recent", "runs", "bloom", "min_merge")
 
-    def __init__(self) -> None:
+    def __init__(self, min_merge: int | None = None) -> None:
+        self.min_merge = min_merge  # None: MIN_MERGE
         self.recent: set[int] = set()
         self.runs: list[np.ndarray] = []
         self.bloom: BlockedBloom | None = None  # over the runs: most lookups are of new fingerprints
@@ -53,11 +54,11 @@ class FingerprintStore:
     def add(self, fp: int) -> None:
         self.recent.add(fp)
 
-    def known_in_bulk(self, fps: Iterable[int]) -> np.ndarray | None:
+    def known_in_bulk(self, fps: Iterable[int] | np.ndarray) -> np.ndarray | None:
         """Boolean mask: which of `fps` are in the runs (None when there are no runs)."""
         if not self.runs:
             return None
-        return self._known(np.fromiter(fps, dtype=np.int64))
+        return self._known(fps if isinstance(fps, np.ndarray) else np.fromiter(fps, dtype=np.int64))
 
     def _known(self, q: np.ndarray) -> np.ndarray:
         if self.bloom is not None:
@@ -84,7 +85,7 @@ class FingerprintStore:
 
     def maybe_merge(self) -> None:
         """Move the set into a new run once it is large enough to be worth it."""
-        if len(self.recent) < MIN_MERGE:
+        if len(self.recent) < (self.min_merge or MIN_MERGE):
             return
         add = np.fromiter(self.recent, dtype=np.int64, count=len(self.recent))
         self.recent.clear()  # cleared, not replaced: the hot loop holds a reference to this set

@@ -226,3 +226,30 @@ def test_progress_is_reported_during_a_parallel_run():
     assert r.ok and seen
     assert set(seen[-1]) == {"distinct", "generated", "queue", "depth", "seconds", "per_second"}
     assert all(0 <= p["distinct"] <= r.distinct_states for p in seen)
+
+
+def test_workers_with_compact_visited_sets(monkeypatch, tmp_path):
+    """A worker's visited set moves to the compact store's runs past WORKER_MIN_MERGE
+    fingerprints (10 M-state runs); tiny here, so that every path that must then look in
+    the runs too (the level's own new states, the budget, sends, received candidates) runs."""
+    import checker.parallel_worker as pw
+    from checker.store import FingerprintStore
+
+    monkeypatch.setattr(pw, "WORKER_MIN_MERGE", 64)
+    log = tmp_path / "runs"
+    merge = FingerprintStore.maybe_merge
+
+    def logged(self):
+        merge(self)
+        if self.runs:
+            with open(log, "a") as f:
+                f.write(f"{sum(int(r.size) for r in self.runs)}\n")
+
+    monkeypatch.setattr(FingerprintStore, "maybe_merge", logged)  # workers are forked: they inherit both
+    r = same_as_one_process(TwoPhase(rms=4))
+    assert (r.status, r.distinct_states, r.generated_states, r.depth) == ("ok", 1568, 8258, 14)
+    same_as_one_process(TwoPhase(rms=4), workers=3)
+    same_as_one_process(TwoPhase(rms=4), max_states=1000)
+    same_as_one_process(_bundled("kafka-controller"), max_states=2500)
+    same_as_one_process(MissionariesAndCannibals())
+    assert max(int(n) for n in log.read_text().split()) > 500  # the workers' runs held most fingerprints
