@@ -63,7 +63,7 @@ class Worker:
         self.state_types = set(search.state_types)
         self.store = FingerprintStore(WORKER_MIN_MERGE)
         self.store.recent.update(owned)
-        self.seen = self.store.recent  # what the hot loop tests; the runs are checked in bulk (`_drop_known`)
+        self.seen = self.store.recent  # what the hot loop tests; the runs are checked in bulk (`recount`, `flush`)
         self.frontier, self.ranks = frontier, ranks
         self.level_ranks = [np.array(ranks, dtype=np.int64)]  # per level: ranks of the states held, ascending
         self.level_keys = [np.array(keys, dtype=np.int64)]  # and their keys (parent rank << SHIFT | ordinal)
