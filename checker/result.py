@@ -58,6 +58,8 @@ class CheckResult:
     init_states: int = 0
     warnings: list[str] = attrs.field(factory=list)  # things the user should know that are not violations
     symmetry: int = 0  # size of the symmetry group the search reduced by (0: none)
+    # Invariants declared with @invariant(exercised=...) whose premise held in no checked state.
+    vacuous: list[str] = attrs.field(factory=list)
 
     @property
     def ok(self) -> bool:

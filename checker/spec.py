@@ -45,9 +45,11 @@ class Marked:
     kind: str  # 'action' | 'invariant' | 'constraint' | 'terminal'
     params: tuple[tuple[str, Callable[..., Iterable[Any]]], ...] = ()
     name: str | None = None
+    exercised: Callable[[Any, Any], bool] | None = None  # invariants only: see invariant()
 
 
-def _marker(kind: str, fn: Callable | None, name: str | None = None, params: dict | None = None):
+def _marker(kind: str, fn: Callable | None, name: str | None = None, params: dict | None = None,
+            exercised: Callable | None = None):
     def mark(f: Callable) -> Callable:
         if not callable(f):
             raise SpecError(f"@{kind} must decorate a method, not {f!r}.")
@@ -58,7 +60,12 @@ def _marker(kind: str, fn: Callable | None, name: str | None = None, params: dic
                     f"@action parameter '{pname}' of {f.__qualname__} must be given a domain function "
                     f"`lambda spec, state: iterable`, not {dom!r}. Write {pname}=lambda spec, s: {dom!r}."
                 )
-        setattr(f, _MARK, Marked(kind, ps, name))
+        if exercised is not None and not callable(exercised):
+            raise SpecError(
+                f"@invariant(exercised=...) of {f.__qualname__} must be a predicate `lambda spec, state: bool`, "
+                f"not {exercised!r}."
+            )
+        setattr(f, _MARK, Marked(kind, ps, name, exercised))
         return f
 
     return mark(fn) if fn is not None else mark
@@ -73,12 +80,17 @@ def action(fn: Callable | None = None, /, **params: Callable[[Any, Any], Iterabl
     return _marker("action", fn, params=params)
 
 
-def invariant(fn: Callable | None = None, /, *, name: str | None = None):
+def invariant(fn: Callable | None = None, /, *, name: str | None = None,
+              exercised: Callable[[Any, Any], bool] | None = None):
     """Mark `fn(self, state) -> bool` as an invariant, checked on every reachable state.
 
     To say *why* it fails, return `fail("reason")` (falsy) or raise `InvariantFailed`.
+    `exercised(spec, state)` says when the invariant has something to check (the premise of
+    an implication, say): a search in which it never holds reports the invariant as vacuous
+    (`CheckResult.vacuous`), since an invariant that held only because nothing it speaks
+    of ever happened proves nothing.
     """
-    return _marker("invariant", fn, name=name)
+    return _marker("invariant", fn, name=name, exercised=exercised)
 
 
 def constraint(fn: Callable | None = None, /):
@@ -164,6 +176,7 @@ class SpecInfo:
     cls: type
     actions: tuple[ActionDef, ...]
     invariants: dict[str, Callable]
+    exercised: dict[str, Callable]  # invariant name -> premise predicate, for those that declare one
     constraints: tuple[Callable, ...]
     terminals: tuple[Callable, ...]
     constants: tuple[attrs.Attribute, ...]
@@ -189,13 +202,15 @@ def describe(cls: type) -> SpecInfo:
                 found[attr] = (mark, value)
             elif attr in found and callable(value):
                 del found[attr]  # overridden by an undecorated method: no longer an action
-    actions, invariants, constraints, terminals = [], {}, [], []
+    actions, invariants, constraints, terminals, exercised = [], {}, [], [], {}
     for attr, (mark, fn) in found.items():
         if mark.kind == "action":
             _check_signature(cls, attr, fn, mark)
             actions.append(ActionDef(attr, fn, tuple(p for p, _ in mark.params), tuple(d for _, d in mark.params)))
         elif mark.kind == "invariant":
             invariants[mark.name or attr] = fn
+            if mark.exercised is not None:
+                exercised[mark.name or attr] = mark.exercised
         elif mark.kind == "constraint":
             constraints.append(fn)
         else:
@@ -206,6 +221,7 @@ def describe(cls: type) -> SpecInfo:
         cls=cls,
         actions=tuple(actions),
         invariants=invariants,
+        exercised=exercised,
         constraints=tuple(constraints),
         terminals=tuple(terminals),
         constants=tuple(attrs.fields(cls)),
