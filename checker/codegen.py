@@ -23,6 +23,8 @@ _PROLOGUE = """
 def level(search, frontier, probe):
     spec = search.spec
     seen = search.seen.recent
+    covers = search.registry.covers
+    register = search.registry.register
     types = search.state_types
     T0 = next(iter(types)) if len(types) == 1 else None
 {fired_locals}
@@ -76,7 +78,8 @@ if generated == before and not search._terminal(s, idx):
     search._deadlock(idx)
 """
 
-# Per successor: count it, apply the constraint, and keep it if its fingerprint is not
+# Per successor: count it, apply the constraint, make sure the value registry holds its
+# parts (one C call; fingerprint.py says why), and keep it if its fingerprint is not
 # among the recent ones: the state joins the next level, its parent and action instance
 # go to parallel lists (no per-state tuple to build and take apart), and a new state type
 # is vetted once. `Search._settle` then settles each chunk against the bulk of the visited
@@ -84,7 +87,7 @@ if generated == before and not search._terminal(s, idx):
 _HANDLE = """
 {count}f{ai} += 1
 if {constraint}:
-    h = {fp}
+{covers}    h = {fp}
     if h not in seen:
         if type(t) is not T0 and type(t) not in types and not search._admit_type(t):
             raise Diagnose
@@ -149,6 +152,7 @@ def build_level(info: SpecInfo, fingerprint: Callable | None, deadlock: bool, ke
             count="generated += 1\n" if deadlock else "",
             constraint=constraint,
             fp="fingerprint(t)" if fingerprint else "hash(t)",
+            covers="" if fingerprint else "    if not covers(t):\n        register(t)\n",
             instance=instance,
             keep_fp="        hput(h)\n" if keep_fps else "",
         )

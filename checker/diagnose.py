@@ -132,6 +132,8 @@ def _check_state(spec, info, invariants, t, key, step) -> Diagnosis | None:
     if key is not None:
         try:
             key(t)
+        except SpecError as exc:  # a value the fingerprint refuses (fingerprint.py)
+            return Diagnosis("error", "state", str(exc), step, None)
         except Exception as exc:
             return Diagnosis("error", "view", f"computing the fingerprint (view or symmetry) raised {_describe(exc)}; "
                              "view() must return a hashable value", step, spec_traceback(exc))

@@ -36,7 +36,7 @@ from .parallel_loop import LOW, SHIFT, nth_step
 from .parallel_transport import ABORT, COORDINATOR, dumps, loads
 from .parallel_process import run_worker
 from .result import CheckResult, Coverage, Violation
-from .search import Search, _Stop, constants_of
+from .search import ExactRerun, Search, _Stop, constants_of
 from .trace import replay
 
 UNLIMITED = 1 << 62
@@ -69,7 +69,6 @@ def check_parallel(spec: Any, *, workers: int, progress: Callable[[dict], None] 
         return _with_workers(search._result("interrupted", "interrupted by the user (Ctrl-C)"), workers)
     if not frontier:
         return _with_workers(search._result("ok", ""), workers)
-    search.scan_ahead(frontier)
     try:
         pickle.dumps(frontier)
     except Exception as exc:
@@ -231,6 +230,7 @@ class Coordinator:
             self.latest = {}
             self._broadcast(("level", budget, set(search.violated), search.time_limit, search.t0, search.progress_interval))
             dones = self._gather("done")
+            self._check_parts(dones)
             stop = self._decide(dones, budget, probe)
             if stop is not None:
                 return stop
@@ -251,6 +251,17 @@ class Coordinator:
             search.depth += 1
             self.level += 1
             self.size = total
+
+    def _check_parts(self, dones: list[tuple]) -> None:
+        """Register the parts new to each worker this level; a clash within a worker or between
+        two voids the search (fingerprint.py), which then runs again exactly in one process."""
+        registry = self.search.registry
+        for d in dones:
+            if d[7] is not None:
+                raise ExactRerun(d[7])
+            registry.register(d[6])
+        if registry.clash is not None:
+            raise ExactRerun(registry.clash)
 
     def _decide(self, dones: list[tuple], budget: int, probe: bool) -> tuple[str, str] | None:
         """Take the level's events in the one-process order; return (status, reason) if the search stops here."""

@@ -46,6 +46,8 @@ _PROLOGUE = """
 def expand(w, frontier, ranks, budget):
     spec = w.spec
     seen = w.seen
+    covers = w.registry.covers
+    register = w.registry.register
     nhs = w.nhs.append
     nkeys = w.nkeys.append
     nstates = w.nstates.append
@@ -98,7 +100,7 @@ _HANDLE = """
 g += 1
 f{ai} += 1
 if {constraint}:
-    h = {fp}
+{covers}    h = {fp}
     if h not in seen:
         if type(t) is not T0 and type(t) not in types and not w.admit_type(t):
             raise BadState
@@ -141,7 +143,8 @@ def build_expand(info: SpecInfo, fingerprint: Callable | None) -> Callable:
         ordinal = "(g - g0)" if info.actions[ai].params else "1"
         sent = f"{ai} | {ordinal} << ACTION_BITS, hash(t)" if fingerprint else str(ai)
         return _HANDLE.format(ai=ai, sent_action=sent, constraint=constraint,
-                              fp="fingerprint(t)" if fingerprint else "hash(t)")
+                              fp="fingerprint(t)" if fingerprint else "hash(t)",
+                              covers="" if fingerprint else "    if not covers(t):\n        register(t)\n")
 
     body, _ = unroll_actions(info, ns, handle, 16, "g0 = g\n" if fingerprint else "")
     n = len(info.actions)

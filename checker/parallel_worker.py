@@ -59,6 +59,11 @@ class Worker:
         self.spec, self.info = search.spec, search.info
         self.invariants = search.invariants
         self.fingerprint = search.fingerprint
+        # The parts of every key this worker fingerprints (fingerprint.py); those new in a
+        # level go to the coordinator with the level's report, which looks for clashes
+        # between workers as each worker does within itself.
+        self.registry = search.registry
+        self.registry.collect = True
         self.deadlock, self.stop_on_first = search.deadlock, search.stop_on_first
         self.state_types = set(search.state_types)
         self.store = FingerprintStore(WORKER_MIN_MERGE)
@@ -148,7 +153,8 @@ class Worker:
             self.mesh.send(o, ("keys", data))
         self.advance_pending = True
         counts = np.bincount(self.acts & ACTION, minlength=len(self.info.actions)).tolist()
-        return ("done", int(self.keys.size), self.fired, counts, self.events, aborted)
+        return ("done", int(self.keys.size), self.fired, counts, self.events, aborted,
+                self.registry.take_fresh(), self.registry.clash)
 
     def cmd_keys(self) -> tuple:
         return ("keys", self.sorted_keys.tobytes())

@@ -60,6 +60,8 @@ class CheckResult:
     symmetry: int = 0  # size of the symmetry group the search reduced by (0: none)
     # Invariants declared with @invariant(exercised=...) whose premise held in no checked state.
     vacuous: list[str] = attrs.field(factory=list)
+    # True when two different values hashed alike and the search ran again with exact fingerprints.
+    exact_fingerprints: bool = False
 
     @property
     def ok(self) -> bool:

@@ -15,15 +15,16 @@ diagnosed on a slow path that re-runs the one state (diagnose.py).
 from __future__ import annotations
 
 import gc
+import signal
+import threading
 import time
 from typing import Any, Callable, Iterable
 
 from . import constants as constants_mod
 from .codegen import build_level
-from .hazards import HAZARD_SCAN, HazardScanning
 from .settle import Settling, Stop as _Stop
 from .store import FingerprintStore
-from .fingerprint import fingerprint_function, orbit_collision_factor
+from .fingerprint import ValueRegistry, clash_message, fingerprint_function, orbit_collision_factor
 from .diagnose import Diagnosis, diagnose, diagnose_init, run_invariants
 from .errors import SpecError
 from .result import CheckResult, Coverage, Violation
@@ -37,7 +38,21 @@ GC_THRESHOLD = (1_000_000, 50, 1000)
 PROGRESS_EVERY = 1024  # frontier states per chunk: between clock reads and between settlings
 
 
-class Search(Settling, HazardScanning):
+class TimeLimitReached(KeyboardInterrupt):
+    """Raised by the timer at the time limit, wherever the search is — in the spec's own code
+    too, so that a slow action cannot start another; a KeyboardInterrupt, so that the paths
+    that already end a search cleanly on Ctrl-C end it, and `except Exception` in a spec
+    does not swallow it."""
+
+
+class ExactRerun(Exception):
+    """Two different values hash alike: the search must start again with exact fingerprints."""
+
+    def __init__(self, clash: tuple):
+        self.clash = clash
+
+
+class Search(Settling):
     def __init__(
         self,
         spec: Any,
@@ -51,6 +66,7 @@ class Search(Settling, HazardScanning):
         progress: Callable[[dict], None] | None = None,
         progress_interval: float = 2.0,
         symmetry: bool = True,
+        exact: bool = False,
     ):
         self.info: SpecInfo = describe(type(spec))
         constants_mod.validate(spec)
@@ -62,9 +78,12 @@ class Search(Settling, HazardScanning):
         self.stop_on_first = stop_on_first
         self.progress, self.progress_interval = progress, progress_interval
         for name, value in (("max_states", max_states), ("max_depth", max_depth), ("time_limit", time_limit)):
-            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0):
-                raise SpecError(f"{name}={value!r} must be a positive number (or None for no limit).")
-        self.fingerprint = fingerprint_function(spec, self.info, symmetry)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                      or not value > 0 or value == float("inf")):
+                raise SpecError(f"{name}={value!r} must be a positive number, and finite (or None for no limit).")
+        self.exact = exact
+        self.registry = ValueRegistry()
+        self.fingerprint = fingerprint_function(spec, self.info, symmetry, self.registry, exact)
         self.log = ParentLog()
         self.seen = FingerprintStore()
         self.generated = 0
@@ -76,7 +95,7 @@ class Search(Settling, HazardScanning):
         self.inits: list[Any] = []
         self.queue_left = 0
         self.warnings: list[str] = []
-        self.hazard_scan = HAZARD_SCAN  # states left to scan for values Python hashes alike
+        self.searching = False
         self._compiled: list[Callable | None] = [None, None]
         self._chunk: tuple = ([], 0, (), 0)
         self._mark = 0  # new states of the level already settled
@@ -93,6 +112,7 @@ class Search(Settling, HazardScanning):
         # Freeze what exists and collect rarely while searching; restore on the way out.
         gc.freeze()
         gc.set_threshold(*GC_THRESHOLD)
+        timer = self._start_timer()
         try:
             frontier = self._initial()
             while frontier:
@@ -100,14 +120,42 @@ class Search(Settling, HazardScanning):
                 frontier = self._level(frontier, probe)
                 if frontier:
                     self.depth += 1
+            self.searching = False
         except _Stop as stop:
             status, reason = stop.status, stop.reason
+        except TimeLimitReached:
+            status, reason = "incomplete", self.time_reason()
         except KeyboardInterrupt:
             status, reason = "interrupted", "interrupted by the user (Ctrl-C)"
         finally:
+            self.searching = False
+            if timer is not None:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, timer)
             gc.set_threshold(*threshold)
             gc.unfreeze()
+        if self.registry.clash is not None and not self.exact:
+            raise ExactRerun(self.registry.clash)
         return self._result(status, reason)
+
+    def _start_timer(self) -> Any:
+        """Arm a timer that ends the search at the time limit even inside a slow action (the
+        clock is otherwise read once per chunk of states); only the main thread gets signals,
+        elsewhere the per-chunk reading is all there is. Returns the handler to restore."""
+        self.searching = True
+        if self.time_limit is None or threading.current_thread() is not threading.main_thread():
+            return None
+
+        def expire(signum: int, frame: Any) -> None:
+            if self.searching:
+                raise TimeLimitReached
+
+        previous = signal.signal(signal.SIGALRM, expire)
+        signal.setitimer(signal.ITIMER_REAL, self.time_limit)
+        return previous
+
+    def time_reason(self) -> str:
+        return f"reached time_limit={self.time_limit}s"
 
     def _initial(self) -> list[Any]:
         spec, frontier = self.spec, []
@@ -115,18 +163,18 @@ class Search(Settling, HazardScanning):
             self.inits = list(self.spec.init())
         except Exception as exc:
             self._fail(diagnose_init(exc))
+        if getattr(self.fingerprint, "plain", False) and all(isinstance(s, (tuple, frozenset)) for s in self.inits):
+            self.fingerprint = None  # the loop inlines covers(t) and hash(t)
         for ordinal, s in enumerate(self.inits):
             problem = state_problem(s, "init()")
             if problem:
                 self._fail(Diagnosis("error", "init", problem, None, None))
             self.state_types.add(type(s))
             self.generated += 1
-            if self.hazard_scan > 0:
-                self._scan_hazards([s])
             try:
                 if self.info.constraints and not all(c(spec, s) for c in self.info.constraints):
                     continue
-                h = self.fingerprint(s) if self.fingerprint else hash(s)
+                h = self.key(s)
             except Exception:
                 self._fail(self._diagnose_state(s, None, ordinal, expand=False))
             if h in self.seen:
@@ -151,9 +199,15 @@ class Search(Settling, HazardScanning):
         variant = bool(self.seen.runs)
         if self._compiled[variant] is None:
             self._compiled[variant] = build_level(self.info, self.fingerprint, self.deadlock, variant)
-        if self.hazard_scan > 0:
-            self._prescan(frontier)
         return self._compiled[variant](self, frontier, probe)
+
+    def key(self, s: Any) -> int:
+        """The fingerprint of `s` as the loop computes it, its parts registered (slow paths)."""
+        if self.fingerprint is not None:
+            return self.fingerprint(s)
+        if not self.registry.covers(s):
+            self.registry.register(s)
+        return hash(s)
 
     def depth_reason(self) -> str:
         return f"reached max_depth={self.max_depth}"
@@ -190,7 +244,7 @@ class Search(Settling, HazardScanning):
         return False
 
     def _diagnose_state(self, s: Any, idx: int | None, ordinal: int | None, expand: bool) -> Diagnosis:
-        diag = diagnose(self.spec, self.info, self.invariants, s, self.fingerprint, self.state_types, expand)
+        diag = diagnose(self.spec, self.info, self.invariants, s, self.key, self.state_types, expand)
         if idx is None:  # a problem with an initial state itself
             return Diagnosis(diag.kind, diag.name, diag.message, None, diag.traceback, ordinal=ordinal)
         return Diagnosis(diag.kind, diag.name, diag.message, diag.step, diag.traceback, index=idx)
@@ -222,9 +276,11 @@ class Search(Settling, HazardScanning):
         self.violations.append(Violation(diag.kind, diag.name, diag.message, trace, diag.traceback))
 
     def _tick(self) -> None:
+        if self.registry.clash is not None and not self.exact:
+            raise _Stop("incomplete", "two values hash alike")  # run() starts again exactly
         now = time.monotonic()
         if self.time_limit is not None and now - self.t0 >= self.time_limit:
-            raise _Stop("incomplete", f"reached time_limit={self.time_limit}s")
+            raise _Stop("incomplete", self.time_reason())
         if self.progress is not None and now >= self.next_report:
             self.next_report = now + self.progress_interval
             self.progress(self.snapshot(now))
@@ -337,22 +393,18 @@ def check(
     """
     from .parallel import check_parallel, resolve_workers
 
+    options = dict(deadlock=deadlock, invariants=invariants, max_states=max_states, max_depth=max_depth,
+                   time_limit=time_limit, stop_on_first=stop_on_first, progress=progress,
+                   progress_interval=progress_interval, symmetry=symmetry)
     n = resolve_workers(workers)
-    if n > 1:
-        return check_parallel(
-            spec, workers=n, deadlock=deadlock, invariants=invariants, max_states=max_states, max_depth=max_depth,
-            time_limit=time_limit, stop_on_first=stop_on_first, progress=progress,
-            progress_interval=progress_interval, symmetry=symmetry,
-        )
-    return Search(
-        spec,
-        deadlock=deadlock,
-        invariants=invariants,
-        max_states=max_states,
-        max_depth=max_depth,
-        time_limit=time_limit,
-        stop_on_first=stop_on_first,
-        progress=progress,
-        progress_interval=progress_interval,
-        symmetry=symmetry,
-    ).run()
+    try:
+        if n > 1:
+            return check_parallel(spec, workers=n, **options)
+        return Search(spec, **options).run()
+    except ExactRerun as rerun:
+        # Fast fingerprints could have merged two different states: start again exactly
+        # (in one process: exact numbers are per process). fingerprint.py says why.
+        result = Search(spec, exact=True, **options).run()
+        result.warnings.insert(0, clash_message(rerun.clash))
+        result.exact_fingerprints = True
+        return result

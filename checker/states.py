@@ -81,49 +81,46 @@ def state_problem(value: Any, origin: str) -> str | None:
     return None
 
 
-_HASH_MODULUS = (1 << 61) - 1  # CPython hashes ints modulo this
-
-
-def hash_hazard(value: Any, path: str = "") -> str | None:
-    """Where `value` holds an int that Python hashes like a different int (-2 like -1, and
-    ints of 2**61-1 or more like smaller ones), or None. Two states differing only there
-    would get one fingerprint — certainly, not with the 2**-64 chance of a real collision."""
-    cls = type(value)
-    if cls is int:
-        return f"{path or 'the state'} = {value}" if value == -2 or abs(value) >= _HASH_MODULUS else None
-    if cls is bool or cls is str or value is None:
+def identity_value(value: Any, path: str = "", depth: int = 0) -> str | None:
+    """Where `value` holds something that is only ever equal to itself — an object compared by
+    identity (a plain class without __eq__) or a float nan — or None. A state holding one is
+    never equal to a state built again later, so the search would count each visit anew."""
+    if depth > 200:
         return None
-    if isinstance(value, tuple):
+    cls = type(value)
+    if cls in _PLAIN:
+        return None
+    if cls is float:
+        return f"{path or 'the state'} is nan" if value != value else None
+    if isinstance(value, (tuple, frozenset)):
         names = getattr(cls, "_fields", None)
         for i, v in enumerate(value):
-            if type(v) is int and -2 < v < _HASH_MODULUS:
+            if type(v) in _PLAIN:
                 continue
-            found = hash_hazard(v, f"{path}.{names[i]}" if names and path else names[i] if names else f"{path}[{i}]")
+            where = f"{path}.{names[i]}" if names and path else names[i] if names else f"{path}[{i}]" if cls is not frozenset else f"{path}[…]"
+            found = identity_value(v, where, depth + 1)
             if found:
                 return found
         return None
-    if isinstance(value, int):
-        return hash_hazard(int(value), path)
     fields = fields_of(value)
     if fields is not None:
-        items = [(f"{path}.{n}" if path else n, v) for n, v in fields]
-    elif isinstance(value, (frozenset, set, list)):
-        items = [(f"{path}[…]", v) for v in value]
-    elif isinstance(value, dict):
-        items = [(f"{path}[{k!r}]", v) for k, v in value.items()] + [(f"{path} key", k) for k in value]
-    else:
+        for n, v in fields:
+            found = identity_value(v, f"{path}.{n}" if path else n, depth + 1)
+            if found:
+                return found
         return None
-    for p, v in items:
-        found = hash_hazard(v, p)
-        if found:
-            return found
+    if cls.__eq__ is object.__eq__ and cls.__hash__ is object.__hash__ and cls is not object and not isinstance(value, type):
+        return f"{path or 'the state'} is a {cls.__name__} object, compared by identity"
     return None
 
 
-def hash_hazard_warning(where: str) -> str:
+_PLAIN = frozenset({int, str, bool, type(None), bytes})
+
+
+def identity_value_message(where: str) -> str:
     return (
-        f"a state holds {where}: Python hashes -1 and -2 alike (and ints of 2**61-1 or more like smaller "
-        "ones), and the visited set keeps only fingerprints, so two states differing only in such a value "
-        "would be counted as one and the second never checked. Encode the value differently (e.g. -3 or None "
-        "instead of -2). Only the first states of the search are scanned for this."
+        f"A state holds a value that is only equal to itself: {where}. Two states built the same way would "
+        "never be equal, so the search would count every visit as a new state (and might not end). Make it a "
+        "value: @attrs.frozen, @dataclass(frozen=True) or a NamedTuple for objects; None or a sentinel string "
+        "instead of nan."
     )

@@ -308,28 +308,38 @@ def _check_canonical(spec: Any, canonical: Callable, group: Sequence[Perm], fing
                                   f"which no permutation of the group maps to it: two orbits would be merged")
 
 
-def canonical_fingerprint(spec: Any, group: Sequence[Perm], view: Callable[[Any], Any] | None) -> Callable[[Any], int]:
-    """state -> the same number for every state of an orbit: the fingerprint of the spec's
-    canonical(state) if it has one, else the least fingerprint among the state's images
-    under the group (which maps an orbit onto itself). The latter has a `min_of` attribute,
-    the number of hashes it takes the least of."""
+def canonical_key(spec: Any, group: Sequence[Perm], view: Callable[[Any], Any] | None,
+                  digest: Callable[[Any], int], exact: bool = False) -> Callable[[Any], int]:
+    """state -> the same number for every state of an orbit: the digest (fingerprint.py) of
+    the spec's canonical(state) if it has one, else of the state's image under the group
+    (which maps an orbit onto itself) with the least hash — or, for exact digests, the least
+    digest. The latter has a `min_of` attribute, the number of hashes it takes the least of.
+    Only the chosen image goes through `digest`: it is the one whose parts must be known."""
     canonical = getattr(spec, "canonical", None)
     if callable(canonical):
         if view is None:
             def by_canonical(s: Any) -> int:
-                return hash(canonical(s))
+                return digest(canonical(s))
         else:
             def by_canonical(s: Any) -> int:
-                return hash(view(canonical(s)))
+                return digest(view(canonical(s)))
         return by_canonical
     permute = spec.permute
     perms = tuple(group[1:])  # group[0] is the identity: the state itself
     if view is None:
+        def images(s: Any) -> list:
+            return [s] + [permute(s, p) for p in perms]
+    else:
+        def images(s: Any) -> list:
+            return [view(s)] + [view(permute(s, p)) for p in perms]
+    if exact:
         def by_orbit(s: Any) -> int:
-            return min([hash(s)] + [hash(permute(s, p)) for p in perms])
+            return min(map(digest, images(s)))
     else:
         def by_orbit(s: Any) -> int:
-            return min([hash(view(s))] + [hash(view(permute(s, p))) for p in perms])
+            found = images(s)
+            hashes = list(map(hash, found))
+            return digest(found[hashes.index(min(hashes))])
     by_orbit.min_of = len(group)  # type: ignore[attr-defined]
     return by_orbit
 
