@@ -17,7 +17,7 @@ import os
 import textwrap
 from typing import Any, Callable
 
-from .spec import SET_TYPES, SpecInfo, sorted_domain
+from .spec import SpecInfo, sorted_domain
 
 _PROLOGUE = """
 def level(search, frontier, probe):
@@ -101,12 +101,12 @@ if {constraint}:
 def unroll_actions(info: SpecInfo, ns: dict[str, Any], handle: Callable[[int, str, str], str],
                    indent: int, before_loop: str = "") -> tuple[str, list[str]]:
     """Source that tries every action instance on state `s` in the search's order (actions
-    as declared, set domains sorted), running `handle(action index, instance expression,
+    as declared, domains other than ranges sorted), running `handle(action index, instance expression,
     constraint expression)`'s code on each successor `t` (and `before_loop` before the
     instance loop of each action with parameters). Shared by every generated loop, so that
     they all enumerate successors alike. Returns the body and, for the actions without
     parameters, lines that fix their instance ids once (`iid{ai}`)."""
-    ns.update({"product": itertools.product, "SETS": SET_TYPES, "sorted_domain": sorted_domain})
+    ns.update({"product": itertools.product, "sorted_domain": sorted_domain})
     cons = []
     for k, c in enumerate(info.constraints):
         ns[f"con{k}"] = c
@@ -120,7 +120,7 @@ def unroll_actions(info: SpecInfo, ns: dict[str, Any], handle: Callable[[int, st
             head, call, instance = "", f"t = fn{ai}(spec, s)", f"iid{ai}"
         elif len(act.params) == 1:
             ns[f"dom{ai}"] = act.domains[0]
-            head = (f"vals = dom{ai}(spec, s)\nif vals.__class__ in SETS:\n    vals = sorted_domain(vals)\n"
+            head = (f"vals = dom{ai}(spec, s)\nif vals.__class__ is not range:\n    vals = sorted_domain(vals)\n"
                     f"for v in vals:\n")
             call, instance = f"t = fn{ai}(spec, s, v)", f"instance_id({ai}, (v,))"
         else:
@@ -128,7 +128,7 @@ def unroll_actions(info: SpecInfo, ns: dict[str, Any], handle: Callable[[int, st
             for k, d in enumerate(act.domains):
                 ns[f"dom{ai}_{k}"] = d
                 doms.append(f"dom{ai}_{k}(spec, s)")
-            head = (f"for args in product(*[sorted_domain(d) if d.__class__ in SETS else d for d in ({', '.join(doms)},)]):\n")
+            head = (f"for args in product(*[d if d.__class__ is range else sorted_domain(d) for d in ({', '.join(doms)},)]):\n")
             call, instance = f"t = fn{ai}(spec, s, *args)", f"instance_id({ai}, args)"
         inner = f"{call}\nif t is not None:\n" + textwrap.indent(handle(ai, instance, constraint).strip("\n"), "    ")
         block = (before_loop + head + textwrap.indent(inner, "    ")) if head else inner

@@ -167,12 +167,12 @@ def fingerprint_function(spec: Any, info: SpecInfo, symmetry: bool = True, regis
     """
     view = spec.view if info.has_view else None
     group = declared_group(spec) if symmetry else None
-    if group is not None:
-        self_check(spec, info, group, (lambda s: hash(view(s))) if view else hash)
+    check = self_check(spec, info, group, (lambda s: hash(view(s))) if view else hash) if group is not None else None
     digest = ExactFingerprint() if exact else _checked_hash(registry)
     if group is not None:
         fp = canonical_key(spec, group, view, digest, exact)
         fp.symmetry = len(group)  # type: ignore[attr-defined]
+        fp.symmetry_check = check  # type: ignore[attr-defined]  # the search samples its new states with it
         return fp
     if view is not None:
         def by_view(s: Any) -> int:

@@ -84,6 +84,7 @@ class Search(Settling):
         self.exact = exact
         self.registry = ValueRegistry()
         self.fingerprint = fingerprint_function(spec, self.info, symmetry, self.registry, exact)
+        self.symmetry_check = getattr(self.fingerprint, "symmetry_check", None)
         self.log = ParentLog()
         self.seen = FingerprintStore()
         self.generated = 0

@@ -236,3 +236,46 @@ def test_parallel_search_reduces_by_the_same_orbits():
     assert (two.status, two.distinct_states, two.generated_states, two.depth, two.symmetry) == (
         one.status, one.distinct_states, one.generated_states, one.depth, one.symmetry) == ("violation", 762, 1675, 8, 6)
     assert len(two.violation.trace) == len(one.violation.trace) and replays(spec, two.violation.trace)
+
+
+@attrs.frozen
+class LateFavourite(Spec):
+    """Processes look interchangeable until a counter reaches 300; then only the last may act.
+    The self-check before the search expands 200 states and sees nothing wrong."""
+
+    n: int = 3
+
+    def init(self):
+        yield (0, (False,) * self.n)
+
+    @action
+    def tick(self, s):
+        return (s[0] + 1, s[1]) if s[0] < 300 else None
+
+    @action(i=lambda spec, s: range(spec.n))
+    def act(self, s, i):
+        if s[0] < 300 or i != self.n - 1 or s[1][i]:
+            return None
+        return (s[0], s[1][:i] + (True,) + s[1][i + 1:])
+
+    def symmetry(self):
+        return permutations_of(self.n)
+
+    def permute(self, s, p):
+        return (s[0], reindex(s[1], p))
+
+
+def test_an_asymmetry_deep_in_the_search_is_caught():
+    with pytest.raises(SpecError, match=r"declares a symmetry that is not one. In the state \(300, \(False, False, False\)\)"):
+        check(LateFavourite(), deadlock=False)
+    assert check(LateFavourite(), deadlock=False, symmetry=False).distinct_states == 302
+
+
+def test_sampling_during_the_search_checks_every_level():
+    from checker.search import Search
+
+    search = Search(LateFavourite(), deadlock=False, max_depth=250)  # stops before the asymmetry
+    r = search.run()
+    assert (r.status, r.depth) == ("incomplete", 250)
+    # 200 states before the search, then the first new state of each of the 249 later levels
+    assert search.symmetry_check.checked == 200 + 249
