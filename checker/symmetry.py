@@ -37,7 +37,7 @@ import random
 from collections import deque
 from typing import Any, Callable, Iterable, Sequence
 
-from .errors import SpecError
+from .errors import SpecError, spec_location
 from .parallel_loop import successors
 from .spec import InvariantFailed, instances
 
@@ -210,7 +210,7 @@ def self_check(spec: Any, info: Any, group: Sequence[Perm], fingerprint: Callabl
     States whose own evaluation raises are skipped: the search reports those itself.
     """
     name = type(spec).__name__
-    permute = spec.permute
+    permute = _explained(spec.permute, name)
     rng = random.Random(0)
     rest = list(group[1:])
     half = SAMPLE_PERMS // 2
@@ -281,6 +281,23 @@ def self_check(spec: Any, info: Any, group: Sequence[Perm], fingerprint: Callabl
             if h not in seen:
                 seen.add(h)
                 queue.append(t)
+
+
+def _explained(permute: Callable[[Any, Perm], Any], name: str) -> Callable[[Any, Perm], Any]:
+    """permute() as the self-check calls it: an exception in it is a broken declaration,
+    explained in one paragraph rather than a traceback out of the checker."""
+    def call(s: Any, p: Perm) -> Any:
+        try:
+            return permute(s, p)
+        except Exception as exc:
+            where = spec_location(exc)
+            raise SpecError(
+                f"{name}.permute() raised {type(exc).__name__}: {exc}{f' ({where})' if where else ''} for the state "
+                f"{s!r} and the permutation {p!r}. permute(self, state, perm) must return the state with every "
+                "symmetric id i renamed to perm[i], for every state and every permutation of symmetry(); fix it, or "
+                "check without symmetry (--no-symmetry, or symmetry=False)."
+            ) from None
+    return call
 
 
 def _holds(predicate: Callable, spec: Any, s: Any) -> bool:
