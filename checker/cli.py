@@ -327,11 +327,24 @@ def main(argv: list[str] | None = None) -> int:
     except (SpecExit, SystemExit, RecursionError) as exc:
         print_error(escaped_spec_failure(exc))
         return EXIT_USAGE
+    except Exception as exc:
+        if not worker_hit_recursion_limit(exc):
+            raise  # an engine bug: its traceback is what to report
+        print_error(DEEP_VALUE)
+        return EXIT_USAGE
 
 
 def print_error(message: str) -> None:
     """One paragraph on stderr; `message` is plain text (a `[models.x]` in it is not markup)."""
     Console(stderr=True, highlight=False).print(f"[bold red]error:[/bold red] {escape(message)}", soft_wrap=True)
+
+
+def worker_hit_recursion_limit(exc: Exception) -> bool:
+    """A parallel worker that failed on a too deeply nested value (pickling it to send it to
+    its owner): the coordinator gets the worker's traceback as text."""
+    from .parallel import EngineFailure
+
+    return isinstance(exc, EngineFailure) and str(exc).rstrip().splitlines()[-1].startswith("RecursionError")
 
 
 def escaped_spec_failure(exc: BaseException) -> str:

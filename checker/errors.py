@@ -57,7 +57,7 @@ def spec_location(exc: BaseException) -> str:
 
 
 DEEP_VALUE = (
-    "Python's recursion limit was reached while hashing, comparing, scanning or printing a state: a state holds "
+    "Python's recursion limit was reached while hashing, comparing, scanning, sending or printing a state: a state holds "
     "a value nested more than about 1,000 levels deep (a list built as nested pairs, say). Store such structures "
     "flat — a tuple of items, not items nested in items — so that a state can be fingerprinted and shown."
 )

@@ -194,6 +194,34 @@ class Deep(Spec):
 '''
 
 
+DEEP_LATER = '''
+import attrs
+from checker import Spec, action, invariant
+from deep import nested
+
+@attrs.frozen
+class DeepLater(Spec):
+    """The deep value is the successor of the 2,100th initial state, past any sampling of the first states."""
+    def init(self):
+        for i in range(2100):
+            yield (i, ())
+    @action
+    def up(self, s):
+        return (-1, nested(100_000)) if s[0] == 2099 else None
+    @invariant
+    def shallow(self, s):
+        return s[0] >= 0
+'''
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_state_nested_100000_deep_reached_late(tmp_path, capsys, workers):
+    write(tmp_path, "deep.py", DEEP)
+    path = write(tmp_path, "deep_later.py", DEEP_LATER)
+    code, out, err = cli(capsys, "check", f"{path}:DeepLater", "--no-deadlock", "--quiet", "--workers", workers)
+    refused(code, out, err, "recursion limit", "nested more than about 1,000 levels")
+
+
 def test_state_nested_100000_deep(tmp_path, capsys, monkeypatch):
     path = write(tmp_path, "deep.py", DEEP)
     code, out, err = cli(capsys, "check", f"{path}:Deep")
