@@ -85,8 +85,6 @@ def check_parallel(spec: Any, *, workers: int, progress: Callable[[dict], None] 
         return _with_workers(search._result(stop.status, stop.reason), workers)
     except KeyboardInterrupt:
         return _with_workers(search._result("interrupted", "interrupted by the user (Ctrl-C)"), workers)
-    if not frontier:
-        return _with_workers(search._result("ok", ""), workers)
     try:
         pickle.dumps(frontier)
     except Exception as exc:
