@@ -6,15 +6,17 @@ differs, 2 on a bad manifest or usage. `graph` exits 0, or 2 when it refuses."""
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from typing import Any
 
 import attrs
 from rich.console import Console
+from rich.markup import escape
 
-from .constants import describe_type, parse_assignments
-from .errors import SpecError, UsageError
+from .constants import describe_type, instantiate, parse_assignments
+from .errors import DEEP_VALUE, SpecError, SpecExit, UsageError, exit_is_an_error, spec_location
 from .loader import bundled, load_class
 from .search import check
 from .spec import describe
@@ -105,6 +107,8 @@ def _positive_float(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds: give a positive number, or leave the flag out for no limit")
     if value <= 0:
         raise argparse.ArgumentTypeError(f"{text!r} must be positive")
     return value
@@ -113,7 +117,7 @@ def _positive_float(text: str) -> float:
 def make_spec(target: str, assignments: list[str]) -> Any:
     cls = load_class(target)
     describe(cls)
-    return cls(**parse_assignments(cls, assignments))
+    return instantiate(cls, parse_assignments(cls, assignments))
 
 
 def run_check(spec: Any, args: argparse.Namespace, console: Console):
@@ -144,7 +148,7 @@ def write_outputs(result, args: argparse.Namespace, spec: Any = None, title: str
         from reports.itf import write_itf
 
         if not write_itf(result, args.itf, source=title) and console is not None:
-            console.print(f"--itf: no counterexample, so nothing was written to {args.itf}")
+            console.print(f"--itf: no counterexample, so nothing was written to {escape(args.itf)}")
     if getattr(args, "markdown", None):
         from reports.markdown import result_markdown, write_text
 
@@ -168,7 +172,7 @@ def resolve_entry(target: str, manifest: str | None):
         return load_manifest(path).get(target)
     except UsageError as exc:
         if manifest is None and target in bundled():  # a broken manifest must not block checking a bundled spec
-            Console(stderr=True, highlight=False).print(f"[yellow]warning:[/yellow] ignoring {path}: {exc}")
+            Console(stderr=True, highlight=False).print(f"[yellow]warning:[/yellow] ignoring {escape(f'{path}: {exc}')}")
             return None
         raise
 
@@ -184,9 +188,17 @@ def spec_for(args: argparse.Namespace):
     return build_spec(entry, parse_assignments(cls, args.constant)), entry
 
 
+def check_output_flags(args: argparse.Namespace, flags: tuple[str, ...]) -> None:
+    """Refuse unwritable report paths before the search, not after it."""
+    from reports.output_paths import check_outputs
+
+    check_outputs((f"--{flag}", getattr(args, flag, None)) for flag in flags)
+
+
 def cmd_check(args: argparse.Namespace, console: Console) -> int:
     from reports.terminal import print_result
 
+    check_output_flags(args, ("json", "itf", "markdown", "html"))
     spec, entry = spec_for(args)
     if entry is not None:  # the entry's settings, unless the command line says otherwise
         if args.invariant is None and entry.invariants is not None:
@@ -202,8 +214,8 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
 
         outcome = judge(entry, result)
         style = "green" if outcome.passed else "bold red"
-        console.print(f"[{style}]manifest entry {entry.name} expects {entry.expect.describe()}: "
-                      f"{'as expected' if outcome.passed else 'DIFFERS — ' + outcome.detail}[/{style}]")
+        console.print(f"[{style}]" + escape(f"manifest entry {entry.name} expects {entry.expect.describe()}: "
+                      f"{'as expected' if outcome.passed else 'DIFFERS — ' + outcome.detail}") + f"[/{style}]")
     write_outputs(result, args, spec, entry.name if entry else args.target, console)
     return result.exit_code
 
@@ -213,6 +225,7 @@ def cmd_ci(args: argparse.Namespace, console: Console) -> int:
     from reports.suite import run_suite
     from reports.terminal import print_suite
 
+    check_output_flags(args, ("junit", "json", "markdown"))
     path = args.manifest or find_manifest()
     if path is None:
         raise UsageError("No models.toml here or in a parent directory. Give the manifest's path: protocheck ci path/to/models.toml.")
@@ -227,14 +240,14 @@ def cmd_ci(args: argparse.Namespace, console: Console) -> int:
 
         affected, selection = select_changed({e.name: e for e in chosen}, path, args.changed_since)
         chosen = affected
-        console.print(selection)
+        console.print(escape(selection))
     total = len(chosen)
 
     def done(o) -> None:
         if not args.quiet:
             mark = "[green]pass[/green]" if o.passed else "[bold red]FAIL[/bold red]"
             secs = "" if args.no_times else f" ({o.seconds:.2f}s)"
-            console.print(f"[{len(outcomes_seen) + 1}/{total}] {o.entry.name}: {o.got} {mark}{secs}")
+            console.print(escape(f"[{len(outcomes_seen) + 1}/{total}] {o.entry.name}: {o.got}") + f" {mark}{secs}")
         outcomes_seen.append(o)
 
     outcomes_seen: list = []
@@ -244,7 +257,7 @@ def cmd_ci(args: argparse.Namespace, console: Console) -> int:
         from reports.suite import unexercised
 
         for hint in unexercised(entries.values(), bundled()):
-            console.print(f"[yellow]note: {hint}[/yellow]")
+            console.print(f"[yellow]note: {escape(hint)}[/yellow]")
     if args.junit:
         from reports.junit import write_junit
 
@@ -263,6 +276,7 @@ def cmd_ci(args: argparse.Namespace, console: Console) -> int:
 def cmd_graph(args: argparse.Namespace, console: Console) -> int:
     from reports.graph import DEFAULT_MAX_NODES, highlight, state_graph, write_dot
 
+    check_output_flags(args, ("dot",))
     spec, entry = spec_for(args)
     invariants = args.invariant if args.invariant is not None else (list(entry.invariants) if entry and entry.invariants else None)
     g = state_graph(spec, args.max_nodes or DEFAULT_MAX_NODES, invariants)
@@ -270,7 +284,7 @@ def cmd_graph(args: argparse.Namespace, console: Console) -> int:
     path = highlight(g, spec, result.violation)
     write_dot(g, args.dot, name=entry.name if entry else type(spec).__name__)
     what = f"; counterexample of {len(path)} states in red" if path else ""
-    console.print(f"wrote {args.dot}: {g.number_of_nodes()} states, {g.number_of_edges()} transitions{what}")
+    console.print(f"wrote {escape(args.dot)}: {g.number_of_nodes()} states, {g.number_of_edges()} transitions{what}")
     return 0
 
 
@@ -285,7 +299,7 @@ def cmd_list(args: argparse.Namespace, console: Console) -> int:
             cls = load_class(target)
             info = describe(cls)
         except Exception as exc:  # one broken module must not hide the others
-            table.add_row(name, target, f"[red]cannot load: {exc}[/red]", "", "")
+            table.add_row(name, target, f"[red]cannot load: {escape(str(exc))}[/red]", "", "")
             continue
         consts = "\n".join(
             f"{f.name}: {describe_type(f.type)} = {f.default!r}" if f.default is not attrs.NOTHING else f"{f.name}: {describe_type(f.type)}"
@@ -303,12 +317,48 @@ def main(argv: list[str] | None = None) -> int:
     if not console.is_terminal and "COLUMNS" not in os.environ:
         console = Console(highlight=False, width=220)  # CI logs: no wrapping of tables and traces at 80 columns
     try:
-        return args.handler(args, console)
+        with exit_is_an_error():
+            return args.handler(args, console)
     except SpecError as exc:
-        Console(stderr=True, highlight=False).print(f"[bold red]error:[/bold red] {exc}", soft_wrap=True)
+        print_error(str(exc))
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except (SpecExit, SystemExit, RecursionError) as exc:
+        print_error(escaped_spec_failure(exc))
+        return EXIT_USAGE
+    except Exception as exc:
+        if not worker_hit_recursion_limit(exc):
+            raise  # an engine bug: its traceback is what to report
+        print_error(DEEP_VALUE)
+        return EXIT_USAGE
+
+
+def print_error(message: str) -> None:
+    """One paragraph on stderr; `message` is plain text (a `[models.x]` in it is not markup)."""
+    Console(stderr=True, highlight=False).print(f"[bold red]error:[/bold red] {escape(message)}", soft_wrap=True)
+
+
+def worker_hit_recursion_limit(exc: Exception) -> bool:
+    """A parallel worker that failed on a too deeply nested value (pickling it to send it to
+    its owner): the coordinator gets the worker's traceback as text."""
+    from .parallel import EngineFailure
+
+    return isinstance(exc, EngineFailure) and str(exc).rstrip().splitlines()[-1].startswith("RecursionError")
+
+
+def escaped_spec_failure(exc: BaseException) -> str:
+    """The paragraph for what got past the search's own error reporting: a too deeply nested
+    value (met wherever it is hashed, scanned or printed) or a SystemExit raised by the spec."""
+    if isinstance(exc, RecursionError):
+        return DEEP_VALUE
+    where = spec_location(exc)
+    at = f" ({where})" if where else ""
+    if isinstance(exc, SpecExit):
+        return f"{str(exc)[0].upper()}{str(exc)[1:]}{at}. Nothing was checked to the end, so this is an error, not a result."
+    return (f"The spec raised SystemExit({'' if exc.code is None else repr(exc.code)}){at}, which would end the checker "
+            "as if the check had finished. A spec reports a problem by raising another exception or returning "
+            "fail('reason'); nothing was checked to the end, so this is an error, not a result.")
 
 
 def entry() -> None:

@@ -148,3 +148,30 @@ def parse_value(name: str, text: str, tp: Any) -> Any:
     if not conforms(value, tp):
         raise bad(describe_type(tp))
     return value
+
+
+def instantiate(cls: type, values: dict[str, Any], table: str | None = None) -> Any:
+    """`cls(**values)`, refusing first the constants that have no default and no value (which
+    attrs reports as a bare TypeError), and explaining any other failure to construct it."""
+    missing = [f for f in attrs.fields(cls) if f.default is attrs.NOTHING and f.init and f.name not in values]
+    if missing:
+        types_ = declared_types(cls)
+        needed = ", ".join(f"{f.name} ({describe_type(types_[f.name])})" for f in missing)
+        if table is None:  # the command line (or the Python API)
+            how = "on the command line (" + " ".join(f"-c {f.name}=..." for f in missing) + ")"
+        else:
+            how = f"in {table} (constants = {{ {', '.join(f'{f.name} = ...' for f in missing)} }})"
+        raise UsageError(
+            f"{cls.__name__} has constant(s) without a default that were given no value: {needed}. "
+            f"Give each a value {how}, or give it a default in the class."
+        )
+    try:
+        return cls(**values)
+    except SpecError:
+        raise
+    except Exception as exc:
+        raise SpecError(
+            f"Constructing {cls.__name__}({', '.join(f'{k}={v!r}' for k, v in values.items())}) raised "
+            f"{type(exc).__name__}: {exc}. Check the constants' values against the class's validators and "
+            "__attrs_post_init__."
+        ) from None

@@ -7,7 +7,7 @@ import importlib.util
 import os
 import sys
 
-from .errors import UsageError
+from .errors import SpecError, SpecExit, UsageError, spec_location
 from .spec import Spec
 
 
@@ -36,10 +36,14 @@ def load_class(target: str) -> type:
                 sys.path.insert(0, os.getcwd())
             module = importlib.import_module(module_part)
         except ModuleNotFoundError as exc:
+            if exc.name is None or not (module_part + ".").startswith(exc.name + "."):
+                raise import_failure(module_part, exc) from None  # the module exists; something it imports does not
             raise UsageError(
                 f"Cannot import module {module_part!r} ({exc}). Check the name, run from the directory that contains "
                 "the package, or give a file path such as path/to/spec.py:Class."
             ) from None
+        except (Exception, SystemExit) as exc:
+            raise import_failure(module_part, exc) from None
     cls = getattr(module, cls_name, None)
     if cls is None:
         specs = [n for n, v in vars(module).items() if isinstance(v, type) and issubclass(v, Spec) and v is not Spec]
@@ -59,5 +63,35 @@ def _load_file(path: str):
     directory = os.path.dirname(os.path.abspath(path))
     if directory not in sys.path:
         sys.path.insert(0, directory)
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    except (Exception, SystemExit) as exc:
+        del sys.modules[name]
+        raise import_failure(path, exc) from None
     return module
+
+
+def import_failure(what: str, exc: BaseException) -> SpecError:
+    """Why the spec module `what` could not be imported, as one paragraph: a broken spec is
+    bad input (exit 2), not a crash of the checker nor a finding about the model."""
+    rerun = f"python {what}" if what.endswith(".py") else f"python -c 'import {what}'"
+    if isinstance(exc, SyntaxError):
+        line = f": {exc.text.strip()}" if exc.text and exc.text.strip() else ""
+        where = os.path.relpath(exc.filename) if exc.filename and not exc.filename.startswith("<") else what
+        return UsageError(f"{what} has a syntax error ({exc.msg}) at {where}, line {exc.lineno}{line}. "
+                          f"Fix the syntax; `{rerun}` shows the same error.")
+    where = spec_location(exc)
+    at = f" ({where})" if where else ""
+    if isinstance(exc, ModuleNotFoundError):
+        return UsageError(
+            f"Importing {what} failed: it imports {exc.name!r}{at}, which cannot be found. Install that package, "
+            "or run from the directory that makes it importable (a spec file's own directory is on the path)."
+        )
+    if isinstance(exc, (SystemExit, SpecExit)):
+        return SpecError(f"Importing {what} called sys.exit({'' if exc.code is None else repr(exc.code)}){at}. A spec "
+                         "module must not end the program when imported: keep command-line code under "
+                         "`if __name__ == \"__main__\":`.")
+    return SpecError(
+        f"Importing {what} raised {type(exc).__name__}: {exc}{at}. A spec module must import without error: fix "
+        f"its module-level code (`{rerun}` shows the whole traceback)."
+    )

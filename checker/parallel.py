@@ -20,6 +20,7 @@ does) and ship the spec by import path; the messages are already plain bytes.
 
 from __future__ import annotations
 
+import math
 import multiprocessing as mp
 import os
 import pickle
@@ -48,7 +49,24 @@ def resolve_workers(workers: int | str) -> int:
         return os.cpu_count() or 1
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise SpecError(f"workers={workers!r} must be a positive integer or 'auto' (one process per core).")
+    most = max_workers()
+    if workers > most:
+        raise SpecError(
+            f"workers={workers} is more than this machine can start: every pair of processes shares a pipe, and the "
+            f"limit on open files (ulimit -n) allows at most {most} worker(s). Use at most {most}, or 'auto' (one per "
+            f"core: {os.cpu_count() or 1} here)."
+        )
     return workers
+
+
+def max_workers() -> int:
+    """Most workers whose pipes fit in the open-file limit: n workers and this process hold
+    n(n+1) pipe ends (every pair shares one pipe), besides some 30 other files."""
+    import resource
+
+    limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    room = 1 << 20 if limit == resource.RLIM_INFINITY else limit - 32
+    return max(1, (math.isqrt(4 * max(room, 0) + 1) - 1) // 2)
 
 
 class EngineFailure(RuntimeError):
@@ -67,8 +85,6 @@ def check_parallel(spec: Any, *, workers: int, progress: Callable[[dict], None] 
         return _with_workers(search._result(stop.status, stop.reason), workers)
     except KeyboardInterrupt:
         return _with_workers(search._result("interrupted", "interrupted by the user (Ctrl-C)"), workers)
-    if not frontier:
-        return _with_workers(search._result("ok", ""), workers)
     try:
         pickle.dumps(frontier)
     except Exception as exc:

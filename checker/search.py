@@ -186,7 +186,11 @@ class Search(Settling):
             idx = self.log.add_initial(ordinal)
             self._check(s, idx)
             frontier.append(s)
-        self.depth = 1 if frontier else 0
+        if not frontier:  # 'ok' over no state at all would be a pass that checked nothing
+            why = "every initial state fails a @constraint" if self.inits else "init() yielded no state"
+            self._fail(Diagnosis("error", "init", f"{why}, so nothing was checked. The spec needs at least one initial "
+                                 "state (within its constraints) for these constants.", None, None))
+        self.depth = 1
         return frontier
 
     def _level(self, frontier: list[Any], probe: bool) -> list[Any]:

@@ -37,7 +37,7 @@ import random
 from collections import deque
 from typing import Any, Callable, Iterable, Sequence
 
-from .errors import SpecError
+from .errors import SpecError, spec_location
 from .parallel_loop import successors
 from .spec import InvariantFailed, instances
 
@@ -218,6 +218,7 @@ class SymmetryCheck:
     def __init__(self, spec: Any, info: Any, group: Sequence[Perm], fingerprint: Callable[[Any], int]):
         self.spec, self.info, self.group, self.fingerprint = spec, info, group, fingerprint
         self.name = type(spec).__name__
+        self.permute = _explained(spec.permute, self.name)
         rng = random.Random(0)
         rest = list(group[1:])
         half = SAMPLE_PERMS // 2
@@ -244,7 +245,7 @@ class SymmetryCheck:
         )
 
     def before_search(self, samples: int = SAMPLE_STATES) -> None:
-        spec, fingerprint, permute = self.spec, self.fingerprint, self.spec.permute
+        spec, fingerprint, permute = self.spec, self.fingerprint, self.permute
         try:
             inits = list(spec.init())
             init_fps = {fingerprint(s) for s in inits}
@@ -252,11 +253,7 @@ class SymmetryCheck:
             return
         for p in self.perms:
             for s in inits:
-                try:
-                    image = fingerprint(permute(s, p))
-                except Exception as exc:
-                    raise self.broken(p, s, f"permute() raised {type(exc).__name__}: {exc}") from None
-                if image not in init_fps:
+                if fingerprint(permute(s, p)) not in init_fps:
                     raise self.broken(p, s, f"the initial state maps to {permute(s, p)!r}, which is not an initial state")
         n_inv, n_con = len(self.info.invariants), len(self.info.constraints)
         seen, queue, expanded = {fingerprint(s) for s in inits}, deque(inits), 0
@@ -287,7 +284,7 @@ class SymmetryCheck:
     def check_state(self, s: Any) -> tuple[list[bool], list[Any]] | None:
         """Check `s` under the next permutations; its predicate values and successors, or None
         if evaluating `s` itself raises (the search reports that)."""
-        spec, info, fingerprint, permute, perms = self.spec, self.info, self.fingerprint, self.spec.permute, self.perms
+        spec, info, fingerprint, permute, perms = self.spec, self.info, self.fingerprint, self.permute, self.perms
         self.checked += 1
         try:
             truth = [_holds(f, spec, s) for _, f in self.predicates]
@@ -298,24 +295,20 @@ class SymmetryCheck:
             _check_canonical(spec, self.canonical, self.group, fingerprint, s, perms, self.first_of, self.broken)
         for k in range(min(PERMS_PER_STATE, len(perms))):
             p = perms[(self.checked * PERMS_PER_STATE + k) % len(perms)]
-            try:
-                ps = permute(s, p)
-            except Exception as exc:
-                raise self.broken(p, s, f"permute() raised {type(exc).__name__}: {exc}") from None
+            ps = permute(s, p)
             if type(ps) is not type(s):
                 raise self.broken(p, s, f"permute() returned a {type(ps).__name__}, not a {type(s).__name__}")
             try:
                 ptruth = [_holds(f, spec, ps) for _, f in self.predicates]
                 psucc_fps = {fingerprint(t) for _, _, t in successors(info, spec, ps)}
+            except SpecError:
+                raise
             except Exception as exc:
                 raise self.broken(p, s, f"the permuted state {ps!r} raises {type(exc).__name__}: {exc}") from None
             for (what, _), a, b in zip(self.predicates, truth, ptruth):
                 if a != b:
                     raise self.broken(p, s, f"{what} is {a} in the state but {b} in the permuted state {ps!r}")
-            try:
-                mapped = {fingerprint(permute(t, p)): t for t in succ}
-            except Exception as exc:
-                raise self.broken(p, s, f"permute() raised {type(exc).__name__} on a successor: {exc}") from None
+            mapped = {fingerprint(permute(t, p)): t for t in succ}
             if set(mapped) != psucc_fps:
                 lost = [permute(t, p) for f, t in mapped.items() if f not in psucc_fps]
                 extra = len(psucc_fps - set(mapped))
@@ -332,6 +325,23 @@ def self_check(spec: Any, info: Any, group: Sequence[Perm], fingerprint: Callabl
     check = SymmetryCheck(spec, info, group, fingerprint)
     check.before_search(samples)
     return check
+
+
+def _explained(permute: Callable[[Any, Perm], Any], name: str) -> Callable[[Any, Perm], Any]:
+    """permute() as the self-check calls it: an exception in it is a broken declaration,
+    explained in one paragraph rather than a traceback out of the checker."""
+    def call(s: Any, p: Perm) -> Any:
+        try:
+            return permute(s, p)
+        except Exception as exc:
+            where = spec_location(exc)
+            raise SpecError(
+                f"{name}.permute() raised {type(exc).__name__}: {exc}{f' ({where})' if where else ''} for the state "
+                f"{s!r} and the permutation {p!r}. permute(self, state, perm) must return the state with every "
+                "symmetric id i renamed to perm[i], for every state and every permutation of symmetry(); fix it, or "
+                "check without symmetry (--no-symmetry, or symmetry=False)."
+            ) from None
+    return call
 
 
 def _holds(predicate: Callable, spec: Any, s: Any) -> bool:

@@ -6,6 +6,7 @@ Pure data: parsing and validating entries. Every mistake (unknown key, bad `expe
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from typing import Any
@@ -125,8 +126,8 @@ def parse_entry(name: str, table: Any, where: str = MANIFEST, base: str | None =
     for key in ("max_states", "max_depth", "time_limit"):
         value = table.get(key)
         ok_types = (int, float) if key == "time_limit" else (int,)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, ok_types) or value <= 0):
-            raise bad(f"{key} must be a positive number.")
+        if value is not None and (isinstance(value, bool) or not isinstance(value, ok_types) or not 0 < value < math.inf):
+            raise bad(f"{key} must be a positive number, got {value!r} (leave it out for no limit).")
         limits[key] = value
     description = table.get("description", "")
     if not isinstance(description, str):

@@ -13,8 +13,8 @@ from typing import Any, Callable, Iterable
 
 import attrs
 
-from checker.constants import declared_types, parse_value
-from checker.errors import SpecError
+from checker.constants import declared_types, instantiate, parse_value
+from checker.errors import DEEP_VALUE, SpecError
 from checker.loader import load_class
 from checker.result import CheckResult
 from checker.search import check
@@ -67,10 +67,7 @@ def build_spec(entry: Entry, overrides: dict[str, Any] | None = None) -> Any:
     describe(cls)
     constants = coerce_constants(cls, entry.constants)
     constants.update(overrides or {})
-    try:
-        return cls(**constants)
-    except TypeError as exc:
-        raise SpecError(f"[models.{entry.name}]: cannot build {cls.__name__}: {exc}.") from None
+    return instantiate(cls, constants, table=f"[models.{entry.name}]")
 
 
 def run_entry(entry: Entry, progress: Callable[[dict], None] | None = None) -> Outcome:
@@ -88,6 +85,8 @@ def run_entry(entry: Entry, progress: Callable[[dict], None] | None = None) -> O
         )
     except SpecError as exc:
         return Outcome(entry, None, "error", False, str(exc))
+    except RecursionError:  # a value nested too deep to hash or scan: the spec's, not the checker's
+        return Outcome(entry, None, "error", False, DEEP_VALUE)
     except Exception:  # the checker itself failed: say so, with where
         return Outcome(entry, None, "error", False, "the checker raised (an engine bug, not a spec result):\n" + traceback.format_exc())
     return judge(entry, result)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console, Group
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -31,7 +32,7 @@ def verdict_line(r: CheckResult) -> Text:
 
 
 def summary_table(r: CheckResult) -> Table:
-    t = Table(title=f"{r.spec} {_constants(r.constants)}", show_header=False, title_justify="left")
+    t = Table(title=escape(f"{r.spec} {_constants(r.constants)}"), show_header=False, title_justify="left")
     t.add_column(style="bold")
     t.add_column(justify="right")
     rows = [
@@ -115,7 +116,8 @@ def suite_table(outcomes: list, times: bool = True) -> Table:
             t.add_column(col, justify=just)
     for o in outcomes:
         r = o.result
-        row = [o.entry.name, o.entry.expect.describe(), o.got, f"{r.distinct_states:,}" if r else "–", str(r.depth) if r else "–"]
+        row = [Text(o.entry.name), Text(o.entry.expect.describe()), Text(o.got),  # Text: a name is not markup
+               f"{r.distinct_states:,}" if r else "–", str(r.depth) if r else "–"]
         if times:
             row.append(f"{o.seconds:.2f}")
         row.append(Text("pass", style="green") if o.passed else Text("FAIL", style="bold red"))
