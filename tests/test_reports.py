@@ -100,7 +100,7 @@ def test_message_flow_convention():
     spec = Acks()
     m = Msg(0, 2, "ask")
     assert message_flow(spec, Step("ask(src=0, dst=2)", None, "ask", {"src": 0, "dst": 2})) == ("p0", "p2", "ask")
-    assert message_flow(spec, Step("ack(m=...)", None, "ack", {"m": m})) == ("p0", "p2", "ack: Msg")
+    assert message_flow(spec, Step("ack(m=...)", None, "ack", {"m": m})) == ("p0", "p2", "ask")  # the message's kind
     assert message_flow(spec, Step("tick", None, "tick", {})) is None
 
     @attrs.frozen

@@ -237,3 +237,31 @@ def test_progress_line_shows_memory_and_growth():
                   "seconds": 12.3, "levels": [100, 300, 600]})
     assert line.startswith("distinct 1,500  generated 4,000  queue 800  depth 7  1,200 states/s  12s  mem ")
     assert line.endswith(" MB  levels 100 → 300 → 600  ×2.00")
+
+
+# -- sequence diagrams ---------------------------------------------------------------------------
+
+
+def test_diagram_labels_messages_by_kind_or_the_specs_label_and_draws_every_lifeline():
+    from reports.flow import lifelines, message_flow
+    from reports.html import sequence_svg
+    from checker import Step
+    from tests.test_reports import Acks, Msg
+
+    ask = Step("ack(m=Msg(src=0, dst=2, kind='ask'))", None, "ack", {"m": Msg(0, 2, "ask")})
+    assert message_flow(Acks(), ask) == ("p0", "p2", "ask")
+
+    @attrs.frozen
+    class Labelled(Acks):
+        def message_label(self, msg):
+            return f"{msg.kind.upper()} to {msg.dst}"
+
+        def processes(self):
+            return range(4)  # p3 takes no part in the trace
+
+    assert message_flow(Labelled(), ask) == ("p0", "p2", "ASK to 2")
+    r = check(Labelled())
+    svg = sequence_svg(Labelled(), r.violation)
+    assert svg.count('class="lifeline"') == 4 and ">p3</text>" in svg
+    assert svg.count('class="msg"') == len(r.violation.trace) - 1
+    assert lifelines(Acks(), [("p2", "p0", "x"), ("p10", "p1", "y")]) == ["p0", "p1", "p2", "p10"]
