@@ -11,7 +11,7 @@ from typing import Any
 from checker.result import CheckResult, Violation
 
 from .flow import flows, lifelines
-from .values import change_text, diff, show, top_fields, trace_size, when_found
+from .values import change_text, diff, show, top_fields, trace_size
 
 CSS = """
 body{font-family:system-ui,sans-serif;margin:2em;color:#222}
@@ -82,7 +82,7 @@ def result_html(r: CheckResult, spec: Any = None, title: str = "", full: bool = 
         body.append(f"<p class=bad>Stopped early: {escape(r.reason)} — the search did not cover every state.</p>")
     for v in r.violations:
         head = {"invariant": f"Invariant {v.name} is violated", "deadlock": "Deadlock", "error": f"Error in {v.name}"}[v.kind]
-        body.append(f"<h2 class=bad>{escape(head)} {when_found(v.trace)}: {trace_size(v.trace)}</h2>")
+        body.append(f"<h2 class=bad>{escape(head)} — {trace_size(v.trace)}</h2>")
         body.append(f"<div class=reason>{escape(v.message)}</div>")
         svg = sequence_svg(spec, v) if spec is not None else ""
         if svg:

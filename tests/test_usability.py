@@ -265,3 +265,15 @@ def test_diagram_labels_messages_by_kind_or_the_specs_label_and_draws_every_life
     assert svg.count('class="lifeline"') == 4 and ">p3</text>" in svg
     assert svg.count('class="msg"') == len(r.violation.trace) - 1
     assert lifelines(Acks(), [("p2", "p0", "x"), ("p10", "p1", "y")]) == ["p0", "p1", "p2", "p10"]
+
+
+def test_readme_lists_the_runtime_dependencies_pyproject_declares():
+    import re
+
+    with open(os.path.join(ROOT, "pyproject.toml"), "rb") as fh:
+        declared = [re.match(r"[A-Za-z0-9_.-]+", d).group(0) for d in tomllib.load(fh)["project"]["dependencies"]]
+    readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    listed = re.search(r"Runtime dependencies \(as `pyproject.toml` lists them\): ([^.]*)\.", readme).group(1)
+    assert [d.strip() for d in listed.replace("\n", " ").split(",")] == declared
+    for doc in ("docs/models.md", "docs/performance.md", "docs/parallel.md", "docs/symmetry.md", "docs/fast_specs.md"):
+        assert doc in readme and os.path.exists(os.path.join(ROOT, doc)), doc
