@@ -284,7 +284,7 @@ def cmd_graph(args: argparse.Namespace, console: Console) -> int:
     result = check(spec, deadlock=not (entry and not entry.deadlock), invariants=invariants)
     path = highlight(g, spec, result.violation)
     write_dot(g, args.dot, name=entry.name if entry else type(spec).__name__)
-    what = f"; counterexample of {len(path)} states in red" if path else ""
+    what = f"; counterexample of {len(path)} state{'s' if len(path) != 1 else ''} in red" if path else ""
     console.print(f"wrote {args.dot}: {g.number_of_nodes()} states, {g.number_of_edges()} transitions{what}")
     return 0
 
