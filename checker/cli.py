@@ -324,7 +324,13 @@ def print_manifest_entries(manifest: str | None, console: Console) -> None:
     if path is None:
         console.print("no models.toml here or above: `protocheck check NAME` accepts the bundled names only")
         return
-    entries = load_manifest(path)
+    try:
+        entries = load_manifest(path)
+    except UsageError as exc:  # the bundled specs above are still listed
+        from rich.markup import escape
+
+        console.print(f"[yellow]warning:[/yellow] cannot list the entries of {escape(path)}: {escape(str(exc))}", soft_wrap=True)
+        return
     table = Table(title=f"models.toml entries ({path}): protocheck check NAME", title_justify="left")
     for col in ("name", "spec", "constants", "expected"):
         table.add_column(col)

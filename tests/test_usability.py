@@ -79,6 +79,24 @@ def test_a_file_with_several_specs_lists_the_targets(tmp_path):
     assert p.returncode == 2 and "none.py defines no spec class" in p.stderr
 
 
+def test_a_manifest_entry_may_name_a_file_alone_relative_to_the_manifest(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "upto.py").write_text(ONE_SPEC)
+    (tmp_path / "sub" / "models.toml").write_text(
+        '[models.upto]\nspec = "upto.py"\nexpect = { violation = "below_two", max_length = 3 }\n')
+    p = run("check", "upto", "--manifest", "sub/models.toml", "--quiet", cwd=tmp_path)
+    assert p.returncode == 1, p.stderr
+    assert "manifest entry upto expects violation below_two (≤3 states): as expected" in p.stdout
+
+
+def test_list_survives_a_broken_manifest(tmp_path):
+    (tmp_path / "models.toml").write_text('[models.x]\nspec = "diehard"\nbogus = 1\n')
+    p = run("list", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert "cannot list the entries of" in p.stdout and "[models.x] has unknown key(s) bogus" in p.stdout
+    assert "spec.diehard:DieHard" in p.stdout  # the bundled specs are still listed
+
+
 def test_version_matches_the_distribution():
     with open(os.path.join(ROOT, "pyproject.toml"), "rb") as fh:
         version = tomllib.load(fh)["project"]["version"]
