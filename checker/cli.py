@@ -26,6 +26,7 @@ EXIT_USAGE = 2
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="protocheck", description="Explicit-state model checker for protocol specs.")
+    add_version_argument(parser)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("check", help="check one spec exhaustively")
@@ -56,9 +57,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--manifest", metavar="PATH", help="the manifest to look TARGET up in")
     p.set_defaults(handler=cmd_graph)
 
-    p = sub.add_parser("list", help="list the bundled specs with their constants, actions and invariants")
+    p = sub.add_parser("list", help="list the bundled specs (constants, actions, invariants) and the models.toml entries")
+    p.add_argument("--manifest", metavar="PATH", help="the manifest whose entries to list (default: models.toml here or above)")
     p.set_defaults(handler=cmd_list)
     return parser
+
+
+def add_version_argument(parser: argparse.ArgumentParser) -> None:
+    """`protocheck --version`: the installed distribution's version, else the package's."""
+    from . import __version__
+
+    try:
+        from importlib.metadata import PackageNotFoundError, version
+
+        installed = version("protocheck")
+    except PackageNotFoundError:
+        installed = __version__
+    parser.add_argument("--version", action="version", version=f"protocheck {installed} (Python {sys.version.split()[0]})")
 
 
 def add_search_arguments(p: argparse.ArgumentParser) -> None:
@@ -208,7 +223,7 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
             if getattr(args, key) is None:
                 setattr(args, key, getattr(entry, key))
     result = run_check(spec, args, console)
-    print_result(result, console, full=args.full, quiet=args.quiet)
+    print_result(result, console, full=args.full, quiet=args.quiet, continued=args.keep_going)
     if entry is not None:
         from reports.suite import judge
 
@@ -283,7 +298,7 @@ def cmd_graph(args: argparse.Namespace, console: Console) -> int:
     result = check(spec, deadlock=not (entry and not entry.deadlock), invariants=invariants)
     path = highlight(g, spec, result.violation)
     write_dot(g, args.dot, name=entry.name if entry else type(spec).__name__)
-    what = f"; counterexample of {len(path)} states in red" if path else ""
+    what = f"; counterexample of {len(path)} state{'s' if len(path) != 1 else ''} in red" if path else ""
     console.print(f"wrote {escape(args.dot)}: {g.number_of_nodes()} states, {g.number_of_edges()} transitions{what}")
     return 0
 
@@ -307,7 +322,35 @@ def cmd_list(args: argparse.Namespace, console: Console) -> int:
         )
         table.add_row(name, target, consts, "\n".join(a.name for a in info.actions), "\n".join(info.invariants))
     console.print(table)
+    print_manifest_entries(args.manifest, console)
     return 0
+
+
+def print_manifest_entries(manifest: str | None, console: Console) -> None:
+    """The entries `check NAME` accepts besides the bundled names: the manifest's, with
+    the spec, constants and expected outcome of each."""
+    from rich.table import Table
+
+    from reports.manifest import find_manifest, load_manifest
+    from reports.values import show
+
+    path = manifest or find_manifest()
+    if path is None:
+        console.print("no models.toml here or above: `protocheck check NAME` accepts the bundled names only")
+        return
+    try:
+        entries = load_manifest(path)
+    except UsageError as exc:  # the bundled specs above are still listed
+        from rich.markup import escape
+
+        console.print(f"[yellow]warning:[/yellow] cannot list the entries of {escape(path)}: {escape(str(exc))}", soft_wrap=True)
+        return
+    table = Table(title=f"models.toml entries ({path}): protocheck check NAME", title_justify="left")
+    for col in ("name", "spec", "constants", "expected"):
+        table.add_column(col)
+    for e in entries.values():
+        table.add_row(e.name, e.spec, " ".join(f"{k}={show(v)}" for k, v in e.constants.items()), e.expect.describe())
+    console.print(table)
 
 
 def main(argv: list[str] | None = None) -> int:

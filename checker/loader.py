@@ -1,4 +1,4 @@
-"""Turning a TARGET string (`pkg.mod:Class`, `path/file.py:Class`, or a bundled name) into a spec class."""
+"""Turning a TARGET string (`pkg.mod:Class`, `path/file.py[:Class]`, or a bundled name) into a spec class."""
 
 from __future__ import annotations
 
@@ -22,10 +22,12 @@ def load_class(target: str) -> type:
     names = bundled()
     if target in names:
         target = names[target]
+    if ":" not in target and target.endswith(".py"):
+        return _only_spec_in(target)
     module_part, sep, cls_name = target.rpartition(":")
     if not sep or not module_part or not cls_name:
         raise UsageError(
-            f"Cannot tell which spec {target!r} means. Give `package.module:Class`, `path/to/file.py:Class`, "
+            f"Cannot tell which spec {target!r} means. Give `package.module:Class`, `path/to/file.py[:Class]`, "
             f"or a bundled model name ({', '.join(sorted(names)) or 'none bundled'}); `protocheck list` shows them."
         )
     if module_part.endswith(".py") or os.sep in module_part:
@@ -51,6 +53,20 @@ def load_class(target: str) -> type:
     if not (isinstance(cls, type) and issubclass(cls, Spec)):
         raise UsageError(f"{target} is not a spec: subclass checker.Spec and decorate it with @attrs.frozen.")
     return cls
+
+
+def _only_spec_in(path: str) -> type:
+    """The one spec class `path` defines (classes it imports do not count), so that a file
+    holding one spec needs no `:Class`; with several, the error lists the targets to give."""
+    module = _load_file(path)
+    found = [v for v in vars(module).values()
+             if isinstance(v, type) and issubclass(v, Spec) and v is not Spec and v.__module__ == module.__name__]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise UsageError(f"{path} defines no spec class. A spec subclasses checker.Spec and is decorated with @attrs.frozen.")
+    choices = ", ".join(f"{path}:{c.__name__}" for c in found)
+    raise UsageError(f"{path} defines {len(found)} spec classes; say which one to check: {choices}.")
 
 
 def _load_file(path: str):

@@ -292,6 +292,8 @@ class Coordinator:
             if limit is not None and pos >= limit:
                 break
             if kind == "deadlock":
+                if "deadlock" in search.violated:  # one deadlock trace under --continue, as one process keeps
+                    continue
                 self._record(Diagnosis("deadlock", "deadlock", "no action is enabled in this state (deadlock)", None, None), where)
                 if search.stop_on_first:
                     search.depth = max(search.depth, len(search.violations[-1].trace))

@@ -62,6 +62,10 @@ class CheckResult:
     vacuous: list[str] = attrs.field(factory=list)
     # True when two different values hashed alike and the search ran again with exact fingerprints.
     exact_fingerprints: bool = False
+    # States met that break each invariant, and deadlocked states ('deadlock'): with
+    # stop_on_first=False, how common a violation is beyond the one trace kept per invariant.
+    # Empty for parallel searches (workers > 1), which do not count them.
+    violating_states: dict[str, int] = attrs.field(factory=dict)
 
     @property
     def ok(self) -> bool:

@@ -91,6 +91,8 @@ class Search(Settling):
         self.depth = 0
         self.violations: list[Violation] = []
         self.violated: set[str] = set()
+        self.violating: dict[str, int] = {}  # states met that break each invariant (and 'deadlock')
+        self.level_sizes: list[int] = []  # states per BFS level expanded so far (for progress)
         self.fired = [0] * len(self.info.actions)
         self.state_types: set[type] = set()
         self.inits: list[Any] = []
@@ -201,6 +203,7 @@ class Search(Settling):
         loop itself is generated for the spec (codegen.py), in two variants: once the
         visited set has compact runs, the loop also lists the new states' fingerprints.
         """
+        self.level_sizes.append(len(frontier))
         variant = bool(self.seen.runs)
         if self._compiled[variant] is None:
             self._compiled[variant] = build_level(self.info, self.fingerprint, self.deadlock, variant)
@@ -221,7 +224,9 @@ class Search(Settling):
         return f"reached max_states={self.max_states}"
 
     def _deadlock(self, idx: int) -> None:
-        self._report(Diagnosis("deadlock", "deadlock", "no action is enabled in this state (deadlock)", None, None), idx)
+        self._met(("deadlock",))
+        if "deadlock" not in self.violated:  # one trace, as for an invariant, under --continue
+            self._report(Diagnosis("deadlock", "deadlock", "no action is enabled in this state (deadlock)", None, None), idx)
 
     # -- rare paths ----------------------------------------------------------------------------
 
@@ -230,9 +235,14 @@ class Search(Settling):
             found = run_invariants(self.spec, self.invariants, s)
         except Exception:
             self._fail(self._diagnose_state(s, idx, None, expand=False))
+        self._met(name for name, _ in found)
         for name, message in found:
             if name not in self.violated:
                 self._report(Diagnosis("invariant", name, message, None, None), idx)
+
+    def _met(self, names: Iterable[str]) -> None:
+        for name in names:
+            self.violating[name] = self.violating.get(name, 0) + 1
 
     def _admit_type(self, t: Any) -> bool:
         """Accept a new state type once, if it can be a state and matches the initial states'."""
@@ -299,6 +309,7 @@ class Search(Settling):
             "depth": self.depth,
             "seconds": elapsed,
             "per_second": len(self.log) / elapsed if elapsed > 0 else 0.0,
+            "levels": self.level_sizes[-4:],
         }
 
     def _result(self, status: str, reason: str) -> CheckResult:
@@ -329,6 +340,7 @@ class Search(Settling):
             init_states=len(self.inits),
             warnings=self.warnings,
             symmetry=getattr(self.fingerprint, "symmetry", 0),
+            violating_states=dict(self.violating),
         )
 
 

@@ -105,7 +105,9 @@ class Settling:
         except Exception:
             pass
         try:  # only a violation that will be reported needs the counts of its moment
-            if all(name in self.violated for name, _ in run_invariants(self.spec, self.invariants, t)):
+            found = run_invariants(self.spec, self.invariants, t)
+            if all(name in self.violated for name, _ in found):
+                self._met(name for name, _ in found)
                 return  # (with --continue, states breaking an invariant already reported are common)
         except Exception:
             pass  # an error in an invariant: reported below

@@ -10,8 +10,8 @@ from typing import Any
 
 from checker.result import CheckResult, Violation
 
-from .flow import flows
-from .values import change_text, diff, show, top_fields
+from .flow import flows, lifelines
+from .values import change_text, diff, show, top_fields, trace_size
 
 CSS = """
 body{font-family:system-ui,sans-serif;margin:2em;color:#222}
@@ -38,34 +38,35 @@ def trace_table(v: Violation, full: bool = False) -> str:
     return "<table><tr><th>#</th><th>action</th><th>state change</th></tr>" + "".join(rows) + "</table>"
 
 
-def _natural(name: str):
-    return (0, int(name[1:]), name) if name[:1] == "p" and name[1:].isdigit() else (1, 0, name)
-
-
 def sequence_svg(spec: Any, v: Violation) -> str:
-    """An SVG sequence diagram of the trace's messages; '' when the spec names none."""
+    """An SVG sequence diagram of the trace's messages; '' when the spec names none. Each
+    message is a `line.msg` arrow and each local step a `rect.local` box on its lifeline,
+    labelled with the step number and the message; hovering shows the whole action."""
     steps = [(i, f) for i, f in enumerate(flows(spec, v.trace)) if f is not None]
     if not steps:
         return ""
-    procs = sorted({p for _, (s, r, _) in steps for p in (s, r)}, key=_natural)
-    x = {p: 90 + 160 * k for k, p in enumerate(procs)}
+    procs = lifelines(spec, [f for _, f in steps])
+    longest = max(len(f"{i}. {label}") for i, (_, _, label) in steps)
+    gap = min(max(160, 7 * longest + 24), 360)  # room for a label between neighbouring lifelines
+    x = {p: 90 + gap * k for k, p in enumerate(procs)}
     row, top = 34, 50
-    width, height = 90 + 160 * len(procs), top + row * (len(steps) + 1)
+    width, height = 90 + gap * len(procs), top + row * (len(steps) + 1)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" aria-label="sequence diagram">',
            '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto">'
            '<path d="M0,0 L10,5 L0,10 z" fill="#1f4e99"/></marker></defs>']
     for p in procs:
-        out.append(f'<text x="{x[p]}" y="20" text-anchor="middle" font-weight="bold">{escape(p)}</text>')
-        out.append(f'<line x1="{x[p]}" y1="28" x2="{x[p]}" y2="{height - 8}" stroke="#999" stroke-dasharray="4 3"/>')
+        out.append(f'<g class="lifeline"><text x="{x[p]}" y="20" text-anchor="middle" font-weight="bold">{escape(p)}</text>'
+                   f'<line x1="{x[p]}" y1="28" x2="{x[p]}" y2="{height - 8}" stroke="#999" stroke-dasharray="4 3"/></g>')
     for k, (i, (s, r, label)) in enumerate(steps):
         y = top + row * k + 16
         text = escape(f"{i}. {label}")
+        hover = f"<title>{escape(f'{i}. {v.trace[i].action}')}</title>"
         if s == r:
-            out.append(f'<rect x="{x[s] - 5}" y="{y - 10}" width="10" height="20" fill="#1f4e99"/>'
-                       f'<text x="{x[s] + 10}" y="{y + 4}">{text}</text>')
+            out.append(f'<g>{hover}<rect class="local" x="{x[s] - 5}" y="{y - 10}" width="10" height="20" fill="#1f4e99"/>'
+                       f'<text x="{x[s] + 10}" y="{y + 4}">{text}</text></g>')
         else:
-            out.append(f'<line x1="{x[s]}" y1="{y}" x2="{x[r]}" y2="{y}" stroke="#1f4e99" stroke-width="1.5" marker-end="url(#arrow)"/>'
-                       f'<text x="{(x[s] + x[r]) / 2}" y="{y - 5}" text-anchor="middle">{text}</text>')
+            out.append(f'<g>{hover}<line class="msg" x1="{x[s]}" y1="{y}" x2="{x[r]}" y2="{y}" stroke="#1f4e99" stroke-width="1.5" '
+                       f'marker-end="url(#arrow)"/><text x="{(x[s] + x[r]) / 2}" y="{y - 5}" text-anchor="middle">{text}</text></g>')
     out.append("</svg>")
     return "".join(out)
 
@@ -81,7 +82,7 @@ def result_html(r: CheckResult, spec: Any = None, title: str = "", full: bool = 
         body.append(f"<p class=bad>Stopped early: {escape(r.reason)} — the search did not cover every state.</p>")
     for v in r.violations:
         head = {"invariant": f"Invariant {v.name} is violated", "deadlock": "Deadlock", "error": f"Error in {v.name}"}[v.kind]
-        body.append(f"<h2 class=bad>{escape(head)} after {max(len(v.trace) - 1, 0)} steps</h2>")
+        body.append(f"<h2 class=bad>{escape(head)} — {trace_size(v.trace)}</h2>")
         body.append(f"<div class=reason>{escape(v.message)}</div>")
         svg = sequence_svg(spec, v) if spec is not None else ""
         if svg:

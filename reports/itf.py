@@ -5,7 +5,8 @@ Encoding (ADR-015 as revised 2023-09-14: every integer is `{"#bigint": "<digits>
 bool -> JSON boolean; int -> #bigint; str and enum -> string; record (NamedTuple, attrs,
 dataclass) -> JSON object; tuple -> `#tup`; list -> JSON array (a sequence); set /
 frozenset -> `#set` (sorted, so output is reproducible); dict -> `#map` of [key, value]
-pairs; anything else (None, float) -> `{"#unserializable": repr}`.
+pairs; None -> `{"tag": "None", "value": {"#tup": []}}` (ITF has no null: this is how Quint
+writes the `None` of its Option type); anything else (a float) -> `{"#unserializable": repr}`.
 
 A record state's fields are the ITF `vars`; any other state is one variable, `state`.
 Each state's `#meta` carries `index` and the `action` that produced it (with its args),
@@ -33,6 +34,8 @@ def encode(value: Any) -> Any:
     """One value in ITF's JSON encoding."""
     if isinstance(value, bool):
         return value
+    if value is None:  # a variant with the empty tuple (unit) as value, as Quint writes Option's None
+        return {"tag": "None", "value": {"#tup": []}}
     if isinstance(value, int):
         return {"#bigint": str(value)}
     if isinstance(value, str):

@@ -3,7 +3,8 @@
 Top-level keys: schema, status, ok, exit_code, spec, constants, invariants, distinct_states,
 generated_states, depth, seconds, states_per_second, init_states, queue, reason,
 collision_probability, deadlock_checked, workers, symmetry (size of the symmetry group, 0 = none), warnings (list of sentences), coverage (list of {action, fired, new_states}),
-never_fired, violation (null or {kind, name, message, traceback, trace: [{step, action,
+never_fired, violating_states ({invariant or "deadlock": states met that break it}; empty
+for a parallel search), violation (null or {kind, name, message, traceback, trace: [{step, action,
 name, args, state}]}) and violations (every violation found, same shape).
 """
 
@@ -57,6 +58,7 @@ def result_dict(r: CheckResult) -> dict[str, Any]:
         "warnings": list(r.warnings),
         "coverage": [{"action": k, "fired": c.fired, "new_states": c.new_states} for k, c in r.coverage.items()],
         "never_fired": r.never_fired,
+        "violating_states": dict(r.violating_states),
         "violation": violation_dict(r.violation) if r.violation else None,
         "violations": [violation_dict(v) for v in r.violations],
     }

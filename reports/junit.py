@@ -12,12 +12,12 @@ import xml.etree.ElementTree as ET
 from checker.result import Violation
 
 from .suite import Outcome
-from .values import change_text, diff, show, top_fields
+from .values import change_text, diff, show, top_fields, trace_size
 
 
 def trace_text(v: Violation) -> str:
     """A plain-text counterexample (no colour codes: it ends up in CI web pages)."""
-    lines = [f"{v.kind} {v.name}: {v.message}", f"counterexample of {len(v.trace)} states:"]
+    lines = [f"{v.kind} {v.name}: {v.message}", f"{trace_size(v.trace)}:"]
     prev = None
     for i, st in enumerate(v.trace):
         lines.append(f"{i:>3}  {st.action}")

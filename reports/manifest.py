@@ -94,10 +94,12 @@ def parse_manifest(data: dict[str, Any], where: str = MANIFEST, base: str | None
 
 
 def resolve_spec(spec: str, base: str | None) -> str:
-    """A `path.py:Class` spec is relative to the manifest's directory, not the current one."""
+    """A `path.py:Class` (or `path.py`) spec is relative to the manifest's directory, not the current one."""
     module, sep, cls = spec.rpartition(":")
     if base and sep and module.endswith(".py") and not os.path.isabs(module):
         return f"{os.path.join(base, module)}:{cls}"
+    if base and not sep and spec.endswith(".py") and not os.path.isabs(spec):  # the file's only spec
+        return os.path.join(base, spec)
     return spec
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from checker.result import CheckResult, Violation
 
 from .suite import Outcome
-from .values import change_text, diff, show, top_fields
+from .values import change_text, diff, show, top_fields, trace_size
 
 
 def cell(text: Any) -> str:
@@ -29,7 +29,7 @@ def changes_text(prev: Any, state: Any, full: bool = False) -> str:
 
 def trace_markdown(v: Violation, full: bool = False) -> str:
     head = {"invariant": f"invariant `{v.name}` violated", "deadlock": "deadlock", "error": f"error in `{v.name}`"}[v.kind]
-    out = [f"**{head}** after {max(len(v.trace) - 1, 0)} steps ({len(v.trace)} states):", "", f"> {cell(v.message)}", "",
+    out = [f"**{head}** — {trace_size(v.trace)}:", "", f"> {cell(v.message)}", "",
            "| # | action | state change |", "|---:|---|---|"]
     prev = None
     for i, st in enumerate(v.trace):

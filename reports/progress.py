@@ -3,6 +3,8 @@ seconds otherwise (CI logs keep every line, so they must be few and self-contain
 
 from __future__ import annotations
 
+import os
+
 from rich.console import Console
 from rich.live import Live
 from rich.text import Text
@@ -10,7 +12,44 @@ from rich.text import Text
 
 def _line(p: dict) -> str:
     return (f"distinct {p['distinct']:,}  generated {p['generated']:,}  queue {p['queue']:,}  "
-            f"depth {p['depth']}  {p['per_second']:,.0f} states/s  {p['seconds']:.0f}s")
+            f"depth {p['depth']}  {p['per_second']:,.0f} states/s  {p['seconds']:.0f}s"
+            f"{_memory()}{_growth(p.get('levels') or [])}")
+
+
+def _growth(levels: list[int]) -> str:
+    """The last levels' sizes and how fast they grow: a ratio above 1 that holds means the
+    next levels will be bigger still; below 1 means the search is nearing its end."""
+    if len(levels) < 2:
+        return ""
+    ratio = f"  ×{levels[-1] / levels[-2]:.2f}" if levels[-2] else ""
+    return "  levels " + " → ".join(f"{n:,}" for n in levels) + ratio
+
+
+def _memory() -> str:
+    """Resident memory of this process and its children (parallel workers), Linux only."""
+    try:
+        page = os.sysconf("SC_PAGE_SIZE")
+        me = os.getpid()
+        total = _rss_pages(me)
+        for pid in os.listdir("/proc"):
+            if pid.isdigit() and _parent(pid) == me:
+                total += _rss_pages(pid)
+    except (OSError, ValueError):
+        return ""
+    return f"  mem {total * page / 2**20:,.0f} MB"
+
+
+def _rss_pages(pid) -> int:
+    with open(f"/proc/{pid}/statm") as fh:
+        return int(fh.read().split()[1])
+
+
+def _parent(pid: str) -> int:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return int(fh.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return -1
 
 
 class Progress:

@@ -21,6 +21,7 @@ from checker.search import check
 from checker.spec import describe
 
 from .manifest import Entry
+from .values import count
 
 
 @attrs.frozen
@@ -96,9 +97,9 @@ def got_text(r: CheckResult) -> str:
     """The outcome in the manifest's vocabulary: ok, violation NAME (N states), deadlock, ..."""
     v = r.violation
     if r.status == "violation" and v is not None:
-        return f"violation {v.name} ({len(v.trace)} states)"
+        return f"violation {v.name} ({count(len(v.trace), 'state')})"
     if r.status == "deadlock" and v is not None:
-        return f"deadlock ({len(v.trace)} states)"
+        return f"deadlock ({count(len(v.trace), 'state')})"
     if r.status == "error" and v is not None:
         return f"error in {v.name}"
     if r.status in ("incomplete", "interrupted"):

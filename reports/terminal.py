@@ -11,7 +11,7 @@ from rich.text import Text
 
 from checker.result import CheckResult, Violation
 
-from .values import change_text, diff, show, top_fields
+from .values import change_text, count, diff, show, top_fields, trace_size, when_found
 
 _STATUS_STYLE = {"ok": "bold green", "violation": "bold red", "deadlock": "bold red", "error": "bold red",
                  "incomplete": "bold yellow", "interrupted": "bold yellow"}
@@ -25,10 +25,22 @@ def verdict_line(r: CheckResult) -> Text:
     elif r.violation is not None:
         v = r.violation
         what = {"invariant": f"invariant {v.name} violated", "deadlock": "deadlock reached", "error": f"error in {v.name}"}[v.kind]
-        text.append(f"  {what} after {max(len(v.trace) - 1, 0)} steps")
+        text.append(f"  {what} {when_found(v.trace)}")
     if r.reason and r.status in ("incomplete", "interrupted"):
         text.append(f"  ({r.reason}; the search did NOT cover every state)")
+    elif r.reason and r.status in ("violation", "deadlock"):  # --continue, then a limit or Ctrl-C
+        text.append(f"; then the search was cut short ({r.reason}) and did NOT cover every state", style="bold yellow")
     return text
+
+
+def violating_counts(r: CheckResult) -> Text:
+    """After --continue: how many states broke each invariant (one trace is kept for each)."""
+    if not r.violating_states:
+        return Text("violating states met: not counted by a parallel search (--workers 1 counts them)", style="yellow")
+    parts = [f"{count(n, 'state')} {'deadlocked' if name == 'deadlock' else 'breaking ' + name}"
+             for name, n in r.violating_states.items()]
+    cut = " so far (the search was cut short)" if r.reason else ""
+    return Text(f"violating states met{cut}: " + ", ".join(parts) + " (one trace shown for each)", style="bold red")
 
 
 def summary_table(r: CheckResult) -> Table:
@@ -61,9 +73,16 @@ def coverage_table(r: CheckResult) -> Table:
     for name, c in r.coverage.items():
         style = "yellow" if c.fired == 0 else None
         t.add_row(name, f"{c.fired:,}", f"{c.new_states:,}", style=style)
-    if r.never_fired and r.status == "ok":
-        t.caption = "never fired: " + ", ".join(r.never_fired) + " (a guard that is never true is often a spec bug)"
     return t
+
+
+def never_fired_note(r: CheckResult) -> Text | None:
+    """A line of its own under the coverage table (as the table's caption it was wrapped
+    into the table's narrow width)."""
+    if not (r.never_fired and r.status == "ok"):
+        return None
+    return Text("never fired: " + ", ".join(r.never_fired) + " (a guard that is never true is often a spec bug)",
+                style="yellow")
 
 
 def _constants(constants: dict[str, Any]) -> str:
@@ -73,7 +92,7 @@ def _constants(constants: dict[str, Any]) -> str:
 def trace_renderable(v: Violation, full: bool = False) -> Group:
     parts: list[Any] = []
     head = {"invariant": f"Invariant {v.name} is violated", "deadlock": "Deadlock", "error": f"Error in {v.name}"}[v.kind]
-    parts.append(Text(f"{head} — counterexample of {len(v.trace)} states ({max(len(v.trace) - 1, 0)} steps):", style="bold red"))
+    parts.append(Text(f"{head} — {trace_size(v.trace)}" + (":" if v.trace else ""), style="bold red"))
     prev = None
     for i, st in enumerate(v.trace):
         parts.append(Text(f"{i:>3}  {st.action}", style="bold cyan"))
@@ -96,14 +115,20 @@ def trace_renderable(v: Violation, full: bool = False) -> Group:
     return Group(*parts)
 
 
-def print_result(r: CheckResult, console: Console, full: bool = False, quiet: bool = False) -> None:
+def print_result(r: CheckResult, console: Console, full: bool = False, quiet: bool = False, continued: bool = False) -> None:
+    """As `protocheck check` prints it; `continued`: the search went on past violations (--continue)."""
     if not quiet:
         console.print(summary_table(r))
         console.print(coverage_table(r))
+        note = never_fired_note(r)
+        if note is not None:
+            console.print(note, soft_wrap=True)
     for v in r.violations:
         console.print(trace_renderable(v, full))
     for w in r.warnings:
         console.print(Text(f"warning: {w}", style="yellow"))
+    if continued and r.violations:
+        console.print(violating_counts(r), soft_wrap=True)
     console.print(verdict_line(r))
 
 

@@ -106,8 +106,11 @@ MISSING = _Missing()
 
 
 def show(value: Any) -> str:
-    """Compact text of a leaf value: sets sorted, records by field."""
+    """Compact text of a leaf value: sets sorted, records by field. An empty set is
+    `frozenset()` (or `set()`), as Python writes it: `{}` would read as an empty dict."""
     if isinstance(value, (set, frozenset)):
+        if not value:
+            return f"{type(value).__name__}()"
         return "{" + ", ".join(show(v) for v in sorted(value, key=_sort_key)) + "}"
     if isinstance(value, enum.Enum):
         return value.name
@@ -118,3 +121,27 @@ def show(value: Any) -> str:
         inner = ", ".join(show(v) for v in value)
         return f"({inner},)" if len(value) == 1 else f"({inner})"
     return repr(value)
+
+
+def count(n: int, noun: str) -> str:
+    """`1 state`, `2 states`: English plurals for the messages."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+def trace_size(trace: list) -> str:
+    """How long a counterexample is, in words every report uses. An error in `init` has no
+    trace at all; a violation in an initial state is a trace of one state and no step."""
+    if not trace:
+        return "no trace"
+    if len(trace) == 1:
+        return "counterexample of 1 state (an initial state, no step)"
+    return f"counterexample of {count(len(trace), 'state')} ({count(len(trace) - 1, 'step')})"
+
+
+def when_found(trace: list) -> str:
+    """Where in the run a violation was met: `after 6 steps`, `in an initial state`."""
+    if not trace:
+        return "before any initial state"
+    if len(trace) == 1:
+        return "in an initial state"
+    return f"after {count(len(trace) - 1, 'step')}"

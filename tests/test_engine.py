@@ -3,16 +3,14 @@
 import pytest
 
 from checker import check
+from checker.testing import assert_deadlocks, assert_violates
 from spec.diehard import DieHard, Jugs
 from spec.two_phase import TwoPhase
 from tests.specs_for_tests import Counter, Grid, Infinite, Lonely, P, StopAfter, Stutter
 
 
 def test_diehard_shortest_solution():
-    r = check(DieHard())
-    assert (r.ok, r.status) == (False, "violation")
-    v = r.violation
-    assert (v.kind, v.name) == ("invariant", "big_is_not_goal")
+    v = assert_violates(DieHard(), "big_is_not_goal", max_length=7)
     assert [st.action for st in v.trace] == [
         "init", "fill_big", "big_to_small", "empty(jug='small')", "big_to_small", "fill_big", "big_to_small",
     ]
@@ -56,17 +54,15 @@ def test_stuttering_is_a_successor_not_a_deadlock():
 def test_terminal_states_are_not_deadlocks():
     r = check(Grid(n=2), invariants=["always"])
     assert (r.status, r.distinct_states, r.generated_states, r.depth) == ("ok", 4, 5, 3)
-    r = check(Grid(n=2, allow_corner=False), invariants=["always"])
-    assert r.status == "deadlock"
-    assert [s.state for s in r.violation.trace] == [P(0, 0), P(1, 0), P(1, 1)]
+    v = assert_deadlocks(Grid(n=2, allow_corner=False))
+    assert [s.state for s in v.trace] == [P(0, 0), P(1, 0), P(1, 1)]
 
 
 def test_invariant_reasons_are_reported():
-    r = check(Grid(n=4), invariants=["not_far"])
-    assert r.violation.name == "not_far" and r.violation.message == "x+y = 3"
-    assert len(r.violation.trace) == 4
-    r = check(Grid(n=4), invariants=["x_small"])
-    assert r.violation.message == "x reached 2" and len(r.violation.trace) == 3
+    v = assert_violates(Grid(n=4), "not_far")
+    assert v.message == "x+y = 3" and len(v.trace) == 4
+    v = assert_violates(Grid(n=4), "x_small")
+    assert v.message == "x reached 2" and len(v.trace) == 3
 
 
 def test_continue_reports_one_shortest_trace_per_invariant():

@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 
 from checker import SpecError, check
+from checker.testing import assert_holds, assert_violates
 from spec.kafka_consumer_group import NONE, KafkaConsumerGroup, assignment
-from tests.helpers import actions, first_violation
+from tests.helpers import actions
 
 AT_LEAST_ONCE = ["one_owner_per_partition", "no_zombie_commit", "no_lost_records", "at_least_once"]
 AT_MOST_ONCE = ["one_owner_per_partition", "no_zombie_commit", "no_lost_records", "no_duplicate_processing"]
@@ -21,14 +22,14 @@ def test_safe_default_keeps_the_at_least_once_promises():
     spec = KafkaConsumerGroup()
     assert (spec.members, spec.partitions, spec.records, spec.stalls, spec.crashes, spec.leaves) == (2, 2, 1, 1, 0, 1)
     assert (spec.commit, spec.generation_fencing) == ("after-processing", True)
-    r = check(spec, invariants=AT_LEAST_ONCE)
-    assert (r.status, r.distinct_states, r.generated_states, r.depth) == ("ok", 27768, 56696, 29)
+    r = assert_holds(spec, invariants=AT_LEAST_ONCE)
+    assert (r.distinct_states, r.generated_states, r.depth) == (27768, 56696, 29)
     assert r.never_fired == ["crash"]  # crashes=0 switches crashes off; stalls, expiry, leaves all happen
 
 
 def test_commit_before_processing_with_fencing_never_processes_twice():
-    r = check(KafkaConsumerGroup(commit="before-processing"), invariants=AT_MOST_ONCE)
-    assert (r.status, r.distinct_states, r.generated_states, r.depth) == ("ok", 21536, 46162, 26)
+    r = assert_holds(KafkaConsumerGroup(commit="before-processing"), invariants=AT_MOST_ONCE)
+    assert (r.distinct_states, r.generated_states, r.depth) == (21536, 46162, 26)
 
 
 def test_more_members_than_partitions_leaves_a_member_idle():
@@ -36,8 +37,8 @@ def test_more_members_than_partitions_leaves_a_member_idle():
     assert assignment("roundrobin", (0, 2), 3) == (0, 2, 0)
     assert assignment("range", (1, 2), 3) == (1, 1, 2)
     assert assignment("range", (), 2) == (NONE, NONE)
-    r = check(KafkaConsumerGroup(members=3, stalls=0, leaves=0))
-    assert (r.status, r.distinct_states, r.generated_states, r.depth) == ("ok", 1719, 3552, 19)
+    r = assert_holds(KafkaConsumerGroup(members=3, stalls=0, leaves=0))
+    assert (r.distinct_states, r.generated_states, r.depth) == (1719, 3552, 19)
 
 
 # -- what each commit mode admits ---------------------------------------------------------------
@@ -46,7 +47,7 @@ def test_more_members_than_partitions_leaves_a_member_idle():
 def test_commit_after_processing_reprocesses_after_a_zombie():
     """At-least-once: the stalled owner processed the record but never committed it; the new
     owner starts from the committed offset and processes it again."""
-    v = first_violation(KafkaConsumerGroup(), "no_duplicate_processing")
+    v = assert_violates(KafkaConsumerGroup(), "no_duplicate_processing")
     assert actions(v) == [
         "join(m=0)", "complete_rebalance", "sync(m=0)", "join(m=1)", "poll(m=0, p=0)", "process(m=0)",
         "stall(m=0)", "expire(m=0)", "complete_rebalance", "sync(m=1)", "poll(m=1, p=0)", "process(m=1)",
@@ -55,26 +56,25 @@ def test_commit_after_processing_reprocesses_after_a_zombie():
 
 
 def test_commit_before_processing_then_crash_loses_the_record():
-    v = first_violation(KafkaConsumerGroup(commit="before-processing", crashes=1), "no_lost_records")
+    v = assert_violates(KafkaConsumerGroup(commit="before-processing", crashes=1), "no_lost_records")
     assert actions(v) == ["join(m=0)", "complete_rebalance", "sync(m=0)", "poll(m=0, p=0)", "commit_offset(m=0)", "crash(m=0)"]
     assert "p0@0 is below the committed offset 1" in v.message
 
 
 def test_commit_before_processing_breaks_the_at_least_once_promise_without_any_fault():
-    v = first_violation(KafkaConsumerGroup(commit="before-processing", stalls=0, leaves=0), "at_least_once")
+    v = assert_violates(KafkaConsumerGroup(commit="before-processing", stalls=0, leaves=0), "at_least_once")
     assert len(v.trace) == 6 and v.trace[-1].name == "commit_offset"
 
 
 def test_commit_before_processing_loses_nothing_without_crashes():
-    r = check(KafkaConsumerGroup(commit="before-processing", crashes=0), invariants=["no_lost_records"])
-    assert r.status == "ok"
+    assert_holds(KafkaConsumerGroup(commit="before-processing", crashes=0), invariants=["no_lost_records"])
 
 
 # -- generation fencing --------------------------------------------------------------------------
 
 
 def test_without_generation_fencing_a_zombie_commit_is_accepted():
-    v = first_violation(KafkaConsumerGroup(generation_fencing=False), "no_zombie_commit")
+    v = assert_violates(KafkaConsumerGroup(generation_fencing=False), "no_zombie_commit")
     assert actions(v) == [
         "join(m=0)", "complete_rebalance", "sync(m=0)", "poll(m=0, p=0)", "process(m=0)",
         "stall(m=0)", "expire(m=0)", "resume(m=0)", "commit_offset(m=0)",
@@ -88,7 +88,7 @@ def test_without_generation_fencing_a_zombie_commit_is_accepted():
 
 
 def test_without_generation_fencing_at_most_once_processes_twice():
-    v = first_violation(KafkaConsumerGroup(generation_fencing=False, commit="before-processing"), "no_duplicate_processing")
+    v = assert_violates(KafkaConsumerGroup(generation_fencing=False, commit="before-processing"), "no_duplicate_processing")
     assert len(v.trace) == 16
     assert actions(v)[-3:] == ["resume(m=0)", "commit_offset(m=0)", "process(m=0)"]
 

@@ -7,6 +7,7 @@ import pytest
 
 from checker import SpecError, check
 from checker.symmetry import permutations_of, reachable_states
+from checker.testing import assert_holds, assert_violates
 from invariants import controller as inv
 from spec.kafka_controller import KafkaController
 from tests.helpers import replays
@@ -15,20 +16,17 @@ from tests.helpers import replays
 def test_safe_default_is_exhaustive_and_clean():
     spec = KafkaController()
     assert (spec.brokers, spec.max_expirations, spec.controller_epoch_fencing) == (3, 1, True)
-    r = check(spec)  # brokers are interchangeable: one state per orbit
-    assert r.status == "ok"
+    r = assert_holds(spec)  # brokers are interchangeable: one state per orbit
     assert (r.distinct_states, r.generated_states, r.depth, r.symmetry) == (3661, 15074, 15, 6)
-    full = check(spec, symmetry=False)
-    assert (full.status, full.distinct_states, full.generated_states, full.depth) == ("ok", 21801, 89788, 15)
+    full = assert_holds(spec, symmetry=False)
+    assert (full.distinct_states, full.generated_states, full.depth) == (21801, 89788, 15)
     assert r.coverage is not None
 
 
 def test_no_fencing_zombie_request_is_acted_on():
     spec = KafkaController(controller_epoch_fencing=False)
-    r = check(spec)
-    v = r.violation
-    assert r.status == "violation" and v.name == "no_stale_controller_request"
-    assert len(v.trace) == 8 and replays(spec, v.trace)
+    v = assert_violates(spec, "no_stale_controller_request", invariants=None)  # the first of all invariants to break
+    assert len(v.trace) == 8
     steps = [s.name for s in v.trace[1:]]
     assert steps[:3] == ["try_create", "expire", "try_create"]  # the zombie and its successor
     assert sorted(s.args["b"] for s in v.trace[1:] if s.name == "elect_leader") == [0, 1]
@@ -36,15 +34,12 @@ def test_no_fencing_zombie_request_is_acted_on():
 
 
 def test_no_fencing_two_leaders_in_one_leader_epoch():
-    spec = KafkaController(controller_epoch_fencing=False)
-    r = check(spec, invariants=["one_leader_per_epoch"])
-    assert r.status == "violation" and len(r.violation.trace) == 8 and replays(spec, r.violation.trace)
-    assert "epoch 1 has 2 leaders" in r.violation.message
+    v = assert_violates(KafkaController(controller_epoch_fencing=False), "one_leader_per_epoch", max_length=8)
+    assert len(v.trace) == 8 and "epoch 1 has 2 leaders" in v.message
 
 
 def test_without_expiry_fencing_is_not_needed():
-    r = check(KafkaController(controller_epoch_fencing=False, max_expirations=0))
-    assert r.status == "ok" and r.distinct_states == 56  # 301 without symmetry
+    assert assert_holds(KafkaController(controller_epoch_fencing=False, max_expirations=0)).distinct_states == 56  # 301 without symmetry
 
 
 class _LeastHash(KafkaController):

@@ -27,7 +27,7 @@ def test_quickstart_spec_gives_the_quoted_result():
 def test_quickstart_cli_prints_the_quoted_trace(tmp_path):
     (tmp_path / "jugs.py").write_text(quickstart_source())
     env = dict(os.environ, PYTHONPATH=ROOT, COLUMNS="120")
-    p = subprocess.run([sys.executable, "-m", "checker", "check", "jugs.py:DieHard"], cwd=tmp_path, env=env,
+    p = subprocess.run([sys.executable, "-m", "checker", "check", "jugs.py"], cwd=tmp_path, env=env,
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 1
     for line in ("Invariant big_is_not_goal is violated — counterexample of 7 states (6 steps):",
