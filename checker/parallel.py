@@ -276,6 +276,7 @@ class Coordinator:
             if d[7] is not None:
                 raise ExactRerun(d[7])
             registry.register(d[6])
+            self.search.exercise.discard(d[8])
         if registry.clash is not None:
             raise ExactRerun(registry.clash)
 
@@ -380,6 +381,7 @@ class Coordinator:
             collision_probability=n * max(g - n, 0) / 2.0**64 * orbit_collision_factor(search.fingerprint),
             workers=self.n, deadlock_checked=search.deadlock, init_states=len(search.inits),
             symmetry=getattr(search.fingerprint, "symmetry", 0), warnings=search.warnings,
+            vacuous=search.exercise.vacuous(),
         )
 
 

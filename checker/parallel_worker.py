@@ -64,6 +64,8 @@ class Worker:
         # between workers as each worker does within itself.
         self.registry = search.registry
         self.registry.collect = True
+        self.exercise = search.exercise  # premises seen to hold go to the coordinator per level
+        self.exercised: list[str] = []
         self.deadlock, self.stop_on_first = search.deadlock, search.stop_on_first
         self.state_types = set(search.state_types)
         self.store = FingerprintStore(WORKER_MIN_MERGE)
@@ -154,7 +156,7 @@ class Worker:
         self.advance_pending = True
         counts = np.bincount(self.acts & ACTION, minlength=len(self.info.actions)).tolist()
         return ("done", int(self.keys.size), self.fired, counts, self.events, aborted,
-                self.registry.take_fresh(), self.registry.clash)
+                self.registry.take_fresh(), self.registry.clash, self.exercised)
 
     def cmd_keys(self) -> tuple:
         return ("keys", self.sorted_keys.tobytes())
@@ -281,6 +283,7 @@ class Worker:
 
     def _check_new(self, violated: set[str]) -> None:
         """Invariants on the level's new states (the least-key state of each fingerprint, as one process keeps)."""
+        self.exercised = self.exercise.see(self.nstates) if self.exercise.pending else []
         if not self.invariants:
             return
         spec, holds, failing = self.spec, self.holds, []

@@ -88,6 +88,8 @@ class Settling:
             if not ok:
                 for k in range(room):
                     self._check_new(nxt, mark, k, first + k)
+        if self.exercise.pending and room:
+            self.exercise.see(nxt[mark:mark + room])
         if self.symmetry_check is not None and room:
             self.symmetry_check.sample(nxt[mark:mark + room], mark == 0)
         if room < n:

@@ -4,7 +4,9 @@ Top-level keys: schema, status, ok, exit_code, spec, constants, invariants, dist
 generated_states, depth, seconds, states_per_second, init_states, queue, reason,
 collision_probability, deadlock_checked, workers, symmetry (size of the symmetry group, 0 = none), warnings (list of sentences), coverage (list of {action, fired, new_states}),
 never_fired, violating_states ({invariant or "deadlock": states met that break it}; empty
-for a parallel search), violation (null or {kind, name, message, traceback, trace: [{step, action,
+for a parallel search), vacuous (invariants declared with exercised= whose premise held in no
+checked state), exact_fingerprints (true when two different values hashed alike and the
+search ran again with exact fingerprints), violation (null or {kind, name, message, traceback, trace: [{step, action,
 name, args, state}]}) and violations (every violation found, same shape).
 """
 
@@ -59,6 +61,8 @@ def result_dict(r: CheckResult) -> dict[str, Any]:
         "coverage": [{"action": k, "fired": c.fired, "new_states": c.new_states} for k, c in r.coverage.items()],
         "never_fired": r.never_fired,
         "violating_states": dict(r.violating_states),
+        "vacuous": list(r.vacuous),
+        "exact_fingerprints": r.exact_fingerprints,
         "violation": violation_dict(r.violation) if r.violation else None,
         "violations": [violation_dict(v) for v in r.violations],
     }

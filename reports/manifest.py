@@ -16,7 +16,8 @@ import attrs
 from checker.errors import UsageError
 
 MANIFEST = "models.toml"
-KEYS = ("spec", "constants", "invariants", "deadlock", "max_states", "max_depth", "time_limit", "description", "expect")
+KEYS = ("spec", "constants", "invariants", "deadlock", "max_states", "max_depth", "time_limit", "description", "expect",
+        "vacuous_ok")
 
 
 @attrs.frozen
@@ -58,6 +59,7 @@ class Entry:
     time_limit: float | None = None
     description: str = ""
     expect: Expectation = Expectation("ok")
+    vacuous_ok: tuple[str, ...] = ()  # invariants this entry expects to hold vacuously
     raw: dict[str, Any] = attrs.field(factory=dict, eq=False, repr=False)  # the table as written
 
 
@@ -134,10 +136,15 @@ def parse_entry(name: str, table: Any, where: str = MANIFEST, base: str | None =
     description = table.get("description", "")
     if not isinstance(description, str):
         raise bad("description must be a string.")
+    vacuous_ok = table.get("vacuous_ok", [])
+    if not (isinstance(vacuous_ok, list) and all(isinstance(i, str) for i in vacuous_ok)):
+        raise bad('vacuous_ok must be a list of invariant names, e.g. vacuous_ok = ["no_acked_loss"] (invariants '
+                  "allowed to hold only because their premise never does in this configuration).")
     return Entry(
         name=name, spec=resolve_spec(spec, base), constants=dict(constants),
         invariants=tuple(invariants) if invariants is not None else None, deadlock=deadlock,
-        description=description, expect=parse_expect(table.get("expect", "ok"), bad), raw=dict(table), **limits,
+        description=description, expect=parse_expect(table.get("expect", "ok"), bad), raw=dict(table),
+        vacuous_ok=tuple(vacuous_ok), **limits,
     )
 
 

@@ -115,6 +115,13 @@ def judge(entry: Entry, r: CheckResult) -> Outcome:
     if r.status == "error":
         return Outcome(entry, r, got, False, v.message if v else "error")
     if exp.kind == "ok":
+        vacuous = [n for n in r.vacuous if n not in entry.vacuous_ok]
+        if r.status == "ok" and vacuous:
+            return Outcome(entry, r, f"ok, but {', '.join(vacuous)} vacuous", False,
+                           f"{', '.join(vacuous)} held only because {'its' if len(vacuous) == 1 else 'their'} premise "
+                           "(exercised=) never held in any reachable state: the configuration does not exercise "
+                           f"{'it' if len(vacuous) == 1 else 'them'}. Change the configuration, or list "
+                           f"{'it' if len(vacuous) == 1 else 'them'} in the entry's vacuous_ok if that is expected")
         if r.status == "ok":
             return Outcome(entry, r, got, True)
         return Outcome(entry, r, got, False, f"expected every invariant to hold: {v.message if v else r.status}")

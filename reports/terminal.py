@@ -127,6 +127,9 @@ def print_result(r: CheckResult, console: Console, full: bool = False, quiet: bo
         console.print(trace_renderable(v, full))
     for w in r.warnings:
         console.print(Text(f"warning: {w}", style="yellow"))
+    for name in r.vacuous:
+        console.print(Text(f"warning: invariant {name} held vacuously: its premise (exercised=) held in no "
+                           "checked state, so it was never put to the test", style="yellow"))
     if continued and r.violations:
         console.print(violating_counts(r), soft_wrap=True)
     console.print(verdict_line(r))
