@@ -14,7 +14,7 @@ import itertools
 from typing import Any
 
 from .diagnose import run_invariants
-from .parallel_loop import successors
+from .successors import successors
 
 
 class Stop(Exception):

@@ -40,7 +40,7 @@ def loaded_after_import(*modules: str) -> dict[str, set[str]]:
 
 
 def test_the_engine_modules_are_all_listed():
-    assert {"checker.search", "checker.loader", "checker.parallel"} <= set(ENGINE_MODULES)
+    assert {"checker.search", "checker.successors", "checker.loader", "checker.parallel"} <= set(ENGINE_MODULES)
 
 
 def test_engine_modules_import_neither_models_nor_reports():
@@ -70,3 +70,13 @@ def test_python_dash_m_protocheck_and_its_checker_alias_run_the_same_program(tmp
         assert p.returncode == 1, p.stderr  # diehard's big jug reaches 4 gallons: a violation
         outs.append(p.stdout.replace(" in 0.", "").split("\n")[0])
     assert outs[0] == outs[1]
+
+
+def test_the_one_process_search_does_not_import_the_parallel_engine():
+    """Successor order lives in checker/successors.py, so the one-process search, diagnosis,
+    the symmetry check and the state graph need none of the parallel modules."""
+    code = ("import sys, checker, checker.search, checker.settle, checker.diagnose, checker.symmetry, reports.graph; "
+            "print(sorted(n for n in sys.modules if n.startswith('checker.parallel')))")
+    p = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "[]"
