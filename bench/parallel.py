@@ -50,7 +50,7 @@ def measure(rms: int | str, workers: int) -> dict:
     if isinstance(rms, int):
         spec = TwoPhase(rms=rms)
     else:
-        from checker.loader import load_class
+        from protocheck.targets import load_class
         from spec import BUNDLED
 
         name, constants = BUNDLED_MODELS[rms]

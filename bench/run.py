@@ -59,7 +59,7 @@ def _rss_kb() -> int:
 
 
 def _spec(target: str, constants: dict):
-    from checker.loader import load_class
+    from protocheck.targets import load_class
 
     return load_class(target)(**constants)
 

@@ -102,7 +102,7 @@ def child_bundled(mode: str, name: str) -> dict[str, Any]:
 
     from bench.run import MODELS
     from checker import check
-    from checker.loader import load_class
+    from protocheck.targets import load_class
     from checker.record import is_record, record
 
     target, constants, _, _ = MODELS[name]

@@ -12,12 +12,12 @@ PROTOCHECK_DUMP_LOOP=1 to print its source. Semantics are documented in search.p
 
 from __future__ import annotations
 
-import itertools
 import os
 import textwrap
 from typing import Any, Callable
 
-from .spec import SpecInfo, sorted_domain
+from .spec import SpecInfo
+from .successors import unroll_actions
 
 _PROLOGUE = """
 def level(search, frontier, probe):
@@ -95,44 +95,6 @@ if {constraint}:
         pput(idx)
         iput({instance})
 {keep_fp}"""
-
-
-def unroll_actions(info: SpecInfo, ns: dict[str, Any], handle: Callable[[int, str, str], str],
-                   indent: int, before_loop: str = "") -> tuple[str, list[str]]:
-    """Source that tries every action instance on state `s` in the search's order (actions
-    as declared, domains other than ranges sorted), running `handle(action index, instance expression,
-    constraint expression)`'s code on each successor `t` (and `before_loop` before the
-    instance loop of each action with parameters). Shared by every generated loop, so that
-    they all enumerate successors alike. Returns the body and, for the actions without
-    parameters, lines that fix their instance ids once (`iid{ai}`)."""
-    ns.update({"product": itertools.product, "sorted_domain": sorted_domain})
-    cons = []
-    for k, c in enumerate(info.constraints):
-        ns[f"con{k}"] = c
-        cons.append(f"con{k}(spec, t)")
-    constraint = " and ".join(cons) or "True"
-    plain_ids, body = [], []
-    for ai, act in enumerate(info.actions):
-        ns[f"fn{ai}"] = act.fn
-        if not act.params:
-            plain_ids.append(f"    iid{ai} = instance_id({ai}, ())")
-            head, call, instance = "", f"t = fn{ai}(spec, s)", f"iid{ai}"
-        elif len(act.params) == 1:
-            ns[f"dom{ai}"] = act.domains[0]
-            head = (f"vals = dom{ai}(spec, s)\nif vals.__class__ is not range:\n    vals = sorted_domain(vals)\n"
-                    f"for v in vals:\n")
-            call, instance = f"t = fn{ai}(spec, s, v)", f"instance_id({ai}, (v,))"
-        else:
-            doms = []
-            for k, d in enumerate(act.domains):
-                ns[f"dom{ai}_{k}"] = d
-                doms.append(f"dom{ai}_{k}(spec, s)")
-            head = (f"for args in product(*[d if d.__class__ is range else sorted_domain(d) for d in ({', '.join(doms)},)]):\n")
-            call, instance = f"t = fn{ai}(spec, s, *args)", f"instance_id({ai}, args)"
-        inner = f"{call}\nif t is not None:\n" + textwrap.indent(handle(ai, instance, constraint).strip("\n"), "    ")
-        block = (before_loop + head + textwrap.indent(inner, "    ")) if head else inner
-        body.append(textwrap.indent(block, " " * indent))
-    return "\n".join(body) or " " * indent + "pass", plain_ids
 
 
 def build_level(info: SpecInfo, fingerprint: Callable | None, deadlock: bool, keep_fps: bool) -> Callable:

@@ -14,8 +14,9 @@ from typing import Any, Callable
 import attrs
 
 from .errors import SpecError
-from .spec import Failure, InvariantFailed, SpecInfo, instances
+from .spec import Failure, InvariantFailed, SpecInfo
 from .states import state_problem
+from .successors import instances
 
 _ENGINE_DIR = os.path.dirname(os.path.abspath(__file__))
 

@@ -1,4 +1,7 @@
-"""Turning a TARGET string (`pkg.mod:Class`, `path/file.py[:Class]`, or a bundled name) into a spec class."""
+"""Turning a TARGET string (`pkg.mod:Class` or `path/file.py[:Class]`) into a spec class.
+
+Short names (the bundled models' `two-phase`, ...) come from the caller as `aliases`:
+the engine does not import the models (`protocheck.targets` passes them in)."""
 
 from __future__ import annotations
 
@@ -6,20 +9,15 @@ import importlib
 import importlib.util
 import os
 import sys
+from typing import Mapping
 
 from .errors import SpecError, SpecExit, UsageError, spec_location
 from .spec import Spec
 
 
-def bundled() -> dict[str, str]:
-    """Bundled model name -> 'module:Class'."""
-    from spec import BUNDLED
-
-    return dict(BUNDLED)
-
-
-def load_class(target: str) -> type:
-    names = bundled()
+def load_class(target: str, aliases: Mapping[str, str] | None = None) -> type:
+    """The spec class `target` names; `aliases` maps short names (bundled models) to targets."""
+    names = dict(aliases or {})
     if target in names:
         target = names[target]
     if ":" not in target and target.endswith(".py"):

@@ -33,11 +33,12 @@ from typing import Any, Callable, Iterable
 from .diagnose import Diagnosis
 from .errors import SpecError
 from .fingerprint import orbit_collision_factor
-from .parallel_loop import LOW, SHIFT, nth_step
+from .parallel_loop import LOW, SHIFT
 from .parallel_transport import ABORT, COORDINATOR, dumps, loads
 from .parallel_process import run_worker
 from .result import CheckResult, Coverage, Violation
 from .search import ExactRerun, Search, _Stop, constants_of
+from .successors import nth_step
 from .trace import replay
 
 UNLIMITED = 1 << 62

@@ -1,5 +1,5 @@
 """A worker's level loop, generated per spec (as codegen.py does for one process), and the
-slow-path walks over one state's successors that must enumerate them in the same order.
+slow-path walks that re-make sent states (all enumerate in successors.py's order).
 
 Every successor gets a key `(rank << 32) | g`: `rank` is its parent's position in the
 level in the one-process search order, `g` its 1-based ordinal among the parent's
@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import os
 from bisect import bisect_left
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import attrs
 
-from .codegen import unroll_actions
-from .spec import SpecInfo, instances
+from .spec import SpecInfo
+from .successors import NONDETERMINISTIC, successors, unroll_actions
 
 SHIFT = 32  # bits of a key that hold the successor ordinal
 LOW = (1 << SHIFT) - 1
@@ -157,41 +157,6 @@ def build_expand(info: SpecInfo, fingerprint: Callable | None) -> Callable:
         print(src)
     exec(compile(src, f"<protocheck worker loop for {info.cls.__name__}>", "exec"), ns)
     return ns["expand"]
-
-
-def instances_in_order(info: SpecInfo, spec: Any, s: Any) -> Iterator[tuple[int, tuple]]:
-    """(action index, args) in the order the generated loops try them (sets sorted, exact class test)."""
-    for ai, act in enumerate(info.actions):
-        for args in instances(act, spec, s) if act.params else [()]:
-            yield ai, args
-
-
-def successors(info: SpecInfo, spec: Any, s: Any, limit: int | None = None) -> Iterator[tuple[int, tuple, Any]]:
-    """The successors of `s` in generation order, each as (action index, args, state); at most `limit`."""
-    if limit == 0:
-        return
-    g = 0
-    for ai, args in instances_in_order(info, spec, s):
-        t = info.actions[ai].fn(spec, s, *args)
-        if t is not None:
-            yield ai, args, t
-            g += 1
-            if g == limit:
-                return
-
-
-NONDETERMINISTIC = (
-    "a state had fewer successors than during the search: the spec is not deterministic (it depends on "
-    "randomness, time, global variables or the iteration order of a set of strings)."
-)
-
-
-def nth_step(info: SpecInfo, spec: Any, s: Any, g: int) -> tuple[tuple[int, tuple], Any]:
-    """The g-th (1-based) successor of `s`: ((action index, args), state)."""
-    for k, (ai, args, t) in enumerate(successors(info, spec, s, g), 1):
-        if k == g:
-            return (ai, args), t
-    raise RuntimeError("Rebuilding the counterexample, " + NONDETERMINISTIC)
 
 
 def build_remake(info: SpecInfo, fingerprint: Callable | None) -> Callable[[Any, Any, int, int], Any]:

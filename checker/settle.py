@@ -15,7 +15,7 @@ from typing import Any
 
 from .diagnose import run_invariants
 from .errors import SpecError
-from .parallel_loop import successors
+from .successors import successors
 
 
 class Stop(Exception):

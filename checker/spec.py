@@ -10,13 +10,13 @@ and therefore the search order and every trace, a property of the source text.
 from __future__ import annotations
 
 import functools
-import itertools
 import inspect
 from typing import Any, Callable, Iterable
 
 import attrs
 
 from .errors import SpecError
+from .successors import domain_values, instances, order_key, sorted_domain  # noqa: F401 — their home was here
 
 _MARK = "__protocheck__"
 
@@ -126,64 +126,6 @@ def fail(reason: str) -> Failure:
 
 class InvariantFailed(Exception):
     """Raise this inside an invariant (or a helper it calls) to report a violation with a reason."""
-
-
-def sorted_domain(values: Iterable[Any]) -> list[Any]:
-    """A parameter domain in the order the search tries it: sorted, so that the order never
-    depends on how the domain was built — a list made from a set of strings, say, comes in
-    a different order under each PYTHONHASHSEED, and so would the first counterexample.
-    Values that do not compare (mixed types) are sorted by a key that does not depend on
-    the hash seed either (`order_key`)."""
-    try:
-        return sorted(values)
-    except TypeError:
-        return sorted(values, key=order_key)
-
-
-def order_key(v: Any) -> tuple:
-    """A total order over values of any type that depends on neither hash seed nor id:
-    by kind, then by contents (sets by their sorted contents, records by their fields)."""
-    cls = type(v)
-    if v is None or cls is bool or cls is int or cls is float:
-        return (0, "", v if v is not None else float("-inf"))
-    if cls is str:
-        return (1, "", v)
-    if cls is bytes:
-        return (2, "", v)
-    if isinstance(v, (set, frozenset)):
-        return (4, cls.__qualname__, tuple(sorted(map(order_key, v))))
-    if isinstance(v, tuple):
-        return (3, "", tuple(map(order_key, v)))
-    fields = _record_fields(v)
-    if fields is not None:
-        return (5, f"{cls.__module__}.{cls.__qualname__}", tuple(map(order_key, fields)))
-    value = getattr(v, "value", None) if hasattr(cls, "__members__") else None  # an enum member
-    if value is not None:
-        return (6, f"{cls.__module__}.{cls.__qualname__}", order_key(value))
-    return (7, f"{cls.__module__}.{cls.__qualname__}", repr(v))
-
-
-def _record_fields(v: Any) -> tuple | None:
-    if attrs.has(type(v)):
-        return tuple(getattr(v, f.name) for f in attrs.fields(type(v)))
-    fields = getattr(v, "__dataclass_fields__", None)
-    return tuple(getattr(v, f) for f in fields) if fields is not None else None
-
-
-def domain_values(dom: Callable, spec: Any, state: Any) -> Iterable[Any]:
-    """The values of one parameter domain in `state`, in the order the search uses: a range
-    as it is, anything else sorted (sorted_domain)."""
-    values = dom(spec, state)
-    return values if values.__class__ is range else sorted_domain(values)
-
-
-def instances(act: "ActionDef", spec: Any, state: Any) -> Iterable[tuple]:
-    """Argument tuples of a parameterised action in `state`, in the order every loop of the
-    engine tries them (the generated ones included: codegen.unroll_actions)."""
-    doms = act.domains
-    if len(doms) == 1:
-        return ((v,) for v in domain_values(doms[0], spec, state))
-    return itertools.product(*(domain_values(d, spec, state) for d in doms))
 
 
 @attrs.frozen

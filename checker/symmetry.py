@@ -38,8 +38,8 @@ from collections import deque
 from typing import Any, Callable, Iterable, Sequence
 
 from .errors import SpecError, spec_location
-from .parallel_loop import successors
-from .spec import InvariantFailed, instances
+from .spec import InvariantFailed
+from .successors import successors
 
 Perm = tuple  # tuple[int, ...] or tuple[tuple[int, ...], ...]
 
@@ -416,13 +416,11 @@ def reachable_states(spec: Any) -> list[Any]:
     seen, queue = set(states), deque(states)
     while queue:
         s = queue.popleft()
-        for act in info.actions:
-            for args in instances(act, spec, s) if act.params else [()]:
-                t = act.fn(spec, s, *args)
-                if t is not None and t not in seen:
-                    seen.add(t)
-                    states.append(t)
-                    queue.append(t)
+        for _, _, t in successors(info, spec, s):
+            if t not in seen:
+                seen.add(t)
+                states.append(t)
+                queue.append(t)
     return states
 
 

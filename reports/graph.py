@@ -16,8 +16,8 @@ import networkx as nx
 from checker.diagnose import run_invariants
 from checker.errors import UsageError
 from checker.result import Violation
-from checker.spec import instances
 from checker.spec import describe
+from checker.successors import successors
 
 from .values import show, top_fields
 
@@ -58,16 +58,14 @@ def state_graph(spec: Any, max_nodes: int = DEFAULT_MAX_NODES, invariants: Itera
         for s, sid in frontier:
             if g.nodes[sid]["violates"]:
                 continue  # the checker stops at a bad state: drawn, not expanded (keeps bug graphs finite)
-            for act in info.actions:
-                for args in (instances(act, spec, s) if act.params else [()]):
-                    t = act.fn(spec, s, *args)
-                    if t is None or not all(c(spec, t) for c in info.constraints):
-                        continue
-                    tid, new = node(t, False)
-                    if not g.has_edge(sid, tid):
-                        g.add_edge(sid, tid, label=act.label(args))
-                    if new:
-                        nxt.append((t, tid))
+            for ai, args, t in successors(info, spec, s):
+                if not all(c(spec, t) for c in info.constraints):
+                    continue
+                tid, new = node(t, False)
+                if not g.has_edge(sid, tid):
+                    g.add_edge(sid, tid, label=info.actions[ai].label(args))
+                if new:
+                    nxt.append((t, tid))
         frontier = nxt
     return g
 

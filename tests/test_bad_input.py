@@ -15,7 +15,7 @@ import attrs
 import pytest
 
 from checker import Spec, SpecError, action, check, constraint, invariant
-from checker.cli import main
+from protocheck.cli import main
 from spec.diehard import DieHard
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

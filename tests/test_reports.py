@@ -12,7 +12,7 @@ import attrs
 from rich.console import Console
 
 from checker import InvariantFailed, Spec, action, check, invariant
-from checker.cli import main
+from protocheck.cli import main
 from checker.result import Step
 from reports.flow import message_flow
 from reports.html import result_html, sequence_svg

@@ -16,7 +16,7 @@ import networkx as nx
 import pytest
 from junitparser import Failure, JUnitXml
 
-from checker.cli import main
+from protocheck.cli import main
 
 TOY = textwrap.dedent('''
     """Ping: two processes send numbered pings over a network bag. Bug switch `duplicate`:
@@ -263,9 +263,9 @@ def test_graph_refuses_politely_above_the_limit(project, monkeypatch, capsys):
 
 
 def test_console_script_exit_codes(project):
-    """The installed `protocheck` entry point, as CI calls it."""
-    env = dict(os.environ, PYTHONHASHSEED="0")
-    run = [sys.executable, "-m", "checker", "ci", "--quiet", "--no-times"]
+    """The `protocheck` program, as CI calls it (PYTHONPATH: also when it is not installed)."""
+    env = dict(os.environ, PYTHONHASHSEED="0", PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    run = [sys.executable, "-m", "protocheck", "ci", "--quiet", "--no-times"]
     bad = subprocess.run(run, cwd=project, env=env, capture_output=True, text=True)
     assert bad.returncode == 1, bad.stderr
     good = subprocess.run(run + ["--only", "ping-ok"], cwd=project, env=env, capture_output=True, text=True)

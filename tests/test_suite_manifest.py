@@ -13,9 +13,9 @@ import pytest
 from checker import check
 from checker.errors import UsageError
 from checker.spec import describe
-from reports.changes import select_changed
+from protocheck.changes import select_changed
 from reports.manifest import Expectation, find_manifest, load_manifest, parse_entry
-from reports.suite import build_spec, judge, run_entry
+from protocheck.suite import build_spec, judge, run_entry
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -138,7 +138,7 @@ def test_this_repositorys_manifest_loads():
 
 
 def test_ci_notes_bundled_specs_and_switch_values_no_entry_exercises(tmp_path):
-    from reports.suite import unexercised
+    from protocheck.suite import unexercised
 
     (tmp_path / "sw.py").write_text(textwrap.dedent('''
         from typing import Literal

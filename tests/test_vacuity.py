@@ -8,7 +8,7 @@ import pytest
 
 from checker import Spec, action, check, invariant
 from reports.manifest import parse_entry
-from reports.suite import judge
+from protocheck.suite import judge
 
 
 @attrs.frozen

@@ -15,11 +15,12 @@ import attrs
 from rich.console import Console
 from rich.markup import escape
 
-from .constants import describe_type, instantiate, parse_assignments
-from .errors import DEEP_VALUE, SpecError, SpecExit, UsageError, exit_is_an_error, spec_location
-from .loader import bundled, load_class
-from .search import check
-from .spec import describe
+from checker.constants import describe_type, instantiate, parse_assignments
+from checker.errors import DEEP_VALUE, SpecError, SpecExit, UsageError, exit_is_an_error, spec_location
+from checker.search import check
+from checker.spec import describe
+
+from .targets import bundled, load_class
 
 EXIT_USAGE = 2
 
@@ -194,7 +195,7 @@ def resolve_entry(target: str, manifest: str | None):
 
 def spec_for(args: argparse.Namespace):
     """(spec, entry or None): a manifest entry's spec with -c overrides, else TARGET's."""
-    from reports.suite import build_spec
+    from .suite import build_spec
 
     entry = resolve_entry(args.target, args.manifest)
     if entry is None:
@@ -225,7 +226,7 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
     result = run_check(spec, args, console)
     print_result(result, console, full=args.full, quiet=args.quiet, continued=args.keep_going)
     if entry is not None:
-        from reports.suite import judge
+        from .suite import judge
 
         outcome = judge(entry, result)
         style = "green" if outcome.passed else "bold red"
@@ -237,7 +238,7 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
 
 def cmd_ci(args: argparse.Namespace, console: Console) -> int:
     from reports.manifest import find_manifest, load_manifest
-    from reports.suite import run_suite
+    from .suite import run_suite
     from reports.terminal import print_suite
 
     check_output_flags(args, ("junit", "json", "markdown"))
@@ -251,7 +252,7 @@ def cmd_ci(args: argparse.Namespace, console: Console) -> int:
     chosen = [entries[n] for n in entries if n in args.only] if args.only else list(entries.values())
     selection = f"--only {' '.join(args.only)}" if args.only else "all entries"
     if args.changed_since:
-        from reports.changes import select_changed
+        from .changes import select_changed
 
         affected, selection = select_changed({e.name: e for e in chosen}, path, args.changed_since)
         chosen = affected
@@ -269,7 +270,7 @@ def cmd_ci(args: argparse.Namespace, console: Console) -> int:
     outcomes = run_suite(chosen, on_done=done)
     print_suite(outcomes, console, times=not args.no_times)
     if not args.only and not args.changed_since and not args.quiet:
-        from reports.suite import unexercised
+        from .suite import unexercised
 
         for hint in unexercised(entries.values(), bundled()):
             console.print(f"[yellow]note: {escape(hint)}[/yellow]")
@@ -385,7 +386,7 @@ def print_error(message: str) -> None:
 def worker_hit_recursion_limit(exc: Exception) -> bool:
     """A parallel worker that failed on a too deeply nested value (pickling it to send it to
     its owner): the coordinator gets the worker's traceback as text."""
-    from .parallel import EngineFailure
+    from checker.parallel import EngineFailure
 
     return isinstance(exc, EngineFailure) and str(exc).rstrip().splitlines()[-1].startswith("RecursionError")
 
@@ -410,7 +411,7 @@ def entry() -> None:
     if os.environ.get("PYTHONHASHSEED") is None and not os.environ.get("PROTOCHECK_NO_REEXEC"):
         env = dict(os.environ, PYTHONHASHSEED="0")
         try:
-            os.execve(sys.executable, [sys.executable, "-m", "checker", *sys.argv[1:]], env)
+            os.execve(sys.executable, [sys.executable, "-m", "protocheck", *sys.argv[1:]], env)
         except OSError:
             pass  # cannot re-exec: carry on; counts and traces are deterministic regardless
     sys.exit(main())

@@ -3,8 +3,8 @@
 An entry depends on its spec's module file and on every project module that module uses
 (transitively: shared mechanics, invariant predicates), found from the loaded module's
 globals rather than by parsing imports, so `from invariants.common import x` counts. A
-change under checker/ (the engine) affects everything; an entry whose manifest table
-changed (or is new) runs too.
+change under checker/ (the engine) or protocheck/ (the runner that judges every entry)
+affects everything; an entry whose manifest table changed (or is new) runs too.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ import tomllib
 import types
 
 from checker.errors import UsageError
-from checker.loader import load_class
+from reports.manifest import Entry
 
-from .manifest import Entry
+from .targets import load_class
 
-ENGINE_DIR = "checker/"
+ENGINE_DIRS = ("checker/", "protocheck/")  # protocheck/ holds what was checker/cli.py and the suite runner
 
 
 def git(root: str, *args: str) -> str:
@@ -71,7 +71,7 @@ def select_changed(entries: dict[str, Entry], manifest_path: str, ref: str) -> t
     root = os.path.dirname(os.path.abspath(manifest_path))
     top = git(root, "rev-parse", "--show-toplevel").strip()
     changed = changed_files(top, ref)
-    engine = sorted(p for p in changed if p.startswith(ENGINE_DIR))
+    engine = sorted(p for p in changed if p.startswith(ENGINE_DIRS))
     if engine:
         return list(entries.values()), f"the engine changed ({engine[0]}{' …' if len(engine) > 1 else ''}): running everything"
     old_tables = _manifest_at(top, ref, os.path.relpath(os.path.abspath(manifest_path), top))
