@@ -23,12 +23,13 @@ _PROLOGUE = """
 def level(search, frontier, probe):
     spec = search.spec
     seen = search.seen.recent
-    unchecked = search.unchecked.append
+    covers = search.registry.covers
+    register = search.registry.register
     types = search.state_types
     T0 = next(iter(types)) if len(types) == 1 else None
 {fired_locals}
     instance_id = search.log.instance_id
-    first = search._level_first = len(search.log) - len(frontier)
+    first = len(search.log) - len(frontier)
     nxt = []
     put = nxt.append
     parents = []
@@ -77,9 +78,9 @@ if generated == before and not search._terminal(s, idx):
     search._deadlock(idx)
 """
 
-# Per successor: count it, apply the constraint, list it for the value registry (settling
-# checks the chunk's parts in one C call: fingerprint.py says why), and keep it if its
-# fingerprint is not among the recent ones: the state joins the next level, its parent and action instance
+# Per successor: count it, apply the constraint, make sure the value registry holds its
+# parts (one C call; fingerprint.py says why), and keep it if its fingerprint is not
+# among the recent ones: the state joins the next level, its parent and action instance
 # go to parallel lists (no per-state tuple to build and take apart), and a new state type
 # is vetted once. `Search._settle` then settles each chunk against the bulk of the visited
 # set (which is when fingerprints are kept, `fps`), the invariants and the limits.
@@ -113,7 +114,7 @@ def build_level(info: SpecInfo, fingerprint: Callable | None, deadlock: bool, ke
             count="generated += 1\n" if deadlock else "",
             constraint=constraint,
             fp="fingerprint(t)" if fingerprint else "hash(t)",
-            covers="" if fingerprint else "    unchecked(t)\n",
+            covers="" if fingerprint else "    if not covers(t):\n        register(t)\n",
             instance=instance,
             keep_fp="        hput(h)\n" if keep_fps else "",
         )

@@ -101,7 +101,6 @@ class Search(Settling):
         self.queue_left = 0
         self.warnings: list[str] = []
         self.searching = False
-        self.unchecked: list = []  # the chunk's successors whose parts settling checks (fingerprint.py)
         self._compiled: list[Callable | None] = [None, None]
         self._chunk: tuple = ([], 0, (), 0)
         self._mark = 0  # new states of the level already settled

@@ -14,7 +14,6 @@ import itertools
 from typing import Any
 
 from .diagnose import run_invariants
-from .errors import SpecError
 from .successors import successors
 
 
@@ -46,19 +45,6 @@ class Settling:
         """
         self._chunk = (frontier, start, fired, self.generated)
         self._count(fired)
-        unchecked = self.unchecked
-        if unchecked:  # every successor's parts, in one C call (one set of the chunk's parts)
-            registry = self.registry
-            try:
-                if not registry.covers(itertools.chain.from_iterable(unchecked)):
-                    for t in unchecked:
-                        if not registry.covers(t):
-                            registry.register(t)
-            except SpecError:  # a value the fingerprint refuses: find its state for the trace
-                unchecked.clear()
-                self._refused(frontier, start)
-                raise
-            unchecked.clear()
         mark = self._mark
         if len(nxt) > mark:
             try:
@@ -71,13 +57,6 @@ class Settling:
                 fps.clear()
             self._mark = len(nxt)
             self.seen.maybe_merge()
-
-    def _refused(self, frontier: list, start: int) -> None:
-        """Report the first successor in the chunk holding a value the registry refuses, with its trace."""
-        for k, s in enumerate(frontier[start:]):
-            diag = self._diagnose_state(s, self._level_first + start + k, None, expand=True)
-            if diag.kind == "error" and diag.name == "state":
-                self._fail(diag)
 
     def _drop_known(self, nxt: list, mark: int, parents: list, iids: list, fps: list) -> None:
         """Remove the chunk's states that the compact runs already hold (one vectorised lookup)."""
