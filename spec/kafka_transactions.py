@@ -9,6 +9,8 @@ the next one with the same transactional.id (the deployment believed the previou
 The previous instance keeps running — it is the zombie — or never acts again (a real crash).
 Partition logs keep each record with its state ('open', 'committed', 'aborted'): a
 transaction marker settles the open records of the producer on that partition in place.
+AddPartitionsToTxn and the produce request are separate steps and a produce request may
+stay in flight past its transaction's end: KIP-890's hanging transaction (`kip890`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import attrs
 
 from checker import Spec, SpecError, action, fail, invariant, record, terminal
 from invariants.transactions import exactly_once, one_outcome_per_transaction
-from spec.mechanics import set_at
+from spec.mechanics import bag_add, bag_distinct, bag_remove, set_at
 
 OUTPUTS = (0, 1)  # output partitions
 OFFSETS = 2  # the __consumer_offsets partition of the application's group
@@ -38,6 +40,7 @@ class Rec(NamedTuple):
     tx: int  # ghost: the TC's transaction number at the write (-1: not transactional)
     zombie: bool  # ghost: written after a newer instance had initialised
     status: str  # 'open' | 'committed' | 'aborted'
+    late: bool = False  # ghost: written after the partition had received its transaction's marker
 
 
 @record
@@ -47,6 +50,8 @@ class TxnState(NamedTuple):
     epoch: tuple[int, ...]  # producer epoch from InitProducerId (-1 before)
     pos: tuple[int, ...]  # next input offset to consume
     done: tuple[tuple[int, ...], ...]  # partitions written in the current transaction (OFFSETS: offsets sent)
+    added: tuple[tuple[int, ...], ...]  # output partitions the TC confirmed in the current transaction (AddPartitionsToTxn)
+    txn: tuple[int, ...]  # the TC transaction the instance's AddPartitionsToTxn joined (KIP-890: its per-transaction epoch)
     born: tuple[int, ...]  # ghost: order of the instance's InitProducerId (0: not yet), to tell zombies
     # transaction coordinator: persisted in __transaction_state, survives failover
     tc_epoch: int
@@ -58,10 +63,13 @@ class TxnState(NamedTuple):
     # partitions: out0, out1, offsets; and the highest producer epoch each has seen
     logs: tuple[tuple[Rec, ...], ...]
     pepoch: tuple[int, ...]
+    marked: tuple[int, ...]  # ghost: per partition, the last transaction whose marker it received (0: none)
+    inflight: tuple  # produce requests on the network: a bag of (instance, partition, value, epoch, transaction)
     # fault budgets left
     restarts: int
     failovers: int
     lost: int
+    timeouts: int
 
 
 def show(r: Rec) -> str:
@@ -79,6 +87,10 @@ def _lost(spec, s):
     return (False, True) if s.lost else (False,)
 
 
+def _inflight(spec, s):
+    return bag_distinct(s.inflight)
+
+
 @attrs.frozen
 class KafkaTransactions(Spec):
     inputs: int = 2  # input records (offsets 0..inputs-1), produced before the application starts
@@ -88,22 +100,25 @@ class KafkaTransactions(Spec):
     fencing: bool = True  # InitProducerId bumps the producer epoch (fencing older instances)
     isolation: Literal["read_committed", "read_uncommitted"] = "read_committed"
     offsets_in_transaction: bool = True  # sendOffsetsToTransaction; False: commitSync after commitTransaction
+    timeouts: int = 0  # produce requests the client gives up on (it aborts; the request may still arrive)
+    kip890: bool = True  # partition leaders verify a transactional write with the TC; False: pre-KIP-890
 
     def __attrs_post_init__(self) -> None:
-        if self.inputs < 1 or min(self.restarts, self.failovers, self.lost_responses) < 0:
+        if self.inputs < 1 or min(self.restarts, self.failovers, self.lost_responses, self.timeouts) < 0:
             raise SpecError(
                 f"KafkaTransactions cannot be checked with inputs={self.inputs}, restarts={self.restarts}, "
-                f"failovers={self.failovers}, lost_responses={self.lost_responses}: inputs must be at least 1 and the "
-                "fault budgets at least 0 (0 switches a fault off). A small exhaustive configuration is inputs=2, "
-                "restarts=1, failovers=1, lost_responses=1."
+                f"failovers={self.failovers}, lost_responses={self.lost_responses}, timeouts={self.timeouts}: inputs "
+                "must be at least 1 and the fault budgets at least 0 (0 switches a fault off). A small exhaustive "
+                "configuration is inputs=2, restarts=1, failovers=1, lost_responses=1, timeouts=1."
             )
 
     def init(self):
         n = self.restarts + 1
         yield TxnState(
-            st=("init",) + ("down",) * (n - 1), epoch=(-1,) * n, pos=(0,) * n, done=((),) * n, born=(0,) * n,
-            tc_epoch=-1, tc_state="Empty", tc_parts=(), tx=0, pending=(), logs=((), (), ()), pepoch=(-1, -1, -1),
-            restarts=self.restarts, failovers=self.failovers, lost=self.lost_responses,
+            st=("init",) + ("down",) * (n - 1), epoch=(-1,) * n, pos=(0,) * n, done=((),) * n, added=((),) * n,
+            txn=(0,) * n, born=(0,) * n, tc_epoch=-1, tc_state="Empty", tc_parts=(), tx=0, pending=(),
+            logs=((), (), ()), pepoch=(-1, -1, -1), marked=(0, 0, 0), inflight=(),
+            restarts=self.restarts, failovers=self.failovers, lost=self.lost_responses, timeouts=self.timeouts,
         )
 
     # -- helpers -------------------------------------------------------------------------------
@@ -131,19 +146,24 @@ class KafkaTransactions(Spec):
         return "busy" if s.tc_state in PREPARE else "ok"
 
     def _append(self, s: TxnState, i: int, part: int, value: int, tx: int, status: str) -> TxnState | None:
-        """Produce to a partition leader (idempotent: a retried batch is not appended twice).
-        None: the leader rejects an epoch older than one it has seen."""
+        """Produce to a partition leader with the instance's epoch (idempotent: a retried
+        batch is not appended twice). None: the leader rejects an epoch older than one it has seen."""
         if s.epoch[i] < s.pepoch[part]:
             return None
-        rec = Rec(value, i, s.epoch[i], tx, self._newer_initialised(s, i), status)
+        return self._append_as(s, i, part, value, s.epoch[i], tx, status)
+
+    def _append_as(self, s: TxnState, i: int, part: int, value: int, epoch: int, tx: int, status: str = "open") -> TxnState:
+        """Append the batch (value, instance, epoch, transaction) unless it is a duplicate."""
+        rec = Rec(value, i, epoch, tx, self._newer_initialised(s, i), status, 0 < tx <= s.marked[part])
         log = s.logs[part]
         if status == "open" and any(r[:4] == rec[:4] for r in log):
             return s  # duplicate (same PID, epoch, sequence): acknowledged, not appended
-        return s._replace(logs=set_at(s.logs, part, log + (rec,)), pepoch=set_at(s.pepoch, part, s.epoch[i]))
+        return s._replace(logs=set_at(s.logs, part, log + (rec,)), pepoch=set_at(s.pepoch, part, max(s.pepoch[part], epoch)))
 
     def _fenced(self, s: TxnState, i: int) -> TxnState:
         """ProducerFencedException is fatal: the instance closes."""
-        return s._replace(st=set_at(s.st, i, "fenced"), done=set_at(s.done, i, ()))
+        return s._replace(st=set_at(s.st, i, "fenced"), done=set_at(s.done, i, ()), added=set_at(s.added, i, ()),
+                          txn=set_at(s.txn, i, 0))
 
     def _respond(self, s: TxnState, lost: bool, i: int, **client) -> TxnState:
         """Apply the client's side of a response, unless it is lost (then the server's effect
@@ -187,14 +207,71 @@ class KafkaTransactions(Spec):
         """beginTransaction() and poll() the next input record (local to the client)."""
         if s.st[i] != "ready" or s.pos[i] >= self.inputs:
             return None
-        return s._replace(st=set_at(s.st, i, "txn"), done=set_at(s.done, i, ()))
+        return s._replace(st=set_at(s.st, i, "txn"), done=set_at(s.done, i, ()), added=set_at(s.added, i, ()),
+                          txn=set_at(s.txn, i, 0))
 
     @action(i=_inst, p=lambda spec, s: OUTPUTS, lost=_lost)
-    def produce(self, s, i, p, lost):
-        """AddPartitionsToTxn(p) at the TC, then the output record to partition p."""
-        if s.st[i] != "txn" or p in s.done[i]:
+    def add_partitions(self, s, i, p, lost):
+        """AddPartitionsToTxn(p) at the TC, before the first write to p in a transaction:
+        the first partition makes the TC's state Ongoing (a new transaction). The TC answers
+        PRODUCER_FENCED to an older epoch (fatal), CONCURRENT_TRANSACTIONS during Prepare*.
+        On the answer the producer's sender sends the output record waiting for p in its
+        accumulator: the produce request is then on the network (deliver_produce)."""
+        if s.st[i] != "txn" or p in s.added[i]:
             return None
-        return self._add_and_write(s, i, p, s.pos[i], lost)
+        verdict = self._tc_accepts(s, i)
+        if verdict == "fenced":
+            return self._fenced(s, i)
+        if verdict == "busy":
+            return None
+        if s.tc_state != "Ongoing":
+            s = s._replace(tc_state="Ongoing", tc_parts=(), tx=s.tx + 1)
+        if p not in s.tc_parts:
+            s = s._replace(tc_parts=tuple(sorted(s.tc_parts + (p,))))
+        if lost:
+            return s._replace(lost=s.lost - 1)
+        return s._replace(added=set_at(s.added, i, tuple(sorted(s.added[i] + (p,)))), txn=set_at(s.txn, i, s.tx),
+                          inflight=bag_add(s.inflight, (i, p, s.pos[i], s.epoch[i], s.tx)))
+
+    @action(m=_inflight, lost=_lost)
+    def deliver_produce(self, s, m, lost):
+        """Partition p's leader handles a produce request, however late. KIP-890 (default):
+        it first verifies with the TC that p is in the producer's ongoing transaction
+        (and, by KIP-890's epoch bump per transaction, that it is this transaction),
+        else INVALID_TXN_STATE; before KIP-890 only the producer epoch is checked, so a
+        request delayed past its transaction's marker starts a transaction no marker will
+        end (a hanging transaction). A retried batch is a duplicate: acknowledged, not
+        appended. `lost`: appended but the response lost, the request is retried."""
+        i, p, value, epoch, tx = m
+        s = s._replace(inflight=bag_remove(s.inflight, m))
+        current = s.st[i] == "txn" and s.epoch[i] == epoch and s.txn[i] == tx
+        if self.kip890 and not (s.tc_state == "Ongoing" and p in s.tc_parts and s.tc_epoch == epoch and s.tx == tx):
+            return self._fenced(s, i) if current and s.epoch[i] < s.tc_epoch else s
+        if epoch < s.pepoch[p]:
+            return self._fenced(s, i) if current else s  # INVALID_PRODUCER_EPOCH: fatal for the instance
+        s = self._append_as(s, i, p, value, epoch, tx)
+        if lost and s.lost:
+            return s._replace(lost=s.lost - 1, inflight=bag_add(s.inflight, m))
+        if not current:
+            return s  # the client gave up on it (aborted) or is gone: nobody reads the response
+        return s._replace(done=set_at(s.done, i, tuple(sorted(s.done[i] + (p,)))))
+
+    @action(i=_inst)
+    def abort_txn(self, s, i):
+        """A produce request timed out (delivery.timeout.ms): the transaction can no longer
+        commit and the application calls abortTransaction(), EndTxn(ABORT). The TC persists
+        PrepareAbort and sends abort markers; the instance re-processes the input in its
+        next transaction. The timed-out request may still be on the network."""
+        if s.st[i] != "txn" or s.timeouts == 0 or not any(m[0] == i for m in s.inflight):
+            return None
+        verdict = self._tc_accepts(s, i)
+        if verdict == "fenced":
+            return self._fenced(s, i)
+        if s.tc_state != "Ongoing":
+            return None
+        return s._replace(tc_state="PrepareAbort", pending=s.tc_parts, timeouts=s.timeouts - 1,
+                          st=set_at(s.st, i, "ready"), done=set_at(s.done, i, ()), added=set_at(s.added, i, ()),
+                          txn=set_at(s.txn, i, 0))
 
     @action(i=_inst, lost=_lost)
     def send_offsets(self, s, i, lost):
@@ -236,7 +313,7 @@ class KafkaTransactions(Spec):
             return self._fenced(s, i)  # INVALID_TXN_STATE: the transaction was aborted under it
         nxt = "offsets" if not self.offsets_in_transaction else "ready"
         pos = s.pos[i] + (1 if self.offsets_in_transaction else 0)
-        return self._respond(s, lost, i, st=nxt, pos=pos, done=())
+        return self._respond(s, lost, i, st=nxt, pos=pos, done=(), added=(), txn=0)
 
     @action(i=_inst)
     def commit_offsets(self, s, i):
@@ -260,7 +337,7 @@ class KafkaTransactions(Spec):
         log = tuple(r._replace(status=outcome) if r.status == "open" else r for r in s.logs[p])
         return s._replace(
             logs=set_at(s.logs, p, log), pepoch=set_at(s.pepoch, p, max(s.pepoch[p], s.tc_epoch)),
-            pending=tuple(x for x in s.pending if x != p),
+            pending=tuple(x for x in s.pending if x != p), marked=set_at(s.marked, p, s.tx),
         )
 
     @action
@@ -291,14 +368,22 @@ class KafkaTransactions(Spec):
         log = s.logs[p]
         if self.isolation == "read_uncommitted":
             return log
-        lso = next((k for k, r in enumerate(log) if r.status == "open"), len(log))
-        return tuple(r for r in log[:lso] if r.status != "aborted")
+        return tuple(r for r in log[:self.last_stable_offset(s, p)] if r.status != "aborted")
+
+    def last_stable_offset(self, s: TxnState, p: int) -> int:
+        """The LSO of partition p: the offset of its first open record (the first offset of
+        the earliest transaction still undecided there), or the log end if none is open.
+        A hanging transaction holds it in place for good."""
+        return next((k for k, r in enumerate(s.logs[p]) if r.status == "open"), len(s.logs[p]))
 
     @terminal
     def settled(self, s):
-        """The run is over: no transaction is being decided, and every instance has consumed
-        all input or is gone."""
-        if s.tc_state in PREPARE:
+        """The run is over: no transaction is being decided, every instance has consumed all
+        input or is gone, and every output partition's LSO is its log end. (A hanging
+        transaction leaves an open record no marker will settle: that end is a deadlock.)"""
+        if s.tc_state in PREPARE or s.inflight:
+            return False
+        if any(self.last_stable_offset(s, p) < len(s.logs[p]) for p in OUTPUTS):
             return False
         return all(st in ("down", "fenced") or (st == "ready" and pos == self.inputs) for st, pos in zip(s.st, s.pos))
 
@@ -309,7 +394,7 @@ class KafkaTransactions(Spec):
             for r in log:
                 yield p, r
 
-    @invariant
+    @invariant(exercised=lambda spec, s: any(spec._outcome(s, r) == "committed" for log in s.logs for r in log if r.tx >= 0))
     def atomic_commit(self, s):
         """A transaction's outputs and its consumed offsets are all committed or none are:
         one outcome per transaction, and a committed transaction that wrote an input's
@@ -330,14 +415,14 @@ class KafkaTransactions(Spec):
                         return fail(f"transaction {tx} committed the output of input {v} but not its part in {missing}")
         return True
 
-    @invariant
+    @invariant(exercised=lambda spec, s: any(spec._outcome(s, r) == "committed" for p in OUTPUTS for r in s.logs[p]))
     def exactly_once_processing(self, s):
         """Each input's output appears exactly once among committed records of each output
         partition, for every input below the committed input offset; never twice."""
         got = {PART_NAMES[p]: [r.value for r in s.logs[p] if self._outcome(s, r) == "committed"] for p in OUTPUTS}
         return exactly_once(got, self._committed_offset(s, True))
 
-    @invariant
+    @invariant(exercised=lambda spec, s: any(r.zombie for log in s.logs for r in log))
     def no_zombie_writes(self, s):
         """No record written by an instance after a newer one initialised becomes committed."""
         for p, r in self._parts(s):
@@ -345,11 +430,22 @@ class KafkaTransactions(Spec):
                 return fail(f"{PART_NAMES[p]} has committed {show(r)}, written after a newer instance had initialised")
         return True
 
-    @invariant
+    @invariant(exercised=lambda spec, s: any(spec.visible(s, p) for p in OUTPUTS))
     def read_committed_isolation(self, s):
         """A consumer never gets a record of an open or aborted transaction."""
         for p in OUTPUTS:
             for r in self.visible(s, p):
                 if r.status != "committed":
                     return fail(f"a consumer of {PART_NAMES[p]} can read {show(r)} while its transaction is {r.status}")
+        return True
+
+    @invariant(exercised=lambda spec, s: any(s.marked))
+    def no_write_after_marker(self, s):
+        """No record of a transaction is written to a partition after that partition got the
+        transaction's marker: the safety side of KIP-890's hanging transaction (the record
+        would open a transaction no marker ends, or be settled by the next one's)."""
+        for p, r in self._parts(s):
+            if r.late:
+                return fail(f"{PART_NAMES[p]} got {show(r)} after the marker of transaction {r.tx} (LSO stuck at "
+                            f"{self.last_stable_offset(s, p)})" if p in OUTPUTS else f"{PART_NAMES[p]} got {show(r)} after its marker")
         return True
