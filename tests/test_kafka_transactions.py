@@ -197,3 +197,17 @@ def test_a_transaction_split_between_commit_and_abort_is_reported():
     assert spec.atomic_commit(s) and spec.exactly_once_processing(s)
     split = s._replace(logs=(s.logs[0], (s.logs[1][0]._replace(status="aborted"),), s.logs[2]))
     assert "committed in ['out0', 'offsets'] but aborted in ['out1']" in spec.atomic_commit(split).reason
+
+
+def test_exercised_premises_say_when_an_invariant_has_something_to_check():
+    from checker.spec import describe
+
+    premise = describe(KafkaTransactions).exercised
+    assert set(premise) == {"atomic_commit", "exactly_once_processing", "no_zombie_writes",
+                            "read_committed_isolation", "no_write_after_marker"}
+    spec = KafkaTransactions(kip890=False, timeouts=1)
+    s0 = next(iter(spec.init()))
+    assert not any(p(spec, s0) for p in premise.values())
+    v = first_violation(spec, "no_write_after_marker")
+    assert premise["no_write_after_marker"](spec, v.trace[-1].state)
+    assert not premise["no_zombie_writes"](spec, v.trace[-1].state)  # no zombie in that trace
