@@ -211,3 +211,5 @@ def test_exercised_premises_say_when_an_invariant_has_something_to_check():
     v = first_violation(spec, "no_write_after_marker")
     assert premise["no_write_after_marker"](spec, v.trace[-1].state)
     assert not premise["no_zombie_writes"](spec, v.trace[-1].state)  # no zombie in that trace
+    v = first_violation(KafkaTransactions(fencing=False), "no_zombie_writes")
+    assert premise["no_zombie_writes"](spec, v.trace[-1].state)
