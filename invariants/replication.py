@@ -58,3 +58,19 @@ def isr_quorum(weak_acks: Iterable[Any], min_insync: int) -> bool | Failure:
     if bad:
         return fail(f"record(s) {bad!r} acknowledged with acks=all while held by fewer than min_insync={min_insync} replicas")
     return True
+
+
+def followers_agree_with_leader(logs: Mapping[Hashable, Sequence[Any]], hw: Mapping[Hashable, int],
+                                followers: Mapping[Hashable, Hashable]) -> bool | Failure:
+    """Each follower's log agrees with its leader's below both high watermarks.
+    `followers`: follower -> leader, for the pairs the model says have finished
+    reconciling (divergence that persists after truncation, as opposed to a replica that
+    has not caught up yet)."""
+    for f in sorted(followers, key=repr):
+        ldr = followers[f]
+        n = min(hw[f], hw[ldr])
+        for o in range(n):
+            if logs[f][o] != logs[ldr][o]:
+                return fail(f"follower {f!r} has {logs[f][o]!r} at offset {o} where its leader {ldr!r} has "
+                            f"{logs[ldr][o]!r} (both below their high watermarks {hw[f]}, {hw[ldr]})")
+    return True

@@ -1,42 +1,53 @@
 """Kafka replication of one partition: ISR, high watermark, acks, leader epochs, follower
-truncation, clean and unclean leader election, broker crash and restart.
+truncation, clean, unclean and ELR leader election, broker crash and restart.
 
 Granularity follows hachikuji/kafka-specification (the TLA+ model Kafka's committers used
-for KIP-320): the controller writes the partition state (ZooKeeper) atomically and sends a
-LeaderAndIsr request per leader epoch; replicas may see those requests late or never;
-fetches copy one record. On top of it: a producer with `acks`/`min_insync`, broker crashes
-that may lose the unflushed tail, and the truncation rule's history (`truncation`).
-Every action is mapped to Kafka's code paths in spec/kafka_replication.md.
+for KIP-320) where Kafka itself is atomic, and splits what Kafka does in several steps:
+fetches are requests and responses (the leader learns a follower's log end only from its
+fetch requests), ISR changes are AlterPartition requests the controller accepts or rejects,
+truncation runs in the fetcher after LeaderAndIsr, and the high-watermark checkpoint lags.
+The actions live in three modules by who runs them: the controller
+(kafka_replication_controller.py), the partition leader (kafka_replication_leader.py) and
+the follower's fetcher (kafka_replication_fetcher.py). Every action is mapped to Kafka's
+code paths in spec/kafka_replication.md.
 """
 
 from __future__ import annotations
 
+import itertools
 from typing import Literal, NamedTuple
 
 import attrs
 
-import itertools
-
-from checker import Spec, SpecError, action, invariant, record, terminal
+from checker import Spec, SpecError, invariant, record, terminal
 from checker.symmetry import rename, rename_all, reindex
 from invariants import replication as inv
 from invariants.common import one_leader_per_epoch
-from spec.mechanics import set_at
+from spec.kafka_replication_controller import ControllerActions
+from spec.kafka_replication_fetcher import ASK, FetcherActions
+from spec.kafka_replication_leader import LeaderActions
 
-NONE = -1  # no leader / no leader epoch known
+NONE = -1  # no leader / no leader epoch / no fetch offset known
 
 
 @record
 class KRState(NamedTuple):
     log: tuple  # per replica: ((record id, leader epoch), ...), offset = position
-    hw: tuple  # per replica: local high watermark
+    hw: tuple  # per replica: high watermark in memory
+    ckpt: tuple  # per replica: high watermark in the checkpoint file (lags; what a restart reads)
     epoch: tuple  # per replica: leader epoch of the last LeaderAndIsr applied
     leader: tuple  # per replica: the leader it believes in (NONE before any request)
-    isr: tuple  # per replica: the ISR (sorted replica ids) as the leader knows it (() at followers: unused)
+    isr: tuple  # per replica: the committed ISR as the leader knows it (() at followers)
     alive: tuple  # per replica: broker process running
-    c_leader: int  # controller / ZooKeeper partition state: leader,
+    bepoch: tuple  # per replica: broker epoch, new at every registration (restart) (KIP-380, KIP-903)
+    trunc: tuple  # per replica: NONE fetching, ASK truncation pending (OffsetsForLeaderEpoch), or an offset to truncate to
+    foff: tuple  # per replica, as leader: each follower's fetch offset from its last accepted request (NONE: none yet)
+    fetch: tuple  # per follower: its one outstanding fetch, () / request / response (kafka_replication_fetcher.py)
+    alter: tuple  # per replica, as leader: its AlterPartition in flight, () or (stage, proposed ISR, base ISR, epoch, joiner, its broker epoch)
+    c_leader: int  # controller's partition state: leader,
     c_epoch: int  # leader epoch,
-    c_isr: tuple  # and ISR (sorted replica ids)
+    c_isr: tuple  # ISR (sorted replica ids),
+    c_elr: tuple  # and KIP-966 eligible leader replicas (sorted; always () unless `elr`)
     requests: tuple  # LeaderAndIsr requests sent: ((epoch, leader, isr), ...), one per epoch
     produced: int  # records the producer has had appended (next record id = produced + 1)
     crashes: int
@@ -46,29 +57,9 @@ class KRState(NamedTuple):
     visible: tuple  # ghost: the longest log prefix consumers could read (below a leader's hw)
 
 
-def _with(ids: tuple, x: int) -> tuple:
-    return tuple(sorted(ids + (x,)))
-
-
-def _without(ids: tuple, x: int) -> tuple:
-    return tuple(i for i in ids if i != x)
-
-
-def _replicas(spec, s):
-    return range(spec.replicas)
-
-
-def _requests(spec, s):
-    return s.requests
-
-
-def _lost_tail(spec, s):
-    return range(spec.records + 1) if spec.lose_unflushed else (0,)
-
-
 @attrs.frozen
-class KafkaReplication(Spec):
-    replicas: int = 3
+class KafkaReplication(ControllerActions, LeaderActions, FetcherActions, Spec):
+    replicas: int = 2
     records: int = 2
     max_leader_epoch: int = 1
     acks: Literal["0", "1", "all"] = "all"
@@ -77,6 +68,9 @@ class KafkaReplication(Spec):
     truncation: Literal["hw", "kip101", "kip279", "kip320"] = "kip320"
     max_crashes: int = 1
     lose_unflushed: bool = False
+    maximal_isr: bool = True  # False: the leader counts a pending, unaccepted AlterPartition ISR as committed
+    hw_before_truncation: bool = False  # True: KAFKA-14704, a diverging fetch response's hw applied before truncating
+    elr: bool = False  # KIP-966 Eligible Leader Replicas
 
     def __attrs_post_init__(self) -> None:
         if not 1 <= self.replicas <= 5:
@@ -92,6 +86,10 @@ class KafkaReplication(Spec):
         if self.records > 4:
             raise SpecError(f"records={self.records}: every record multiplies the interleavings; 2 records show every "
                             "known bug and 3 is already beyond an exhaustive run. Use -c records=2.")
+        if self.hw_before_truncation and self.truncation != "kip320":
+            raise SpecError(f"hw_before_truncation=True with truncation={self.truncation!r}: KAFKA-14704 is in the "
+                            "truncation on fetch responses (diverging epoch) that only the kip320 fetcher does; the "
+                            "older rules truncate before fetching at all. Use -c truncation=kip320.")
 
     def symmetry(self):
         """Followers are interchangeable; replica 0 is not (it leads epoch 0 in the initial
@@ -101,30 +99,42 @@ class KafkaReplication(Spec):
         return tuple((0,) + q for q in itertools.permutations(range(1, self.replicas)))
 
     def permute(self, s, p):
+        def msg(m):
+            return m[:1] + (rename(m[1], p),) + m[2:] if m else m
+
+        def alter(a):
+            return (a[0], rename_all(a[1], p), rename_all(a[2], p), a[3], rename(a[4], p), a[5]) if a else a
+
         return s._replace(
-            log=reindex(s.log, p), hw=reindex(s.hw, p), epoch=reindex(s.epoch, p),
+            log=reindex(s.log, p), hw=reindex(s.hw, p), ckpt=reindex(s.ckpt, p), epoch=reindex(s.epoch, p),
             leader=reindex(tuple(rename(x, p) for x in s.leader), p),
-            isr=reindex(tuple(rename_all(i, p) for i in s.isr), p), alive=reindex(s.alive, p),
-            c_leader=rename(s.c_leader, p), c_isr=rename_all(s.c_isr, p),
+            isr=reindex(tuple(rename_all(i, p) for i in s.isr), p), alive=reindex(s.alive, p), bepoch=reindex(s.bepoch, p),
+            trunc=reindex(s.trunc, p), foff=reindex(tuple(reindex(f, p) for f in s.foff), p),
+            fetch=reindex(tuple(msg(m) for m in s.fetch), p), alter=reindex(tuple(alter(a) for a in s.alter), p),
+            c_leader=rename(s.c_leader, p), c_isr=rename_all(s.c_isr, p), c_elr=rename_all(s.c_elr, p),
             requests=tuple((e, rename(ldr, p), rename_all(isr, p)) for e, ldr, isr in s.requests),
         )
+
+    def view(self, s):
+        """Once the crash budget is used up no checkpoint is ever read again (a crash reads it
+        into the hw the restart comes back with): states differing only in checkpoints then
+        behave alike."""
+        if s.crashes < self.max_crashes:
+            return s
+        return s._replace(ckpt=())
 
     def init(self):
         n, everyone = self.replicas, tuple(range(self.replicas))
         # Leader 0 has been elected in epoch 0 with every replica in sync, and every replica
-        # has applied that LeaderAndIsr request: the partition right after topic creation.
-        yield KRState(log=((),) * n, hw=(0,) * n, epoch=(0,) * n, leader=(0,) * n,
-                      isr=(everyone,) + ((),) * (n - 1), alive=(True,) * n,
-                      c_leader=0, c_epoch=0, c_isr=everyone, requests=((0, 0, everyone),),
+        # has applied that LeaderAndIsr request: the partition right after topic creation;
+        # each follower's first fetch request is outstanding.
+        yield KRState(log=((),) * n, hw=(0,) * n, ckpt=(0,) * n, epoch=(0,) * n, leader=(0,) * n,
+                      isr=(everyone,) + ((),) * (n - 1), alive=(True,) * n, trunc=(NONE,) * n,
+                      foff=((NONE,) * n,) * n, fetch=((),) + ((1, 0, 0, NONE, 0, 0),) * (n - 1), alter=((),) * n, bepoch=(0,) * n,
+                      c_leader=0, c_epoch=0, c_isr=everyone, c_elr=(), requests=((0, 0, everyone),),
                       produced=0, crashes=0, pending=(), acked=(), weak=(), visible=())
 
-    # -- helpers ------------------------------------------------------------------------------
-
-    def _following(self, s: KRState, f: int, ldr: int) -> bool:
-        """f fetches from ldr; from KIP-320 on only if both are in the same leader epoch."""
-        if s.leader[f] != ldr:
-            return False
-        return self.truncation != "kip320" or s.epoch[f] == s.epoch[ldr]
+    # -- helpers the action modules share -------------------------------------------------------
 
     def _true_leader(self, s: KRState, r: int) -> bool:
         return s.c_leader == r and s.leader[r] == r and s.epoch[r] == s.c_epoch
@@ -147,221 +157,6 @@ class KafkaReplication(Spec):
             return s._replace(requests=kept)
         return s
 
-    def truncation_offset(self, s: KRState, r: int, ldr: int) -> int:
-        """Where follower r truncates its log before fetching from ldr, per `truncation`."""
-        mine, theirs = s.log[r], s.log[ldr]
-        if self.truncation == "hw":  # before KIP-101: to the local (lagging) high watermark
-            return s.hw[r]
-        if not mine:
-            return 0
-        if self.truncation == "kip101":  # OffsetsForLeaderEpoch(epoch of the last local record)
-            last = mine[-1][1]
-            if not theirs:
-                return s.hw[r]
-            if theirs[-1][1] == last:
-                return len(theirs)
-            later = [o for o, (_, e) in enumerate(theirs) if e > last]
-            return later[0] if later else s.hw[r]  # UNDEFINED_EPOCH_OFFSET: fall back to the hw
-        # KIP-279 (and KIP-320): walk back epoch by epoch to the last offset where both logs match
-        common = [o for o in range(min(len(mine), len(theirs))) if mine[o] == theirs[o]]
-        return common[-1] + 1 if common else 0
-
-    # -- controller ---------------------------------------------------------------------------
-
-    @action(new=_replicas)
-    def elect(self, s: KRState, new: int):
-        """The controller moves leadership (leader broker failed or its ZooKeeper session
-        expired, controlled shutdown, preferred-leader election): bumps the leader epoch,
-        writes the partition state, sends LeaderAndIsr. Clean: a live ISR member; unclean
-        (when enabled and no ISR member is live): any live replica, which becomes the ISR."""
-        if s.c_epoch >= self.max_leader_epoch or new == s.c_leader or not s.alive[new]:
-            return None
-        live_isr = tuple(r for r in s.c_isr if s.alive[r])
-        if new in live_isr:
-            isr = live_isr
-        elif self.unclean_election and not live_isr:
-            isr = (new,)
-        else:
-            return None
-        e = s.c_epoch + 1
-        return s._replace(c_leader=new, c_epoch=e, c_isr=isr, requests=s.requests + ((e, new, isr),))
-
-    # -- LeaderAndIsr handling ----------------------------------------------------------------
-
-    @action(req=_requests)
-    def become_leader(self, s: KRState, req: tuple):
-        """ReplicaManager.makeLeaders: a LeaderAndIsr naming this replica leader with a newer
-        epoch. The new leader keeps its log and its (lagging) high watermark."""
-        e, r, isr = req
-        if not s.alive[r] or e <= s.epoch[r]:
-            return None
-        return self._prune(s._replace(pending=self._drop_purgatory(s, r), epoch=set_at(s.epoch, r, e),
-                                      leader=set_at(s.leader, r, r), isr=set_at(s.isr, r, isr)))
-
-    @action(r=_replicas, req=_requests)
-    def become_follower(self, s: KRState, r: int, req: tuple):
-        """ReplicaManager.makeFollowers + the fetcher's truncation phase: on every newer
-        leader epoch the replica truncates (rule per `truncation`), then fetches."""
-        e, ldr, _ = req
-        if r == ldr or not s.alive[r] or e <= s.epoch[r]:
-            return None
-        if self.truncation != "hw" and not s.alive[ldr]:
-            return None  # OffsetsForLeaderEpoch needs the leader to answer
-        if self.truncation == "kip320" and not (s.leader[ldr] == ldr and s.epoch[ldr] == e):
-            return None  # FENCED/UNKNOWN_LEADER_EPOCH: the leader is not yet in epoch e
-        to = min(self.truncation_offset(s, r, ldr), len(s.log[r]))
-        return self._prune(s._replace(pending=self._drop_purgatory(s, r), log=set_at(s.log, r, s.log[r][:to]),
-                                      hw=set_at(s.hw, r, min(s.hw[r], to)), epoch=set_at(s.epoch, r, e),
-                                      leader=set_at(s.leader, r, ldr), isr=set_at(s.isr, r, ())))
-
-    # -- producer and leader ------------------------------------------------------------------
-
-    @action(r=_replicas)
-    def produce(self, s: KRState, r: int):
-        """A produce request reaches a replica that believes it leads (zombies included).
-        acks=all is refused (NOT_ENOUGH_REPLICAS) when the leader's ISR < min_insync."""
-        if s.produced >= self.records or s.leader[r] != r or not s.alive[r]:
-            return None
-        if self.acks == "all" and len(s.isr[r]) < self.min_insync:
-            return None
-        rec = s.produced + 1
-        s = s._replace(log=set_at(s.log, r, s.log[r] + ((rec, s.epoch[r]),)), produced=rec)
-        if self.acks == "1":
-            return s._replace(acked=s.acked + (rec,))
-        if self.acks == "all":
-            return s._replace(pending=s.pending + (rec,))
-        return s
-
-    @action(f=_replicas)
-    def fetch(self, s: KRState, f: int):
-        """One fetch round trip (ReplicaFetcherThread): the follower gets the next record
-        at its log end offset, if any, and the leader's hw, capped by its own log end
-        (the follower's hw lags the leader's by a round). No consistency check on the
-        records themselves: that is what truncation is for."""
-        ldr = s.leader[f]
-        if ldr == NONE or ldr == f or not s.alive[f] or not s.alive[ldr] or s.leader[ldr] != ldr:
-            return None
-        if not self._following(s, f, ldr):
-            return None  # KIP-320: FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH
-        mine, theirs = s.log[f], s.log[ldr]
-        if len(theirs) > len(mine):
-            mine = mine + (theirs[len(mine)],)
-        hw = min(s.hw[ldr], len(mine))
-        if mine is s.log[f] and hw == s.hw[f]:
-            return None  # nothing new: the round trip changes no state
-        return s._replace(log=set_at(s.log, f, mine), hw=set_at(s.hw, f, hw))
-
-    @action(ldr=_replicas)
-    def advance_hw(self, s: KRState, ldr: int):
-        """Partition.maybeIncrementLeaderHW: hw = min log end offset over the leader's ISR
-        (only followers fetching in the leader's epoch count from KIP-320 on). Records of
-        the leader's own epoch that pass the hw complete their acks=all produce requests,
-        if the ISR still has min_insync members (else NOT_ENOUGH_REPLICAS_AFTER_APPEND)."""
-        if not s.alive[ldr] or s.leader[ldr] != ldr:
-            return None
-        members = s.isr[ldr]
-        if any(f != ldr and not self._following(s, f, ldr) for f in members):
-            return None
-        new = min(len(s.log[x]) for x in members) if members else len(s.log[ldr])
-        old = s.hw[ldr]
-        if new <= old:
-            return None
-        log = s.log[ldr]
-        acked, weak, pending = s.acked, s.weak, s.pending
-        enough = len(members) >= self.min_insync
-        for o in range(old, new):
-            rec = log[o][0]
-            if rec in pending and log[o][1] == s.epoch[ldr]:
-                pending = _without(pending, rec)
-                if enough:
-                    acked = _with(acked, rec)
-                    copies = sum(1 for x in range(self.replicas) if len(s.log[x]) > o and s.log[x][o] == log[o])
-                    if copies < self.min_insync:
-                        weak = _with(weak, rec)
-        visible = log[:new] if new > len(s.visible) else s.visible
-        return s._replace(hw=set_at(s.hw, ldr, new), pending=pending, acked=acked, weak=weak, visible=visible)
-
-    @action(f=_replicas)
-    def shrink_isr(self, s: KRState, f: int):
-        """Partition.maybeShrinkIsr: the leader drops a follower that lags (replica.lag.time.max.ms:
-        behind the leader's log end, not fetching in this epoch, or its broker is down).
-        The write to ZooKeeper is conditional on the partition's zkVersion: only the
-        current leader in the current epoch succeeds. Changes only the ISR."""
-        ldr = s.c_leader
-        if f == ldr or not self._true_leader(s, ldr) or f not in s.isr[ldr] or not s.alive[ldr]:
-            return None
-        if self._following(s, f, ldr) and len(s.log[f]) >= len(s.log[ldr]):
-            return None
-        isr = _without(s.isr[ldr], f)
-        return s._replace(isr=set_at(s.isr, ldr, isr), c_isr=isr)
-
-    @action(f=_replicas)
-    def expand_isr(self, s: KRState, f: int):
-        """Partition.maybeExpandIsr: a follower whose fetch offset reached the leader's hw
-        (from KIP-320 on also the start offset of the leader's epoch) rejoins the ISR."""
-        ldr = s.c_leader
-        if f == ldr or not self._true_leader(s, ldr) or f in s.isr[ldr] or not s.alive[ldr] or not s.alive[f]:
-            return None
-        if not self._following(s, f, ldr) or len(s.log[f]) < s.hw[ldr]:
-            return None
-        if self.truncation == "kip320":
-            log = s.log[ldr]
-            start = next((o for o, (_, e) in enumerate(log) if e == s.epoch[ldr]), len(log))
-            if len(s.log[f]) < start:
-                return None
-        isr = _with(s.isr[ldr], f)
-        return s._replace(isr=set_at(s.isr, ldr, isr), c_isr=isr)
-
-    # -- faults -------------------------------------------------------------------------------
-
-    @action(r=_replicas, lost=_lost_tail)
-    def crash(self, s: KRState, r: int, lost: int):
-        """The broker process dies. In-memory state (leadership, purgatory) is gone; with
-        `lose_unflushed` the last `lost` records were acknowledged but never fsynced."""
-        if not s.alive[r] or s.crashes >= self.max_crashes or lost > len(s.log[r]):
-            return None
-        keep = len(s.log[r]) - lost
-        return self._prune(s._replace(pending=self._drop_purgatory(s, r), alive=set_at(s.alive, r, False),
-                                      log=set_at(s.log, r, s.log[r][:keep]), hw=set_at(s.hw, r, min(s.hw[r], keep)),
-                                      leader=set_at(s.leader, r, NONE), isr=set_at(s.isr, r, ()),
-                                      crashes=s.crashes + 1))
-
-    @action(r=_replicas)
-    def controller_shrink_isr(self, s: KRState, r: int):
-        """KafkaController.onBrokerFailure: a dead follower leaves the ISR (never its last
-        member; a dead leader is handled by elect). The leader, if it is the true one,
-        learns the new ISR; the leader epoch is not bumped."""
-        if s.alive[r] or r not in s.c_isr or s.c_isr == (r,) or r == s.c_leader:
-            return None
-        isr = _without(s.c_isr, r)
-        ldr = s.c_leader
-        if self._true_leader(s, ldr):
-            s = s._replace(isr=set_at(s.isr, ldr, isr))
-        return s._replace(c_isr=isr)
-
-    @action(r=_replicas)
-    def restart(self, s: KRState, r: int):
-        """The broker restarts with its log and hw checkpoint. The controller sees a bounce
-        as a failure first (KIP-380 broker epoch): the broker must be out of the ISR unless
-        it is its last member, and a failed leader is replaced (elect) while another ISR
-        member is live; a leader that is the last live ISR member is re-elected in a new
-        epoch. Requests sent before the crash died with the connection: the replica accepts
-        only the current epoch's request, re-sent on startup with today's ISR, or later."""
-        if s.alive[r]:
-            return None
-        others_live = [x for x in s.c_isr if x != r and s.alive[x]]
-        s = s._replace(alive=set_at(s.alive, r, True))
-        if s.c_leader == r:
-            if others_live or s.c_epoch >= self.max_leader_epoch:
-                return None  # the controller must elect another leader first (or the epoch bound is reached)
-            e = s.c_epoch + 1
-            return s._replace(epoch=set_at(s.epoch, r, s.c_epoch), c_epoch=e,
-                              requests=s.requests + ((e, r, s.c_isr),))
-        if r in s.c_isr and s.c_isr != (r,):
-            return None  # still in the ISR: the controller removes it first (controller_shrink_isr)
-        return s._replace(epoch=set_at(s.epoch, r, s.c_epoch - 1),
-                          requests=s.requests[:-1] + ((s.c_epoch, s.c_leader, s.c_isr),))
-
     @terminal
     def bounds_used_up(self, s: KRState) -> bool:
         """A state without successors is an expected end once every record is produced (the
@@ -374,22 +169,46 @@ class KafkaReplication(Spec):
     def true_leaders(self, s: KRState) -> dict[int, tuple]:
         return {r: s.log[r] for r in range(self.replicas) if s.alive[r] and self._true_leader(s, r)}
 
-    @invariant
+    def caught_up_followers(self, s: KRState) -> dict[int, int]:
+        """follower -> its true leader, for live followers that finished truncating in the
+        leader's epoch and whose fetch the leader accepted (it counts them for the hw)."""
+        out = {}
+        for ldr in self.true_leaders(s):
+            for f in range(self.replicas):
+                if (f != ldr and s.alive[f] and s.leader[f] == ldr and s.epoch[f] == s.epoch[ldr]
+                        and s.trunc[f] == NONE and s.foff[ldr][f] != NONE):
+                    out[f] = ldr
+        return out
+
+    @invariant(exercised=lambda spec, s: bool(s.acked))
     def no_acked_loss(self, s: KRState):
         return inv.no_acked_loss(self.true_leaders(s), s.acked, record_id=lambda entry: entry[0])
 
-    @invariant
+    @invariant(exercised=lambda spec, s: sum(1 for h in s.hw if h > 0) >= 2)
     def committed_logs_agree(self, s: KRState):
         return inv.committed_logs_agree(dict(enumerate(s.log)), dict(enumerate(s.hw)))
 
-    @invariant
+    @invariant(exercised=lambda spec, s: any(min(s.hw[f], s.hw[ldr]) > 0
+                                             for f, ldr in spec.caught_up_followers(s).items()))
+    def live_replicas_agree(self, s: KRState):
+        """Divergence among live replicas only (KIP-101 scenario 2, K8): a follower that has
+        truncated and fetches in its true leader's epoch agrees with the leader below both
+        high watermarks. Dead replicas and followers still to truncate are not compared, so
+        a lost committed record (last replica standing) does not count here."""
+        pairs = self.caught_up_followers(s)
+        return inv.followers_agree_with_leader(dict(enumerate(s.log)), dict(enumerate(s.hw)), pairs)
+
+    @invariant(exercised=lambda spec, s: bool(s.visible))
     def hw_never_decreases_visibly(self, s: KRState):
         return inv.visible_prefix_kept(s.visible, self.true_leaders(s))
 
-    @invariant
+    @invariant(exercised=lambda spec, s: sum(1 for r, ldr in enumerate(s.leader) if ldr == r) >= 2)
     def one_leader_per_epoch(self, s: KRState):
         return one_leader_per_epoch((s.epoch[r], r) for r in range(self.replicas) if s.leader[r] == r)
 
-    @invariant
+    @invariant(exercised=lambda spec, s: spec.acks == "all" and bool(s.acked))
     def isr_quorum(self, s: KRState):
         return inv.isr_quorum(s.weak, self.min_insync)
+
+
+__all__ = ["KafkaReplication", "KRState", "NONE", "ASK"]

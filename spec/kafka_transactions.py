@@ -2,13 +2,17 @@
 transactional.id reads input records, writes one output record per input to each of two
 output partitions, and commits the consumed input offset in the same transaction; a
 transaction coordinator (TC) runs the two-phase commit; a downstream consumer reads the
-outputs. Action -> Kafka map and abstractions: kafka_transactions.md.
+outputs. Action -> Kafka map and abstractions: kafka_transactions.md. The producer
+instances' actions (and the partition leaders' handling of their writes) are in
+kafka_transactions_producer.py; the coordinator, the state and the invariants here.
 
 Producer instances are slots 0..restarts: instance 0 runs from the start, `restart` starts
 the next one with the same transactional.id (the deployment believed the previous one dead).
 The previous instance keeps running — it is the zombie — or never acts again (a real crash).
 Partition logs keep each record with its state ('open', 'committed', 'aborted'): a
 transaction marker settles the open records of the producer on that partition in place.
+AddPartitionsToTxn and the produce request are separate steps and a produce request may
+stay in flight past its transaction's end: KIP-890's hanging transaction (`kip890`).
 """
 
 from __future__ import annotations
@@ -19,12 +23,10 @@ import attrs
 
 from checker import Spec, SpecError, action, fail, invariant, record, terminal
 from invariants.transactions import exactly_once, one_outcome_per_transaction
+from spec.kafka_transactions_producer import OFFSETS, OUTPUTS, PREPARE, ProducerActions, _inst
 from spec.mechanics import set_at
 
-OUTPUTS = (0, 1)  # output partitions
-OFFSETS = 2  # the __consumer_offsets partition of the application's group
 PART_NAMES = ("out0", "out1", "offsets")
-PREPARE = {"PrepareCommit": "committed", "PrepareAbort": "aborted"}
 
 
 @record
@@ -38,6 +40,7 @@ class Rec(NamedTuple):
     tx: int  # ghost: the TC's transaction number at the write (-1: not transactional)
     zombie: bool  # ghost: written after a newer instance had initialised
     status: str  # 'open' | 'committed' | 'aborted'
+    late: bool = False  # ghost: written after the partition had received its transaction's marker
 
 
 @record
@@ -47,6 +50,8 @@ class TxnState(NamedTuple):
     epoch: tuple[int, ...]  # producer epoch from InitProducerId (-1 before)
     pos: tuple[int, ...]  # next input offset to consume
     done: tuple[tuple[int, ...], ...]  # partitions written in the current transaction (OFFSETS: offsets sent)
+    added: tuple[tuple[int, ...], ...]  # output partitions the TC confirmed in the current transaction (AddPartitionsToTxn)
+    txn: tuple[int, ...]  # the TC transaction the instance's AddPartitionsToTxn joined (KIP-890: its per-transaction epoch)
     born: tuple[int, ...]  # ghost: order of the instance's InitProducerId (0: not yet), to tell zombies
     # transaction coordinator: persisted in __transaction_state, survives failover
     tc_epoch: int
@@ -58,10 +63,13 @@ class TxnState(NamedTuple):
     # partitions: out0, out1, offsets; and the highest producer epoch each has seen
     logs: tuple[tuple[Rec, ...], ...]
     pepoch: tuple[int, ...]
+    marked: tuple[int, ...]  # ghost: per partition, the last transaction whose marker it received (0: none)
+    inflight: tuple  # produce requests on the network: a bag of (instance, partition, value, epoch, transaction)
     # fault budgets left
     restarts: int
     failovers: int
     lost: int
+    timeouts: int
 
 
 def show(r: Rec) -> str:
@@ -71,16 +79,8 @@ def show(r: Rec) -> str:
     return f"[{what} by instance {r.inst}, epoch {r.epoch}, {txn}]"
 
 
-def _inst(spec, s):
-    return range(spec.restarts + 1)
-
-
-def _lost(spec, s):
-    return (False, True) if s.lost else (False,)
-
-
 @attrs.frozen
-class KafkaTransactions(Spec):
+class KafkaTransactions(ProducerActions, Spec):
     inputs: int = 2  # input records (offsets 0..inputs-1), produced before the application starts
     restarts: int = 1  # new instances started with the same transactional.id
     failovers: int = 1  # transaction coordinator failovers
@@ -88,22 +88,25 @@ class KafkaTransactions(Spec):
     fencing: bool = True  # InitProducerId bumps the producer epoch (fencing older instances)
     isolation: Literal["read_committed", "read_uncommitted"] = "read_committed"
     offsets_in_transaction: bool = True  # sendOffsetsToTransaction; False: commitSync after commitTransaction
+    timeouts: int = 0  # produce requests the client gives up on (it aborts; the request may still arrive)
+    kip890: bool = True  # partition leaders verify a transactional write with the TC; False: pre-KIP-890
 
     def __attrs_post_init__(self) -> None:
-        if self.inputs < 1 or min(self.restarts, self.failovers, self.lost_responses) < 0:
+        if self.inputs < 1 or min(self.restarts, self.failovers, self.lost_responses, self.timeouts) < 0:
             raise SpecError(
                 f"KafkaTransactions cannot be checked with inputs={self.inputs}, restarts={self.restarts}, "
-                f"failovers={self.failovers}, lost_responses={self.lost_responses}: inputs must be at least 1 and the "
-                "fault budgets at least 0 (0 switches a fault off). A small exhaustive configuration is inputs=2, "
-                "restarts=1, failovers=1, lost_responses=1."
+                f"failovers={self.failovers}, lost_responses={self.lost_responses}, timeouts={self.timeouts}: inputs "
+                "must be at least 1 and the fault budgets at least 0 (0 switches a fault off). A small exhaustive "
+                "configuration is inputs=2, restarts=1, failovers=1, lost_responses=1, timeouts=1."
             )
 
     def init(self):
         n = self.restarts + 1
         yield TxnState(
-            st=("init",) + ("down",) * (n - 1), epoch=(-1,) * n, pos=(0,) * n, done=((),) * n, born=(0,) * n,
-            tc_epoch=-1, tc_state="Empty", tc_parts=(), tx=0, pending=(), logs=((), (), ()), pepoch=(-1, -1, -1),
-            restarts=self.restarts, failovers=self.failovers, lost=self.lost_responses,
+            st=("init",) + ("down",) * (n - 1), epoch=(-1,) * n, pos=(0,) * n, done=((),) * n, added=((),) * n,
+            txn=(0,) * n, born=(0,) * n, tc_epoch=-1, tc_state="Empty", tc_parts=(), tx=0, pending=(),
+            logs=((), (), ()), pepoch=(-1, -1, -1), marked=(0, 0, 0), inflight=(),
+            restarts=self.restarts, failovers=self.failovers, lost=self.lost_responses, timeouts=self.timeouts,
         )
 
     # -- helpers -------------------------------------------------------------------------------
@@ -131,19 +134,24 @@ class KafkaTransactions(Spec):
         return "busy" if s.tc_state in PREPARE else "ok"
 
     def _append(self, s: TxnState, i: int, part: int, value: int, tx: int, status: str) -> TxnState | None:
-        """Produce to a partition leader (idempotent: a retried batch is not appended twice).
-        None: the leader rejects an epoch older than one it has seen."""
+        """Produce to a partition leader with the instance's epoch (idempotent: a retried
+        batch is not appended twice). None: the leader rejects an epoch older than one it has seen."""
         if s.epoch[i] < s.pepoch[part]:
             return None
-        rec = Rec(value, i, s.epoch[i], tx, self._newer_initialised(s, i), status)
+        return self._append_as(s, i, part, value, s.epoch[i], tx, status)
+
+    def _append_as(self, s: TxnState, i: int, part: int, value: int, epoch: int, tx: int, status: str = "open") -> TxnState:
+        """Append the batch (value, instance, epoch, transaction) unless it is a duplicate."""
+        rec = Rec(value, i, epoch, tx, self._newer_initialised(s, i), status, 0 < tx <= s.marked[part])
         log = s.logs[part]
         if status == "open" and any(r[:4] == rec[:4] for r in log):
             return s  # duplicate (same PID, epoch, sequence): acknowledged, not appended
-        return s._replace(logs=set_at(s.logs, part, log + (rec,)), pepoch=set_at(s.pepoch, part, s.epoch[i]))
+        return s._replace(logs=set_at(s.logs, part, log + (rec,)), pepoch=set_at(s.pepoch, part, max(s.pepoch[part], epoch)))
 
     def _fenced(self, s: TxnState, i: int) -> TxnState:
         """ProducerFencedException is fatal: the instance closes."""
-        return s._replace(st=set_at(s.st, i, "fenced"), done=set_at(s.done, i, ()))
+        return s._replace(st=set_at(s.st, i, "fenced"), done=set_at(s.done, i, ()), added=set_at(s.added, i, ()),
+                          txn=set_at(s.txn, i, 0))
 
     def _respond(self, s: TxnState, lost: bool, i: int, **client) -> TxnState:
         """Apply the client's side of a response, unless it is lost (then the server's effect
@@ -151,92 +159,6 @@ class KafkaTransactions(Spec):
         if lost:
             return s._replace(lost=s.lost - 1)
         return s._replace(**{k: set_at(getattr(s, k), i, v) for k, v in client.items()})
-
-    # -- producer instance -------------------------------------------------------------------
-
-    @action(i=_inst)
-    def restart(self, s, i):
-        """The deployment starts a new instance with the same transactional.id."""
-        if s.restarts == 0 or s.st[i] != "down" or (i and s.st[i - 1] == "down"):
-            return None
-        return s._replace(st=set_at(s.st, i, "init"), restarts=s.restarts - 1)
-
-    @action(i=_inst)
-    def init_producer_id(self, s, i):
-        """InitProducerId: the TC bumps the epoch (fencing on) and aborts an ongoing
-        transaction of the previous epoch; during Prepare* it answers CONCURRENT_TRANSACTIONS."""
-        if s.st[i] != "init" or s.tc_state in PREPARE:
-            return None
-        epoch = s.tc_epoch + 1 if self.fencing or s.tc_epoch < 0 else s.tc_epoch
-        if s.tc_state == "Ongoing":
-            s = s._replace(tc_state="PrepareAbort", pending=s.tc_parts)
-        return s._replace(
-            tc_epoch=epoch, st=set_at(s.st, i, "fetch"), epoch=set_at(s.epoch, i, epoch), born=set_at(s.born, i, max(s.born) + 1)
-        )
-
-    @action(i=_inst)
-    def fetch_offset(self, s, i):
-        """OffsetFetch (require_stable): waits while a transactional offset commit is pending,
-        then starts from the committed input offset."""
-        if s.st[i] != "fetch" or any(r.status == "open" for r in s.logs[OFFSETS]):
-            return None
-        return s._replace(st=set_at(s.st, i, "ready"), pos=set_at(s.pos, i, self._committed_offset(s, False)))
-
-    @action(i=_inst)
-    def begin(self, s, i):
-        """beginTransaction() and poll() the next input record (local to the client)."""
-        if s.st[i] != "ready" or s.pos[i] >= self.inputs:
-            return None
-        return s._replace(st=set_at(s.st, i, "txn"), done=set_at(s.done, i, ()))
-
-    @action(i=_inst, p=lambda spec, s: OUTPUTS, lost=_lost)
-    def produce(self, s, i, p, lost):
-        """AddPartitionsToTxn(p) at the TC, then the output record to partition p."""
-        if s.st[i] != "txn" or p in s.done[i]:
-            return None
-        return self._add_and_write(s, i, p, s.pos[i], lost)
-
-    @action(i=_inst, lost=_lost)
-    def send_offsets(self, s, i, lost):
-        """sendOffsetsToTransaction: AddOffsetsToTxn at the TC, then TxnOffsetCommit(input
-        offset + 1) to the group coordinator, pending until the transaction's marker."""
-        if not self.offsets_in_transaction or s.st[i] != "txn" or OFFSETS in s.done[i]:
-            return None
-        return self._add_and_write(s, i, OFFSETS, s.pos[i] + 1, lost)
-
-    def _add_and_write(self, s: TxnState, i: int, part: int, value: int, lost: bool) -> TxnState | None:
-        verdict = self._tc_accepts(s, i)
-        if verdict == "fenced":
-            return self._fenced(s, i)
-        if verdict == "busy":
-            return None
-        before = s
-        if s.tc_state != "Ongoing":  # the first partition starts a new transaction
-            s = s._replace(tc_state="Ongoing", tc_parts=(), tx=s.tx + 1)
-        if part not in s.tc_parts:
-            s = s._replace(tc_parts=tuple(sorted(s.tc_parts + (part,))))
-        s = self._append(s, i, part, value, s.tx, "open")
-        if s is None:  # the partition leader has seen a newer epoch
-            return self._fenced(before, i)
-        return self._respond(s, lost, i, done=tuple(sorted(s.done[i] + (part,))))
-
-    @action(i=_inst, lost=_lost)
-    def commit_txn(self, s, i, lost):
-        """commitTransaction(): EndTxn(COMMIT). The TC persists PrepareCommit and answers;
-        markers follow asynchronously. A retry finding PrepareCommit/CompleteCommit succeeds."""
-        need = OUTPUTS + ((OFFSETS,) if self.offsets_in_transaction else ())
-        if s.st[i] != "txn" or s.done[i] != need:
-            return None
-        verdict = self._tc_accepts(s, i)
-        if verdict == "fenced":
-            return self._fenced(s, i)
-        if s.tc_state == "Ongoing":
-            s = s._replace(tc_state="PrepareCommit", pending=s.tc_parts)
-        elif s.tc_state not in ("PrepareCommit", "CompleteCommit"):
-            return self._fenced(s, i)  # INVALID_TXN_STATE: the transaction was aborted under it
-        nxt = "offsets" if not self.offsets_in_transaction else "ready"
-        pos = s.pos[i] + (1 if self.offsets_in_transaction else 0)
-        return self._respond(s, lost, i, st=nxt, pos=pos, done=())
 
     @action(i=_inst)
     def commit_offsets(self, s, i):
@@ -260,7 +182,7 @@ class KafkaTransactions(Spec):
         log = tuple(r._replace(status=outcome) if r.status == "open" else r for r in s.logs[p])
         return s._replace(
             logs=set_at(s.logs, p, log), pepoch=set_at(s.pepoch, p, max(s.pepoch[p], s.tc_epoch)),
-            pending=tuple(x for x in s.pending if x != p),
+            pending=tuple(x for x in s.pending if x != p), marked=set_at(s.marked, p, s.tx),
         )
 
     @action
@@ -291,14 +213,22 @@ class KafkaTransactions(Spec):
         log = s.logs[p]
         if self.isolation == "read_uncommitted":
             return log
-        lso = next((k for k, r in enumerate(log) if r.status == "open"), len(log))
-        return tuple(r for r in log[:lso] if r.status != "aborted")
+        return tuple(r for r in log[:self.last_stable_offset(s, p)] if r.status != "aborted")
+
+    def last_stable_offset(self, s: TxnState, p: int) -> int:
+        """The LSO of partition p: the offset of its first open record (the first offset of
+        the earliest transaction still undecided there), or the log end if none is open.
+        A hanging transaction holds it in place for good."""
+        return next((k for k, r in enumerate(s.logs[p]) if r.status == "open"), len(s.logs[p]))
 
     @terminal
     def settled(self, s):
-        """The run is over: no transaction is being decided, and every instance has consumed
-        all input or is gone."""
-        if s.tc_state in PREPARE:
+        """The run is over: no transaction is being decided, every instance has consumed all
+        input or is gone, and every output partition's LSO is its log end. (A hanging
+        transaction leaves an open record no marker will settle: that end is a deadlock.)"""
+        if s.tc_state in PREPARE or s.inflight:
+            return False
+        if any(self.last_stable_offset(s, p) < len(s.logs[p]) for p in OUTPUTS):
             return False
         return all(st in ("down", "fenced") or (st == "ready" and pos == self.inputs) for st, pos in zip(s.st, s.pos))
 
@@ -309,7 +239,7 @@ class KafkaTransactions(Spec):
             for r in log:
                 yield p, r
 
-    @invariant
+    @invariant(exercised=lambda spec, s: any(spec._outcome(s, r) == "committed" for log in s.logs for r in log if r.tx >= 0))
     def atomic_commit(self, s):
         """A transaction's outputs and its consumed offsets are all committed or none are:
         one outcome per transaction, and a committed transaction that wrote an input's
@@ -330,26 +260,40 @@ class KafkaTransactions(Spec):
                         return fail(f"transaction {tx} committed the output of input {v} but not its part in {missing}")
         return True
 
-    @invariant
+    @invariant(exercised=lambda spec, s: any(spec._outcome(s, r) == "committed" for p in OUTPUTS for r in s.logs[p]))
     def exactly_once_processing(self, s):
         """Each input's output appears exactly once among committed records of each output
         partition, for every input below the committed input offset; never twice."""
         got = {PART_NAMES[p]: [r.value for r in s.logs[p] if self._outcome(s, r) == "committed"] for p in OUTPUTS}
         return exactly_once(got, self._committed_offset(s, True))
 
-    @invariant
+    @invariant(exercised=lambda spec, s: any(st not in ("down", "fenced") and 0 < b < max(s.born)
+                                             for st, b in zip(s.st, s.born)))
     def no_zombie_writes(self, s):
-        """No record written by an instance after a newer one initialised becomes committed."""
+        """No record written by an instance after a newer one initialised becomes committed.
+        Exercised once a zombie exists (an instance still running after a newer one's
+        InitProducerId), whether or not fencing then stops its writes."""
         for p, r in self._parts(s):
             if r.zombie and self._outcome(s, r) == "committed":
                 return fail(f"{PART_NAMES[p]} has committed {show(r)}, written after a newer instance had initialised")
         return True
 
-    @invariant
+    @invariant(exercised=lambda spec, s: any(spec.visible(s, p) for p in OUTPUTS))
     def read_committed_isolation(self, s):
         """A consumer never gets a record of an open or aborted transaction."""
         for p in OUTPUTS:
             for r in self.visible(s, p):
                 if r.status != "committed":
                     return fail(f"a consumer of {PART_NAMES[p]} can read {show(r)} while its transaction is {r.status}")
+        return True
+
+    @invariant(exercised=lambda spec, s: any(s.marked))
+    def no_write_after_marker(self, s):
+        """No record of a transaction is written to a partition after that partition got the
+        transaction's marker: the safety side of KIP-890's hanging transaction (the record
+        would open a transaction no marker ends, or be settled by the next one's)."""
+        for p, r in self._parts(s):
+            if r.late:
+                return fail(f"{PART_NAMES[p]} got {show(r)} after the marker of transaction {r.tx} (LSO stuck at "
+                            f"{self.last_stable_offset(s, p)})" if p in OUTPUTS else f"{PART_NAMES[p]} got {show(r)} after its marker")
         return True

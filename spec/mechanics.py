@@ -76,3 +76,38 @@ def common_prefix(a: tuple, b: tuple) -> int:
 
 def is_prefix(a: tuple, b: tuple) -> bool:
     return len(a) <= len(b) and b[: len(a)] == a
+
+
+# -- logs with leader epochs (Kafka's epoch cache, Raft's term per entry) --------------------
+
+
+def epoch_end_offset(log: tuple, epoch: int, epoch_of=lambda entry: entry[1]) -> tuple[int, int]:
+    """What a leader answers to "where does epoch `epoch` end in your log?" (Kafka's
+    OffsetsForLeaderEpoch / a fetch's diverging-epoch check): the largest epoch <= `epoch`
+    that has entries, and the offset just after its last entry. (-1, 0) when no entry has
+    an epoch <= `epoch`. Epochs along a log never decrease, so one pass from the end suffices."""
+    for o in range(len(log) - 1, -1, -1):
+        e = epoch_of(log[o])
+        if e <= epoch:
+            return e, o + 1
+    return -1, 0
+
+
+def epoch_start_offset(log: tuple, epoch: int, epoch_of=lambda entry: entry[1]) -> int:
+    """The offset of the first entry of `epoch` or later (the log end if there is none):
+    where a leader's own epoch begins in its log."""
+    return next((o for o, entry in enumerate(log) if epoch_of(entry) >= epoch), len(log))
+
+
+# -- one request slot per client (a client with one request outstanding at a time) --------------
+
+
+def slot_holds(slot: tuple, kind: int) -> bool:
+    """A per-client in-flight slot is () when idle, else a tuple whose first element says
+    what it holds (e.g. 1 = a request on its way, 2 = its response on its way back)."""
+    return bool(slot) and slot[0] == kind
+
+
+def budget_left(used: int, limit: int) -> bool:
+    """A fault budget (crashes, lost responses, timeouts): may one more happen?"""
+    return used < limit

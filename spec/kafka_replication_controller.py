@@ -1,0 +1,135 @@
+"""The controller's side of Kafka replication (KafkaController / QuorumController), and
+broker faults: leader election (clean, unclean, KIP-966 ELR), AlterPartition handling,
+removing failed brokers from the ISR, crash and restart. Mixed into KafkaReplication
+(spec/kafka_replication.py)."""
+
+from __future__ import annotations
+
+from checker import action
+from spec.mechanics import budget_left, set_at
+
+NONE = -1
+SENT, ACCEPTED, REJECTED = 0, 1, 2  # AlterPartition stages (kafka_replication_leader.py)
+
+
+def _without(ids: tuple, x: int) -> tuple:
+    return tuple(i for i in ids if i != x)
+
+
+def _replicas(spec, s):
+    return range(spec.replicas)
+
+
+def _lost_tail(spec, s):
+    return range(spec.records + 1) if spec.lose_unflushed else (0,)
+
+
+class ControllerActions:
+    """The controller's partition state machine and broker crashes/restarts."""
+
+    def _elr_after(self, s, isr: tuple, removed) -> tuple:
+        """KIP-966: while the ISR is below min_insync, replicas leaving it stay eligible
+        (the hw cannot advance without them, so they hold every committed record); once
+        the ISR is back at min_insync the ELR is emptied."""
+        if not self.elr or len(isr) >= self.min_insync:
+            return ()
+        return tuple(sorted((set(s.c_elr) | set(removed)) - set(isr)))
+
+    @action(new=_replicas)
+    def elect(self, s, new: int):
+        """The controller moves leadership (leader broker failed or its ZooKeeper session
+        expired, controlled shutdown, preferred-leader election): bumps the leader epoch,
+        writes the partition state, sends LeaderAndIsr. Clean: a live ISR member; with
+        KIP-966, when no ISR member is live, a live ELR member; unclean (when enabled and
+        no ISR or ELR member is live): any live replica, which becomes the ISR."""
+        if s.c_epoch >= self.max_leader_epoch or new == s.c_leader or not s.alive[new]:
+            return None
+        live_isr = tuple(r for r in s.c_isr if s.alive[r])
+        live_elr = tuple(r for r in s.c_elr if s.alive[r])
+        if new in live_isr:
+            isr = live_isr
+        elif new in live_elr and not live_isr:
+            isr = (new,)
+        elif self.unclean_election and not live_isr and not live_elr:
+            isr = (new,)
+        else:
+            return None
+        e = s.c_epoch + 1
+        elr = self._elr_after(s, isr, [r for r in s.c_isr if r not in isr])
+        return s._replace(c_leader=new, c_epoch=e, c_isr=isr, c_elr=elr, requests=s.requests + ((e, new, isr),))
+
+    @action(ldr=_replicas)
+    def alter_partition(self, s, ldr: int):
+        """The controller handles the leader's AlterPartition: accepted only if the leader
+        and leader epoch are current and the ISR it started from is the committed one (the
+        partition-epoch / zkVersion compare-and-set); else INVALID_UPDATE_VERSION or
+        FENCED_LEADER_EPOCH; a replica joining the ISR must be registered with the broker epoch
+        its fetch carried (KIP-903: not fenced, not restarted since, e.g. after losing its
+        unflushed tail). The answer travels back (alter_partition_response)."""
+        a = s.alter[ldr]
+        if not a or a[0] != SENT:
+            return None
+        _, proposed, base, e, joiner, bepoch = a
+        stale_joiner = joiner != NONE and (not s.alive[joiner] or s.bepoch[joiner] != bepoch)
+        if s.c_leader != ldr or s.c_epoch != e or s.c_isr != base or stale_joiner:
+            return s._replace(alter=set_at(s.alter, ldr, (REJECTED,) + a[1:]))
+        elr = self._elr_after(s, proposed, [r for r in base if r not in proposed])
+        return s._replace(c_isr=proposed, c_elr=elr, alter=set_at(s.alter, ldr, (ACCEPTED,) + a[1:]))
+
+    @action(r=_replicas)
+    def controller_shrink_isr(self, s, r: int):
+        """KafkaController.onBrokerFailure: a dead follower leaves the ISR (never its last
+        member; a dead leader is handled by elect), into the ELR under KIP-966. The leader,
+        if it is the true one, learns the new ISR in the same step (the LeaderAndIsr or
+        metadata update that tells it is not modelled as a message); the leader epoch is
+        not bumped, and the leader's AlterPartition based on the old ISR will be rejected."""
+        if s.alive[r] or r not in s.c_isr or s.c_isr == (r,) or r == s.c_leader:
+            return None
+        isr = _without(s.c_isr, r)
+        ldr = s.c_leader
+        if self._true_leader(s, ldr):
+            s = s._replace(isr=set_at(s.isr, ldr, isr))
+        return s._replace(c_isr=isr, c_elr=self._elr_after(s, isr, [r]))
+
+    @action(r=_replicas, lost=_lost_tail)
+    def crash(self, s, r: int, lost: int):
+        """The broker process dies. In-memory state (leadership, purgatory, recorded fetch
+        offsets, the in-memory hw) is gone, and so is everything in flight on its
+        connections; with `lose_unflushed` the last `lost` records were acknowledged but
+        never fsynced. What stays is the log and the hw checkpoint."""
+        if not s.alive[r] or not budget_left(s.crashes, self.max_crashes) or lost > len(s.log[r]):
+            return None
+        keep = len(s.log[r]) - lost
+        ckpt = min(s.ckpt[r], keep)
+        fetch = tuple(() if (f == r or (m and m[1] == r)) else m for f, m in enumerate(s.fetch))
+        return self._prune(s._replace(
+            pending=self._drop_purgatory(s, r), alive=set_at(s.alive, r, False),
+            log=set_at(s.log, r, s.log[r][:keep]), hw=set_at(s.hw, r, ckpt), ckpt=set_at(s.ckpt, r, ckpt),
+            leader=set_at(s.leader, r, NONE), isr=set_at(s.isr, r, ()), trunc=set_at(s.trunc, r, NONE),
+            foff=set_at(s.foff, r, (NONE,) * self.replicas), fetch=fetch, alter=set_at(s.alter, r, ()),
+            crashes=s.crashes + 1))
+
+    @action(r=_replicas)
+    def restart(self, s, r: int):
+        """The broker restarts with its log and its hw checkpoint. The controller sees a bounce
+        as a failure first (KIP-380 broker epoch): the broker must be out of the ISR unless it
+        is its last member, and a failed leader is replaced (elect) while another ISR (or
+        ELR) member is live; a leader that is the last live one is re-elected in a new epoch.
+        Under KIP-966 the crash was an unclean shutdown, so the broker leaves the ELR.
+        Requests sent before the crash died with the connection: the replica accepts only
+        the current epoch's request, re-sent on startup with today's ISR, or later."""
+        if s.alive[r]:
+            return None
+        others_live = [x for x in s.c_isr + s.c_elr if x != r and s.alive[x]]
+        s = s._replace(alive=set_at(s.alive, r, True), bepoch=set_at(s.bepoch, r, s.bepoch[r] + 1),
+                       c_elr=_without(s.c_elr, r))
+        if s.c_leader == r:
+            if others_live or s.c_epoch >= self.max_leader_epoch:
+                return None  # the controller must elect another leader first (or the epoch bound is reached)
+            e = s.c_epoch + 1
+            return s._replace(epoch=set_at(s.epoch, r, s.c_epoch), c_epoch=e,
+                              requests=s.requests + ((e, r, s.c_isr),))
+        if r in s.c_isr and s.c_isr != (r,):
+            return None  # still in the ISR: the controller removes it first (controller_shrink_isr)
+        return s._replace(epoch=set_at(s.epoch, r, s.c_epoch - 1),
+                          requests=s.requests[:-1] + ((s.c_epoch, s.c_leader, s.c_isr),))

@@ -1,0 +1,147 @@
+"""The follower's side of Kafka replication (ReplicaFetcherThread / AbstractFetcherThread):
+apply LeaderAndIsr, truncate, send one fetch at a time, apply the response, and checkpoint
+the high watermark. Mixed into KafkaReplication (spec/kafka_replication.py).
+
+A fetch slot per follower holds () when idle, a request (REQUEST, leader, fetch offset,
+last fetched epoch, current leader epoch, the follower's broker epoch) or a response (RESPONSE, leader, epoch of the
+request, fetch offset, (record,) or (), leader hw, diverging end offset, diverging epoch).
+A response is applied only if the follower still fetches at that offset from that leader
+in that epoch; otherwise the fetcher drops it, as Kafka does with stale responses.
+"""
+
+from __future__ import annotations
+
+from checker import action
+from spec.mechanics import epoch_end_offset, set_at, slot_holds
+
+NONE = -1
+ASK = 99  # trunc: OffsetsForLeaderEpoch still to ask (the fetcher's Truncating state)
+REQUEST, RESPONSE = 1, 2
+
+
+def _replicas(spec, s):
+    return range(spec.replicas)
+
+
+def _requests(spec, s):
+    return s.requests
+
+
+class FetcherActions:
+    """Actions of a follower broker's fetcher and log."""
+
+    def truncation_offset(self, s, r: int, ldr: int) -> int:
+        """Where follower r truncates its log before fetching from ldr, per `truncation`
+        (the older rules, asked in the Truncating state; kip320 truncates on fetch responses)."""
+        mine, theirs = s.log[r], s.log[ldr]
+        if self.truncation == "hw":  # before KIP-101: to the local (lagging) high watermark
+            return s.hw[r]
+        if not mine:
+            return 0
+        if self.truncation == "kip101":  # OffsetsForLeaderEpoch(epoch of the last local record)
+            last = mine[-1][1]
+            if not theirs:
+                return s.hw[r]
+            if theirs[-1][1] == last:
+                return len(theirs)
+            later = [o for o, (_, e) in enumerate(theirs) if e > last]
+            return later[0] if later else s.hw[r]  # UNDEFINED_EPOCH_OFFSET: fall back to the hw
+        # KIP-279 (and KIP-320): walk back epoch by epoch to the last offset where both logs match
+        common = [o for o in range(min(len(mine), len(theirs))) if mine[o] == theirs[o]]
+        return common[-1] + 1 if common else 0
+
+    def _cut(self, s, r: int, to: int):
+        """Truncate r's log to `to` (UnifiedLog.truncateTo: the hw follows the log end down)."""
+        to = min(to, len(s.log[r]))
+        return s._replace(log=set_at(s.log, r, s.log[r][:to]), hw=set_at(s.hw, r, min(s.hw[r], to)),
+                          trunc=set_at(s.trunc, r, NONE))
+
+    @action(r=_replicas, req=_requests)
+    def become_follower(self, s, r: int, req: tuple):
+        """ReplicaManager.makeFollowers: on a LeaderAndIsr with a newer epoch the replica
+        records leader and epoch and hands the partition to the fetcher; truncation comes
+        later, in the fetcher (every epoch change, KAFKA-7164). Before KIP-320 the fetcher
+        starts in the Truncating state; from Kafka 2.7 it fetches with the last fetched epoch
+        and truncates on a diverging-epoch response. A fetch already in flight stays in
+        flight (its response will be stale)."""
+        e, ldr, _ = req
+        if r == ldr or not s.alive[r] or e <= s.epoch[r]:
+            return None
+        trunc = NONE if self.truncation == "kip320" else ASK
+        return self._prune(s._replace(
+            pending=self._drop_purgatory(s, r), epoch=set_at(s.epoch, r, e), leader=set_at(s.leader, r, ldr),
+            isr=set_at(s.isr, r, ()), trunc=set_at(s.trunc, r, trunc), foff=set_at(s.foff, r, (NONE,) * self.replicas),
+            alter=set_at(s.alter, r, ())))
+
+    @action(r=_replicas)
+    def truncate(self, s, r: int):
+        """The fetcher's truncation step. Truncating state (hw, kip101, kip279): truncate to
+        the local hw (before KIP-101) or to the offset OffsetsForLeaderEpoch returns, asked of
+        the leader the replica follows (its request and answer are one step here; the broker
+        answers from its log even before it has become leader, as hachikuji's model has it).
+        With hw_before_truncation: the truncation a diverging fetch response asked for,
+        after its hw was already applied (KAFKA-14704)."""
+        t = s.trunc[r]
+        if t == NONE or not s.alive[r]:
+            return None
+        if t != ASK:
+            return self._cut(s, r, t)
+        ldr = s.leader[r]
+        if self.truncation != "hw" and not s.alive[ldr]:
+            return None  # OffsetsForLeaderEpoch needs the leader's broker to answer
+        return self._cut(s, r, self.truncation_offset(s, r, ldr))
+
+    def next_fetch(self, s, f: int) -> tuple:
+        """The fetch request f sends now, or () if it cannot: its log end offset as fetch
+        offset, the epoch of its last record and its current leader epoch, to the leader it
+        follows, once truncation is done and while that broker is up."""
+        ldr = s.leader[f]
+        if ldr == NONE or ldr == f or not s.alive[f] or not s.alive[ldr] or s.trunc[f] != NONE:
+            return ()
+        log = s.log[f]
+        return (REQUEST, ldr, len(log), log[-1][1] if log else NONE, s.epoch[f], s.bepoch[f])
+
+    @action(f=_replicas)
+    def send_fetch(self, s, f: int):
+        """The fetcher (re)connects and sends a fetch request (after truncation, a restart or
+        a disconnect). A follower keeps one fetch outstanding: the leader parks it until it
+        has something to answer (DelayedFetch), and the next request goes out as soon as a
+        response is processed (receive_fetch)."""
+        if s.fetch[f]:
+            return None
+        m = self.next_fetch(s, f)
+        return s._replace(fetch=set_at(s.fetch, f, m)) if m else None
+
+    @action(f=_replicas)
+    def receive_fetch(self, s, f: int):
+        """The fetcher processes the response, then sends the next request at once: a stale
+        response (the follower has since changed leader, epoch or log end) is dropped; a diverging epoch truncates the log to
+        min(leader's end offset, own end offset) of that epoch, and only then (KAFKA-14704's
+        fix) is anything else applied; otherwise the record is appended and the follower's
+        hw rises to min(leader hw, own log end) (UnifiedLog.maybeUpdateHighWatermark)."""
+        m = s.fetch[f]
+        if not slot_holds(m, RESPONSE) or not s.alive[f]:
+            return None
+        _, ldr, e, off, entry, leader_hw, div_end, div_epoch = m
+        log = s.log[f]
+        if s.leader[f] == ldr and s.epoch[f] == e and len(log) == off and s.trunc[f] == NONE:
+            if div_end != NONE:
+                to = min(div_end, epoch_end_offset(log, div_epoch)[1])
+                if self.hw_before_truncation:  # processPartitionData ran before the diverging-epoch check
+                    s = s._replace(hw=set_at(s.hw, f, max(s.hw[f], min(leader_hw, len(log)))),
+                                   trunc=set_at(s.trunc, f, to))
+                else:
+                    s = self._cut(s, f, to)
+            else:
+                log = log + entry
+                s = s._replace(log=set_at(s.log, f, log), hw=set_at(s.hw, f, max(s.hw[f], min(leader_hw, len(log)))))
+        return s._replace(fetch=set_at(s.fetch, f, self.next_fetch(s, f)))
+
+    @action(r=_replicas)
+    def checkpoint_hw(self, s, r: int):
+        """The periodic high-watermark checkpoint (replica.high.watermark.checkpoint.interval.ms)
+        writes the in-memory hw to disk; a crash restores the last checkpoint. Once no crash
+        is left in the budget the file is never read again, so the step is not taken."""
+        if not s.alive[r] or s.ckpt[r] == s.hw[r] or s.crashes >= self.max_crashes:
+            return None
+        return s._replace(ckpt=set_at(s.ckpt, r, s.hw[r]))
