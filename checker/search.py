@@ -135,8 +135,11 @@ class Search(Settling):
         finally:
             self.searching = False
             if timer is not None:
+                handler, (delay, interval), armed_at = timer
                 signal.setitimer(signal.ITIMER_REAL, 0)
-                signal.signal(signal.SIGALRM, timer)
+                signal.signal(signal.SIGALRM, handler)
+                if delay > 0:  # someone else's timer (pytest-timeout, say) was running: re-arm what is left of it
+                    signal.setitimer(signal.ITIMER_REAL, max(delay - (time.monotonic() - armed_at), 1e-3), interval)
             gc.set_threshold(*threshold)
             gc.unfreeze()
         if self.registry.clash is not None and not self.exact:
@@ -146,7 +149,8 @@ class Search(Settling):
     def _start_timer(self) -> Any:
         """Arm a timer that ends the search at the time limit even inside a slow action (the
         clock is otherwise read once per chunk of states); only the main thread gets signals,
-        elsewhere the per-chunk reading is all there is. Returns the handler to restore."""
+        elsewhere the per-chunk reading is all there is. Returns what to restore: the previous
+        handler and timer (which another tool may have armed) and when this one was armed."""
         self.searching = True
         if self.time_limit is None or threading.current_thread() is not threading.main_thread():
             return None
@@ -156,8 +160,8 @@ class Search(Settling):
                 raise TimeLimitReached
 
         previous = signal.signal(signal.SIGALRM, expire)
-        signal.setitimer(signal.ITIMER_REAL, self.time_limit)
-        return previous
+        before = signal.setitimer(signal.ITIMER_REAL, self.time_limit)
+        return previous, before, time.monotonic()
 
     def time_reason(self) -> str:
         return f"reached time_limit={self.time_limit}s"

@@ -47,3 +47,21 @@ def test_the_timer_is_disarmed_after_the_search():
     r = check(Slow(pause=0.0), time_limit=0.3, max_states=50, deadlock=False)
     assert r.status == "incomplete" and r.reason == "reached max_states=50"
     time.sleep(0.5)  # an armed timer would raise here
+
+
+def test_a_timer_armed_before_the_search_is_re_armed_after_it():
+    import signal
+
+    fired = []
+    previous = signal.signal(signal.SIGALRM, lambda *_: fired.append(True))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 2.0)
+        r = check(Slow(pause=0.0), time_limit=0.3, max_states=20, deadlock=False)
+        assert r.status == "incomplete" and not fired
+        left, _ = signal.getitimer(signal.ITIMER_REAL)
+        assert 1.0 < left <= 2.0  # what was left of the other timer, re-armed
+        time.sleep(left + 0.2)
+        assert fired == [True]
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
