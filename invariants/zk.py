@@ -27,6 +27,8 @@ def leader_has_quorum(established: Iterable[tuple], accepted: tuple, n: int) -> 
 def leader_has_latest_committed(leaders: Iterable[tuple], committed: Iterable[Hashable]) -> bool | Failure:
     """Every entry committed in an earlier epoch is in the log of each established leader.
     `leaders`: (leader, epoch, log); entries are (epoch, counter) ids."""
+    if not committed:
+        return True
     done = sorted(committed)
     for leader, epoch, log in leaders:
         have = set(log)
@@ -57,6 +59,8 @@ def votes_only_improve(regression: Optional[tuple]) -> bool | Failure:
 def committed_prefixes_agree(logs: tuple, commit_points: tuple) -> bool | Failure:
     """Logs agree on every position both servers consider committed (entries up to each one's
     learnt commit point)."""
+    if sum(1 for log, c in zip(logs, commit_points) if log and log[0] <= c) < 2:
+        return True  # fewer than two committed prefixes: nothing to compare
     upto = {}
     for i, (log, c) in enumerate(zip(logs, commit_points)):
         k = 0

@@ -111,3 +111,35 @@ def slot_holds(slot: tuple, kind: int) -> bool:
 def budget_left(used: int, limit: int) -> bool:
     """A fault budget (crashes, lost responses, timeouts): may one more happen?"""
     return used < limit
+
+
+# -- a log with an unflushed tail ------------------------------------------------------------
+# A process appends to its log in memory (its write buffer) and fsyncs later; `durable` counts
+# the entries already on disk. A crash keeps only those; a truncation is written to disk at
+# once, so it cuts both. Used wherever "acknowledged before fsync" is the question (ZooKeeper's
+# NEWLEADER ACK, Kafka's unflushed tail).
+
+
+def log_append(log: tuple, entries: tuple) -> tuple:
+    """The log with `entries` appended in memory (not yet on disk: `durable` is unchanged)."""
+    return log + tuple(entries)
+
+
+def log_unflushed(log: tuple, durable: int) -> tuple:
+    """The entries a crash would lose now."""
+    return log[durable:]
+
+
+def log_after_crash(log: tuple, durable: int) -> tuple:
+    """What a restarted process finds on disk."""
+    return log[:durable]
+
+
+def log_truncate(log: tuple, durable: int, n: int) -> tuple[tuple, int]:
+    """Truncate to the first `n` entries (on disk too): the new (log, durable)."""
+    return log[:n], min(durable, n)
+
+
+def durably_holds(log: tuple, durable: int, entry: Any) -> bool:
+    """Is `entry` among the entries already on disk?"""
+    return entry in log[:durable]

@@ -18,15 +18,15 @@ from typing import Literal, NamedTuple, Optional
 
 import attrs
 
-from checker import Spec, SpecError, action, invariant, record
+from checker import Spec, SpecError, action, invariant, record, terminal
 from invariants import common
 from invariants import zk as zkinv
-from spec.mechanics import set_at, update
+from spec.mechanics import log_after_crash, set_at, update
 from spec.zk_fle import (
     FOLLOWING, LEADING, LOOKING, check_leader, fresh_votes, quorum_size, self_vote,
     set_vote, support, true_gt, vote_gt,
 )
-from spec.zk_zab import ACTIVE, CLOSED, DISCOVERY, ELECTING, ZabPhases
+from spec.zk_zab import ACTIVE, CLOSED, DISCOVERY, ELECTING, IN_EPOCH, SYNC, ZabPhases
 
 
 @record
@@ -43,7 +43,9 @@ class ZkState(NamedTuple):
     acked: tuple  # leader only: servers whose ACKEPOCH counted (volatile)
     accepted: tuple  # acceptedEpoch (persisted)
     current: tuple  # currentEpoch (persisted)
-    hist: tuple  # logged transactions, zxids in log order (persisted)
+    hist: tuple  # logged transactions, zxids in log order (in memory; the first `dur` are on disk)
+    dur: tuple  # how many entries of hist are fsynced: a crash keeps only those
+    pend: tuple  # follower in sync: DIFF txns read but not yet logged (packetsNotCommitted, volatile)
     czx: tuple  # zxid up to which this server has learnt the log is committed
     crashes: int
     timeouts: int
@@ -59,11 +61,11 @@ class ZkElection(ZabPhases, Spec):
     """ZooKeeper ensemble of `servers` voting participants (sid = index)."""
 
     servers: int = 3
-    max_round: int = 2  # logicalclock cap: each step-down needs a next round
+    max_round: int = 1  # logicalclock cap: each step-down needs a next round (a restart begins at 1 again)
     max_epoch: int = 2  # cap on proposed epochs
     max_crashes: int = 1
     max_timeouts: int = 0  # PING-timeout faults: timeout (one follower) and isolate_leader
-    max_writes: int = 0
+    max_writes: int = 1
     stale_notifications: int = 0  # older notifications still in transit per pair (per-pair FIFO); 0: latest only
     lossy_network: bool = False
     duplicating_network: bool = False
@@ -73,8 +75,10 @@ class ZkElection(ZabPhases, Spec):
     epoch_fencing: bool = True
     sync_truncates: bool = True
     ahead_check: bool = True  # Leader.waitForEpochAck refuses followers more recent than the leader
+    epoch_before_txns: bool = False  # ZOOKEEPER-4643: currentEpoch written before the DIFF txns are logged
+    ack_before_fsync: bool = False  # ZOOKEEPER-4646/-3911: NEWLEADER ACKed with the DIFF txns not yet fsynced
     # scenario shaping (not bugs)
-    fault_timing: Literal["any", "settled", "quiet"] = "quiet"  # when faults may strike, see zk_election.md
+    fault_timing: Literal["any", "settled", "quiet"] = "any"  # when faults may strike, see zk_election.md
     recovered_logs: tuple[int, ...] = ()  # per server, epoch-1 txns on disk after a whole-ensemble crash
     recovered_accepted: tuple[int, ...] = ()  # per server, acceptedEpoch on disk (>= currentEpoch) at boot
 
@@ -101,7 +105,7 @@ class ZkElection(ZabPhases, Spec):
         if problems:
             raise SpecError(
                 "ZkElection cannot be checked with " + "; ".join(problems) + ". Fix these constants: "
-                "the defaults (servers=3, max_round=2, max_epoch=2, max_crashes=1, others 0) explore fully in seconds."
+                "the defaults (servers=3, max_round=1, max_epoch=2, max_crashes=1, max_writes=1, others 0) explore fully in under a minute."
             )
 
     # -- helpers --------------------------------------------------------------------------------
@@ -130,10 +134,13 @@ class ZkElection(ZabPhases, Spec):
         return s
 
     def _look(self, s: ZkState, i: int, rnd: int) -> ZkState:
-        """Server i (re)enters lookForLeader in round `rnd`: votes for itself and tells everyone."""
+        """Server i (re)enters lookForLeader in round `rnd`: votes for itself and tells everyone.
+        Leaving the old role shuts its request pipeline down, and SyncRequestProcessor.shutdown
+        flushes the log; DIFF txns not yet logged (a local of syncWithLeader) are gone."""
         v = self_vote(i, s.current[i], s.hist[i])
         s = self._broadcast(s, i, rnd, v)
         return s._replace(
+            dur=set_at(s.dur, i, len(s.hist[i])), pend=set_at(s.pend, i, ()),
             role=set_at(s.role, i, LOOKING), rnd=set_at(s.rnd, i, rnd), vote=set_at(s.vote, i, v),
             recv=set_at(s.recv, i, fresh_votes(self.servers, i, v)), ooe=set_at(s.ooe, i, (None,) * self.servers),
             phase=set_at(s.phase, i, ELECTING),
@@ -142,14 +149,15 @@ class ZkElection(ZabPhases, Spec):
         )
 
     def _step_down(self, s: ZkState, i: int, rnd: int) -> ZkState:
-        """i goes LOOKING; if it was LEADING, shutting the leader down closes every learner socket,
-        so its followers notice at once and go LOOKING in their next round too."""
+        """i goes LOOKING; if it was LEADING, shutting the leader down closes every learner socket.
+        Its followers see the closed socket on their next read (`lose_leader`): until then they
+        still answer FOLLOWING i to LOOKING peers."""
         was_leading = s.role[i] == LEADING
         s = self._look(s, i, rnd)
         if was_leading:
-            for f in range(self.servers):
-                if f != i and s.role[f] == FOLLOWING and s.vote[f][2] == i and s.rnd[f] < self.max_round:
-                    s = self._look(s, f, s.rnd[f] + 1)
+            closed = [f for f in range(self.servers) if f != i and s.role[f] == FOLLOWING and s.vote[f][2] == i]
+            if closed:
+                s = s._replace(phase=update(s.phase, {f: CLOSED for f in closed}))
         return s
 
     def _decided(self, s: ZkState, i: int, vote: tuple, votes: int) -> ZkState:
@@ -168,6 +176,7 @@ class ZkElection(ZabPhases, Spec):
             role=(LOOKING,) * n, rnd=(0,) * n, vote=tuple(self_vote(i, 0, ()) for i in range(n)),
             recv=((None,) * n,) * n, ooe=((None,) * n,) * n, net=(None,) * (n * n), old=((),) * (n * n), phase=(ELECTING,) * n,
             zepoch=(0,) * n, acked=(frozenset(),) * n, accepted=(0,) * n, current=(0,) * n, hist=((),) * n,
+            dur=(0,) * n, pend=((),) * n,
             czx=((0, 0),) * n, crashes=0, timeouts=0, writes=0, majority=(False,) * n, established=frozenset(),
             committed=frozenset(), regress=None,
         )
@@ -176,7 +185,8 @@ class ZkElection(ZabPhases, Spec):
             held = [sum(1 for c in self.recovered_logs if c >= k) for k in range(1, max(self.recovered_logs) + 1)]
             done = frozenset((1, k) for k, h in enumerate(held, 1) if h >= n // 2 + 1)
             czx = tuple(max((z for z in h if z in done), default=(0, 0)) for h in hist)
-            s = s._replace(hist=hist, czx=czx, accepted=(1,) * n, current=(1,) * n, committed=done)
+            s = s._replace(hist=hist, dur=tuple(map(len, hist)), czx=czx, accepted=(1,) * n, current=(1,) * n,
+                           committed=done)
         if self.recovered_accepted:  # epochs proposed or acked on disk that never became current
             s = s._replace(accepted=tuple(self.recovered_accepted))
         for i in range(n):  # every server boots and starts its first election (round 1)
@@ -280,7 +290,8 @@ class ZkElection(ZabPhases, Spec):
         if s.role[i] == FOLLOWING:
             L = self._leader_of(s, i)
             return L is not None and s.phase[i] != CLOSED and (s.phase[i] == DISCOVERY or s.zepoch[L] == s.zepoch[i])
-        fs = [f for f in range(self.servers) if f != i and s.role[f] == FOLLOWING and s.vote[f][2] == i]
+        fs = [f for f in range(self.servers)
+              if f != i and s.role[f] == FOLLOWING and s.vote[f][2] == i and s.phase[f] != CLOSED]
         if s.phase[i] == DISCOVERY:  # collecting FOLLOWERINFO: initLimit expires (modelled: once
             return LOOKING in s.role or len(fs) + 1 >= self.q  # nobody is still electing) without a quorum
         return len(fs) + 1 >= self.q
@@ -326,41 +337,76 @@ class ZkElection(ZabPhases, Spec):
 
     @action(i=lambda spec, s: range(spec.servers))
     def crash(self, s: ZkState, i: int):
-        """Crash and restart: volatile state is lost (logicalclock back to 0), the log, czx and both
-        epochs survive; the restarted server boots into round 1."""
+        """Crash and restart: volatile state is lost (logicalclock back to 0, DIFF txns not yet
+        logged); the log as far as it was fsynced, czx and both epochs survive; the restarted
+        server boots into round 1."""
         if s.crashes >= self.max_crashes or not self._fault_allowed(s):
             return None
+        s = s._replace(hist=set_at(s.hist, i, log_after_crash(s.hist[i], s.dur[i])))
         if any(s.old):  # its connections reset: what was in transit to it is lost
             n = self.servers
             s = s._replace(old=update(s.old, {j * n + i: () for j in range(n)}))
         return self._step_down(s._replace(crashes=s.crashes + 1), i, 1)
 
-    # -- invariants ----------------------------------------------------------------------------------
+    # -- end states and invariants -----------------------------------------------------------------
 
-    @invariant
+    def _serving(self, s: ZkState, i: int) -> bool:
+        """Is i a serving leader, or a follower past UPTODATE of one?"""
+        if s.role[i] == LEADING:
+            return s.phase[i] == ACTIVE
+        return self._linked(s, i, (ACTIVE,)) is not None
+
+    @terminal
+    def settled_or_bounded(self, s: ZkState) -> bool:
+        """No successor is expected once every server serves under one leader and the fault and
+        write budgets are spent, or where a bound stops the protocol: a server that would need
+        another election round (max_round) or a leader that would need an epoch above max_epoch.
+        Anything else without a successor -- an election stuck with rounds to spare -- is a deadlock."""
+        if (s.crashes, s.timeouts, s.writes) == (self.max_crashes, self.max_timeouts, self.max_writes) and all(
+                self._serving(s, i) for i in range(self.servers)):
+            return True
+        capped = max(s.accepted) >= self.max_epoch
+        return all(self._serving(s, i) or s.rnd[i] >= self.max_round or capped for i in range(self.servers))
+
+    def _established_leaders(self, s: ZkState) -> list:
+        return [L for L in range(self.servers) if s.role[L] == LEADING and s.phase[L] in (SYNC, ACTIVE)]
+
+    def _fence_decides(self, s: ZkState) -> bool:
+        """A follower about to read LEADERINFO of an epoch below its acceptedEpoch."""
+        for f in range(self.servers):
+            L = self._leader_of(s, f)
+            if L is not None and s.phase[f] == DISCOVERY and s.phase[L] != DISCOVERY and s.zepoch[L] < s.accepted[f]:
+                return True
+        return False
+
+    @invariant(exercised=lambda spec, s: len(s.established) >= 2)
     def one_leader_per_epoch(self, s: ZkState):
+        if len(s.established) < 2:
+            return True
         return common.one_leader_per_epoch((e, L) for e, L, _ in s.established)
 
-    @invariant
+    @invariant(exercised=lambda spec, s: bool(s.established))
     def leader_has_quorum(self, s: ZkState):
         return zkinv.leader_has_quorum(s.established, s.accepted, self.servers)
 
-    @invariant
+    @invariant(exercised=lambda spec, s: any(z[0] < s.zepoch[L] for L in spec._established_leaders(s) for z in s.committed))
     def leader_has_latest_committed(self, s: ZkState):
-        leaders = [(L, s.zepoch[L], s.hist[L]) for L in range(self.servers)
-                   if s.role[L] == LEADING and s.phase[L] == ACTIVE]
+        """Committed-log durability: a txn committed by a quorum is in the history of every leader
+        established in a later epoch (checked from establishment on, before it syncs anyone)."""
+        leaders = [(L, s.zepoch[L], s.hist[L]) for L in self._established_leaders(s)]
         return zkinv.leader_has_latest_committed(leaders, s.committed)
 
-    @invariant
+    @invariant(exercised=lambda spec, s: spec._fence_decides(s))
     def no_stale_leader_accepted(self, s: ZkState):
         synced = [(f, s.zepoch[f], s.accepted[f]) for f in range(self.servers)
-                  if s.role[f] == FOLLOWING and s.phase[f] == ACTIVE]
+                  if s.role[f] == FOLLOWING and s.phase[f] in IN_EPOCH]
         return zkinv.no_stale_leader_accepted(synced)
 
-    @invariant
+    @invariant(exercised=lambda spec, s: any(
+        s.role[i] == LOOKING and s.vote[i] != self_vote(i, s.current[i], s.hist[i]) for i in range(spec.servers)))
     def votes_only_improve(self, s: ZkState):
         return zkinv.votes_only_improve(s.regress)
 
-    @invariant
+    @invariant(exercised=lambda spec, s: sum(1 for c, h in zip(s.czx, s.hist) if h and h[0] <= c) >= 2)
     def logs_prefix_consistent(self, s: ZkState):
         return zkinv.committed_prefixes_agree(s.hist, s.czx)

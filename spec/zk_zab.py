@@ -1,27 +1,36 @@
-"""Zab as ZooKeeper runs it after Fast Leader Election: discovery (FOLLOWERINFO, LEADERINFO,
-ACKEPOCH: epoch establishment), synchronisation (DIFF/TRUNC/SNAP + NEWLEADER) and broadcast
-(PROPOSAL, ACK, COMMIT). A mixin of `ZkElection`, kept apart so each module has one job.
+"""Zab as ZooKeeper 3.5+ runs it after Fast Leader Election: discovery (FOLLOWERINFO, LEADERINFO,
+ACKEPOCH: epoch establishment), synchronisation (TRUNC/DIFF + NEWLEADER, then the learner logs
+the transactions, writes currentEpoch and ACKs, then UPTODATE) and broadcast (PROPOSAL, fsync +
+ACK, COMMIT). A mixin of `ZkElection`, kept apart so each module has one job.
 
-The leader<->learner TCP stream is modelled as atomic steps in which one side reads the other's
-state: the stream is FIFO and lossless while the connection lives, and a crash or a step-down
-ends the connection (the follower must then find a leader again through FLE).
+The leader<->learner TCP stream is FIFO and lossless while the connection lives; each step reads
+the packet the peer sent last. Sync is split where ZooKeeper's Learner.syncWithLeader can be
+interrupted by a crash (ZOOKEEPER-4643 / -4646 live between these steps). Logs have an unflushed
+tail (`dur`: entries on disk): an ACK of a PROPOSAL follows its fsync, a crash loses the rest.
 """
 
 from __future__ import annotations
 
 from checker import action
-from spec.mechanics import set_at
+from spec.mechanics import common_prefix, durably_holds, log_append, log_truncate, set_at
 from spec.zk_fle import FOLLOWING, LEADING
 
-# Zab phases (`phase`). Leader: 1 waiting for FOLLOWERINFO, 2 LEADERINFO sent, 3 established.
-# Follower: 1 connected (FOLLOWERINFO sent), 2 ACKEPOCH sent, 3 synced (NEWLEADER acked),
-# 4 connection closed by either side (it returns to LOOKING through lose_leader).
-ELECTING, DISCOVERY, EPOCH, ACTIVE, CLOSED = 0, 1, 2, 3, 4
+# Zab phases (`phase`). Leader: DISCOVERY waiting for FOLLOWERINFO, EPOCH LEADERINFO sent,
+# SYNC epoch established (currentEpoch set, NEWLEADER sent, waiting for a quorum of its ACKs),
+# ACTIVE serving. Follower: DISCOVERY FOLLOWERINFO sent, EPOCH ACKEPOCH sent, SYNC TRUNC/DIFF and
+# NEWLEADER read (`pend`: txns not yet logged), ACKED NEWLEADER acked, ACTIVE UPTODATE read,
+# CLOSED connection closed by either side (it returns to LOOKING through lose_leader).
+ELECTING, DISCOVERY, EPOCH, SYNC, ACKED, ACTIVE, CLOSED = 0, 1, 2, 3, 4, 5, 6
+IN_EPOCH = (SYNC, ACKED, ACTIVE)  # a follower that has read NEWLEADER of its leader's epoch
+
+
+def last_zxid(log: tuple) -> tuple:
+    return log[-1] if log else (0, 0)
 
 
 class ZabPhases:
     """Zab actions over `ZkState`; needs `servers`, `q`, `max_epoch`, `max_writes`, `epoch_fencing`,
-    `sync_truncates`, `ahead_check` from the spec class."""
+    `sync_truncates`, `ahead_check`, `epoch_before_txns`, `ack_before_fsync` from the spec class."""
 
     def _leader_of(self, s, f: int):
         """The leader f follows, if that leader is LEADING in the epoch f is working with."""
@@ -30,22 +39,36 @@ class ZabPhases:
             return None
         return L
 
+    def _linked(self, s, f: int, phases: tuple):
+        """f's leader if f is in one of `phases` of that leader's current epoch, else None."""
+        L = self._leader_of(s, f)
+        if L is None or s.phase[f] not in phases or s.zepoch[L] != s.zepoch[f]:
+            return None
+        return L
 
     def _maybe_establish(self, s, L: int):
-        """waitForEpochAck returns once a quorum (leader included) has acked: the epoch is established."""
+        """waitForEpochAck returns once a quorum (leader included) has acked: the epoch is
+        established, the leader writes currentEpoch and starts syncing (its own NEWLEADER ACK counts)."""
         if s.phase[L] != EPOCH or len(s.acked[L]) < self.q:
             return s
         e = s.zepoch[L]
         return s._replace(
-            phase=set_at(s.phase, L, ACTIVE), current=set_at(s.current, L, e), acked=set_at(s.acked, L, frozenset()),
+            phase=set_at(s.phase, L, SYNC), current=set_at(s.current, L, e), acked=set_at(s.acked, L, frozenset({L})),
             established=s.established | {(e, L, s.majority[L])},
         )
 
+    def _maybe_serve(self, s, L: int):
+        """waitForNewLeaderAck returns once a quorum acked NEWLEADER: the leader starts serving and
+        its whole initial history is committed (its data tree applied every logged txn)."""
+        if s.phase[L] != SYNC or len(s.acked[L]) < self.q:
+            return s
+        h = s.hist[L]
+        return s._replace(phase=set_at(s.phase, L, ACTIVE), acked=set_at(s.acked, L, frozenset()),
+                          czx=set_at(s.czx, L, last_zxid(h)), committed=s.committed | set(h))
 
     def _followers(self, s, L: int, phases: tuple) -> list:
         return [f for f in range(self.servers) if f != L and s.role[f] == FOLLOWING and s.vote[f][2] == L
                 and s.phase[f] in phases and (s.phase[f] == DISCOVERY or s.zepoch[f] == s.zepoch[L])]
-
 
     # -- Zab discovery ------------------------------------------------------------------------------
 
@@ -71,89 +94,150 @@ class ZabPhases:
         unless the follower is ahead of the leader); an equal one is acked with -1 (not counted);
         an older one is refused ("Leaders epoch, e is less than accepted epoch") unless
         epoch_fencing is off."""
+        if s.phase[f] != DISCOVERY:
+            return None
         L = self._leader_of(s, f)
-        if L is None or s.phase[f] != DISCOVERY or s.phase[L] not in (EPOCH, ACTIVE):
+        if L is None or s.phase[L] == DISCOVERY:
             return None
         e = s.zepoch[L]
         if e > s.accepted[f]:
             s = s._replace(accepted=set_at(s.accepted, f, e))
-            mine = (s.current[f], s.hist[f][-1] if s.hist[f] else (0, 0))
-            theirs = (s.current[L], s.hist[L][-1] if s.hist[L] else (0, 0))
+            mine = (s.current[f], last_zxid(s.hist[f]))
+            theirs = (s.current[L], last_zxid(s.hist[L]))
             if self.ahead_check and mine > theirs:  # "Follower is ahead of the leader": handler closes
                 return s._replace(phase=set_at(s.phase, f, CLOSED))
             s = s._replace(phase=set_at(s.phase, f, EPOCH), zepoch=set_at(s.zepoch, f, e))
             if s.phase[L] == EPOCH:
                 s = s._replace(acked=set_at(s.acked, L, s.acked[L] | {f}))
-            return self._sync(self._maybe_establish(s, L), f, L)
+            return self._maybe_establish(s, L)
         if e < s.accepted[f] and self.epoch_fencing:
             return s._replace(phase=set_at(s.phase, f, CLOSED))
-        return self._sync(s._replace(phase=set_at(s.phase, f, EPOCH), zepoch=set_at(s.zepoch, f, e)), f, L)
+        return s._replace(phase=set_at(s.phase, f, EPOCH), zepoch=set_at(s.zepoch, f, e))
 
-    # -- Zab synchronisation and broadcast -----------------------------------------------------------
+    # -- Zab synchronisation: Learner.syncWithLeader, one step per point a crash can fall between ----
 
-    def _sync(self, s, f: int, L: int):
-        """LearnerHandler sync right after the follower's ACKEPOCH once the epoch is established
-        (DIFF / TRUNC+DIFF / SNAP, then NEWLEADER): the follower logs the leader's history, sets
-        currentEpoch and acks. While the leader still waits for a quorum the follower stays in EPOCH."""
-        if s.phase[L] != ACTIVE:
-            return s
+    @action(f=lambda spec, s: range(spec.servers))
+    def sync_receive(self, s, f: int):
+        """The follower reads its LearnerHandler's sync (sent once the epoch is established):
+        TRUNC to the common prefix (applied to the log file at once), DIFF (the leader's txns
+        beyond it, held in memory: packetsNotCommitted) and NEWLEADER. `sync_truncates=False`:
+        ZOOKEEPER-1154, a learner whose last zxid lies inside the leader's committed range gets
+        DIFF from that zxid and keeps its uncommitted tail."""
+        if s.phase[f] != EPOCH:
+            return None
+        L = self._linked(s, f, (EPOCH,))
+        if L is None or s.phase[L] not in (SYNC, ACTIVE):
+            return None
         lead, mine = s.hist[L], s.hist[f]
         new = lead
         committed_log = [z for z in lead if z <= s.czx[L]]
         if (not self.sync_truncates and mine and committed_log and committed_log[0] <= mine[-1] <= committed_log[-1]
                 and mine[-1] not in lead):
-            new = mine + tuple(z for z in lead if z > mine[-1])  # ZOOKEEPER-1154: DIFF without the TRUNC
+            new = mine + tuple(z for z in lead if z > mine[-1])
+        keep = common_prefix(mine, new)
+        log, dur = log_truncate(mine, s.dur[f], keep)
         czx = max((z for z in new if z <= s.czx[L]), default=(0, 0))
-        return s._replace(hist=set_at(s.hist, f, new), current=set_at(s.current, f, s.zepoch[f]),
-                          czx=set_at(s.czx, f, czx), phase=set_at(s.phase, f, ACTIVE))
+        return s._replace(hist=set_at(s.hist, f, log), dur=set_at(s.dur, f, dur), pend=set_at(s.pend, f, new[keep:]),
+                          czx=set_at(s.czx, f, czx), phase=set_at(s.phase, f, SYNC))
 
     @action(f=lambda spec, s: range(spec.servers))
-    def sync(self, s, f: int):
-        """A follower that acked while the leader was still collecting ACKEPOCHs is synced once
-        the leader is established (waitForEpochAck returns in its LearnerHandler)."""
-        L = self._leader_of(s, f)
-        if L is None or s.phase[f] != EPOCH or s.phase[L] != ACTIVE or s.zepoch[L] != s.zepoch[f]:
+    def log_synced(self, s, f: int):
+        """On NEWLEADER the learner logs the DIFF txns: synchronously, fsync included, since the
+        ZOOKEEPER-4646 fix; with `ack_before_fsync` they only enter the SyncRequestProcessor queue
+        (flushed later by `flush`). Fixed order: before currentEpoch; `epoch_before_txns`
+        (ZOOKEEPER-4643): after it."""
+        if s.phase[f] != SYNC or not s.pend[f] or (self.epoch_before_txns and s.current[f] != s.zepoch[f]):
             return None
-        return self._sync(s, f, L)
+        log = log_append(s.hist[f], s.pend[f])
+        dur = s.dur[f] if self.ack_before_fsync else len(log)
+        return s._replace(hist=set_at(s.hist, f, log), dur=set_at(s.dur, f, dur), pend=set_at(s.pend, f, ()))
+
+    @action(f=lambda spec, s: range(spec.servers))
+    def write_epoch(self, s, f: int):
+        """QuorumPeer.setCurrentEpoch on NEWLEADER: the currentEpoch file is written. Fixed order:
+        after the txns are logged; `epoch_before_txns` (ZOOKEEPER-4643): first."""
+        if s.phase[f] != SYNC or s.current[f] == s.zepoch[f] or (s.pend[f] and not self.epoch_before_txns):
+            return None
+        return s._replace(current=set_at(s.current, f, s.zepoch[f]))
+
+    @action(f=lambda spec, s: range(spec.servers))
+    def ack_newleader(self, s, f: int):
+        """The learner ACKs NEWLEADER once the txns are logged and currentEpoch written; the leader
+        counts it (waitForNewLeaderAck) and serves once a quorum has."""
+        if s.phase[f] != SYNC or s.pend[f] or s.current[f] != s.zepoch[f]:
+            return None
+        L = self._linked(s, f, (SYNC,))
+        if L is None:
+            return None
+        s = s._replace(phase=set_at(s.phase, f, ACKED))
+        if s.phase[L] == SYNC:
+            s = self._maybe_serve(s._replace(acked=set_at(s.acked, L, s.acked[L] | {f})), L)
+        return s
+
+    @action(f=lambda spec, s: range(spec.servers))
+    def uptodate(self, s, f: int):
+        """UPTODATE, sent once the leader serves: the follower starts serving and learns the
+        leader's commit point."""
+        if s.phase[f] != ACKED:
+            return None
+        L = self._linked(s, f, (ACKED,))
+        if L is None or s.phase[L] != ACTIVE:
+            return None
+        czx = max((z for z in s.hist[f] if z <= s.czx[L]), default=(0, 0))
+        return s._replace(phase=set_at(s.phase, f, ACTIVE), czx=set_at(s.czx, f, max(czx, s.czx[f])))
+
+    # -- Zab broadcast ---------------------------------------------------------------------------------
 
     @action(L=lambda spec, s: range(spec.servers))
     def write(self, s, L: int):
-        """A client write at a leader that has a quorum synced (past UPTODATE): PROPOSAL logged
-        locally with zxid (epoch, counter+1)."""
+        """A client write at a serving leader that still has a quorum: PROPOSAL zxid (epoch,
+        counter+1) sent and handed to its own SyncRequestProcessor (logged, not yet fsynced)."""
         if s.role[L] != LEADING or s.phase[L] != ACTIVE or s.writes >= self.max_writes:
             return None
-        if len(self._followers(s, L, (ACTIVE,))) + 1 < self.q:
+        if len(self._followers(s, L, (ACKED, ACTIVE))) + 1 < self.q:
             return None
         e = s.zepoch[L]
         z = (e, sum(1 for x in s.hist[L] if x[0] == e) + 1)
-        return s._replace(hist=set_at(s.hist, L, s.hist[L] + (z,)), writes=s.writes + 1)
+        return s._replace(hist=set_at(s.hist, L, log_append(s.hist[L], (z,))), writes=s.writes + 1)
 
     @action(f=lambda spec, s: range(spec.servers))
     def replicate(self, s, f: int):
-        """The follower reads the next packet of the leader's stream: the next PROPOSAL (logged and
-        ACKed), and the COMMITs the leader has issued for what it holds."""
-        L = self._leader_of(s, f)
-        if L is None or s.phase[f] != ACTIVE or s.phase[L] != ACTIVE or s.zepoch[L] != s.zepoch[f]:
+        """The follower reads the next packet of the leader's stream: the next PROPOSAL (logged,
+        not yet fsynced), and the COMMITs the leader has issued for what it holds."""
+        if s.phase[f] != ACTIVE:
+            return None
+        L = self._linked(s, f, (ACTIVE,))
+        if L is None or s.phase[L] != ACTIVE:
             return None
         h = s.hist[f]
-        last = h[-1] if h else (0, 0)
+        last = last_zxid(h)
         nxt = next((z for z in s.hist[L] if z > last), None)
         if nxt is not None:
-            h = h + (nxt,)
+            h = log_append(h, (nxt,))
         czx = max((z for z in h if z <= s.czx[L]), default=(0, 0))
         if nxt is None and czx <= s.czx[f]:
             return None
         return s._replace(hist=set_at(s.hist, f, h), czx=set_at(s.czx, f, max(czx, s.czx[f])))
 
+    @action(i=lambda spec, s: range(spec.servers))
+    def flush(self, s, i: int):
+        """SyncRequestProcessor fsyncs the txn log; the ACKs of what it held follow (for a leader,
+        its own ACK)."""
+        if s.dur[i] >= len(s.hist[i]):
+            return None
+        return s._replace(dur=set_at(s.dur, i, len(s.hist[i])))
+
     @action(L=lambda spec, s: range(spec.servers))
     def commit(self, s, L: int):
-        """Leader.processAck: the next proposal is committed once a quorum (leader included) logged it."""
+        """Leader.processAck: the next proposal is committed once a quorum has it on disk (the
+        leader's own ACK also follows its fsync)."""
         if s.role[L] != LEADING or s.phase[L] != ACTIVE:
             return None
         z = next((x for x in s.hist[L] if x > s.czx[L]), None)
         if z is None:
             return None
-        have = 1 + sum(1 for f in self._followers(s, L, (ACTIVE,)) if z in s.hist[f])
+        have = durably_holds(s.hist[L], s.dur[L], z) + sum(
+            1 for f in self._followers(s, L, (ACKED, ACTIVE)) if durably_holds(s.hist[f], s.dur[f], z))
         if have < self.q:
             return None
         return s._replace(czx=set_at(s.czx, L, z), committed=s.committed | {z})

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+import functools
+
+import attrs
+
 from checker import SpecError, check, verify_trace
+from checker import invariant as invariant_marker
+from checker.spec import describe
 from spec.zk_election import ZkElection
 
 
@@ -20,39 +26,52 @@ def replays(spec: ZkElection, trace) -> bool:
 @pytest.mark.parametrize(
     "constants, distinct, generated, depth",
     [
-        # boot election and epoch establishment only: no fault, no second round
-        (dict(max_crashes=0, max_round=1), 3619, 13493, 15),
-        # re-elections after a leader gives up (initLimit / lost quorum), still no fault
-        (dict(max_crashes=0), 32089, 127184, 22),
-        # boot election over a per-pair FIFO that keeps one older transmitted notification
-        (dict(max_crashes=0, max_round=1, stale_notifications=1), 19877, 102078, 18),
+        # boot election, epoch establishment and sync only: no fault, no write
+        (dict(max_crashes=0, max_writes=0), 8227, 31353, 21),
+        # the same with one write: PROPOSAL, fsyncs, ACKs, COMMIT
+        (dict(max_crashes=0), 34671, 147263, 27),
+        # one write and a crash that strikes only a quiet ensemble
+        (dict(fault_timing="quiet"), 44652, 171914, 33),
         # server 1 boots with acceptedEpoch 2 (two failed proposals); the fence refuses epoch 1
-        (dict(max_crashes=0, max_round=1, recovered_accepted=(0, 2, 0)), 3125, 11618, 14),
+        (dict(max_crashes=0, max_writes=0, recovered_accepted=(0, 2, 0)), 4561, 17074, 18),
     ],
 )
-def test_safe_configurations_pass_with_pinned_counts(constants, distinct, generated, depth):
-    r = check(ZkElection(**constants), deadlock=False)
+def test_safe_configurations_pass_with_deadlock_checking(constants, distinct, generated, depth):
+    r = check(ZkElection(**constants), deadlock=True)
     assert r.status == "ok"
     assert (r.distinct_states, r.generated_states, r.depth) == (distinct, generated, depth)
 
 
+# the ensemble reboots from disks a whole-ensemble crash in epoch 1 left: (1,1) committed on 0 and 1
+STAGED = dict(recovered_logs=(1, 1, 0), max_epoch=3, max_writes=0)
+
 BUGS = [
     # (constants, invariant it breaks, states in the shortest trace, actions that must appear)
     (dict(quorum="half"), "one_leader_per_epoch", 5, {"decide", "propose_epoch"}),
-    (dict(vote_order="zk-1419"), "votes_only_improve", 13, {"crash", "ack_epoch", "deliver"}),
+    (dict(vote_order="zk-1419"), "votes_only_improve", 9, {"crash", "ack_epoch", "deliver"}),
     (dict(vote_order="sid-only", ahead_check=False, recovered_logs=(1, 1, 0), max_crashes=0),
      "leader_has_latest_committed", 7, {"decide", "ack_epoch"}),
-    (dict(sync_truncates=False, recovered_logs=(1, 1, 2), max_crashes=0, max_writes=1),
-     "logs_prefix_consistent", 14, {"write", "replicate", "commit", "ack_epoch"}),
-    (dict(epoch_fencing=False, recovered_accepted=(0, 2, 0), max_crashes=0, max_round=1),
-     "no_stale_leader_accepted", 10, {"decide", "propose_epoch", "ack_epoch"}),
+    (dict(sync_truncates=False, recovered_logs=(1, 1, 2), max_crashes=0),
+     "logs_prefix_consistent", 21, {"write", "replicate", "flush", "commit", "sync_receive"}),
+    (dict(epoch_fencing=False, recovered_accepted=(0, 2, 0), max_crashes=0),
+     "no_stale_leader_accepted", 11, {"decide", "propose_epoch", "ack_epoch", "sync_receive"}),
+    (dict(epoch_before_txns=True, **STAGED), "leader_has_latest_committed", 16,
+     {"sync_receive", "write_epoch", "crash", "propose_epoch"}),
+    (dict(ack_before_fsync=True, **STAGED), "leader_has_latest_committed", 17,
+     {"sync_receive", "log_synced", "write_epoch", "crash", "propose_epoch"}),
 ]
 
 
-@pytest.mark.parametrize("constants, name, length, actions", BUGS, ids=[b[1] for b in BUGS])
+@functools.lru_cache(maxsize=None)
+def bug_check(spec: ZkElection, name: str):
+    """Each bug configuration is searched once per test session (the sync-order ones take ~100k states)."""
+    return check(spec, deadlock=False, invariants=[name])
+
+
+@pytest.mark.parametrize("constants, name, length, actions", BUGS, ids=[b[1] + "-" + str(b[2]) for b in BUGS])
 def test_bug_switch_breaks_its_invariant(constants, name, length, actions):
     spec = ZkElection(**constants)
-    r = check(spec, deadlock=False, invariants=[name])
+    r = bug_check(spec, name)
     assert r.status == "violation"
     v = r.violations[0]
     assert v.name == name
@@ -60,6 +79,91 @@ def test_bug_switch_breaks_its_invariant(constants, name, length, actions):
     assert actions <= {s.name for s in v.trace[1:]}
     assert replays(spec, v.trace)
     assert verify_trace(spec, v.trace) is None
+
+
+def _crash_step(trace):
+    return next(k for k, step in enumerate(trace) if step.name == "crash")
+
+
+def test_zk4643_trace_writes_the_epoch_then_crashes_before_logging():
+    r = bug_check(ZkElection(epoch_before_txns=True, **STAGED), "leader_has_latest_committed")
+    trace = r.violations[0].trace
+    k = _crash_step(trace)
+    before, after = trace[k - 1].state, trace[k].state
+    assert trace[k - 1].action == "write_epoch(f=2)" and trace[k].action == "crash(i=2)"
+    assert (before.current[2], before.hist[2], before.pend[2]) == (2, (), ((1, 1),))  # epoch on disk, txn in memory
+    assert (after.current[2], after.hist[2]) == (2, ())
+    assert "leader 2 of epoch 3 lacks committed [(1, 1)]" in r.violations[0].message
+
+
+def test_zk4646_trace_loses_the_unflushed_diff_in_the_crash():
+    r = bug_check(ZkElection(ack_before_fsync=True, **STAGED), "leader_has_latest_committed")
+    trace = r.violations[0].trace
+    k = _crash_step(trace)
+    before, after = trace[k - 1].state, trace[k].state
+    assert (before.hist[2], before.dur[2], before.current[2]) == (((1, 1),), 0, 2)  # logged, not fsynced
+    assert (after.hist[2], after.dur[2]) == ((), 0)
+
+
+def test_defaults_are_the_fixed_sync_order_with_a_write_and_a_crash():
+    spec = ZkElection()
+    assert (spec.epoch_before_txns, spec.ack_before_fsync, spec.max_writes, spec.max_crashes, spec.fault_timing) == (
+        False, False, 1, 1, "any")
+
+
+@attrs.frozen
+class StuckElection(ZkElection):
+    """Every notification of the boot election lost: nobody can move, rounds to spare."""
+
+    def init(self):
+        for s in ZkElection.init(self):
+            yield s._replace(net=(None,) * (self.servers ** 2))
+
+
+def test_an_election_stuck_with_rounds_to_spare_is_a_deadlock():
+    r = check(StuckElection(max_round=2, max_crashes=0), deadlock=True)
+    assert r.status == "deadlock" and len(r.violation.trace) == 1
+
+
+def test_a_bound_that_stops_the_election_is_terminal_not_a_deadlock():
+    spec = StuckElection(max_round=1, max_crashes=0)
+    s = next(iter(spec.init()))
+    assert spec.settled_or_bounded(s) and check(spec, deadlock=True).status == "ok"
+
+
+def premise_reached(constants: dict, invariant: str):
+    """The shortest trace to a state where `invariant`'s exercised= premise holds, or None."""
+    premise = describe(ZkElection).exercised[invariant]
+
+    @attrs.frozen
+    class Probe(ZkElection):
+        @invariant_marker
+        def premise_never_holds(self, s):
+            return not premise(self, s)
+
+    r = check(Probe(**constants), deadlock=False, invariants=["premise_never_holds"])
+    return r.violations[0].trace if r.status == "violation" else None
+
+
+@pytest.mark.parametrize(
+    "constants, name, length",
+    [
+        (dict(), "votes_only_improve", 2),
+        (dict(), "leader_has_quorum", 7),
+        (dict(), "one_leader_per_epoch", 14),
+        (dict(max_crashes=0), "logs_prefix_consistent", 17),
+        (STAGED, "leader_has_latest_committed", 7),
+        (dict(max_crashes=0, max_writes=0, recovered_accepted=(0, 2, 0)), "no_stale_leader_accepted", 8),
+    ],
+)
+def test_each_invariant_premise_is_reached(constants, name, length):
+    trace = premise_reached(constants, name)
+    assert trace is not None and len(trace) == length
+
+
+def test_the_fence_premise_needs_a_twice_failed_proposer():
+    # from a fresh start one crash cannot leave a server with acceptedEpoch 2 while a quorum is at 0
+    assert premise_reached(dict(fault_timing="quiet"), "no_stale_leader_accepted") is None
 
 
 def test_quorum_half_trace_is_two_leaders_in_epoch_1():
@@ -74,11 +178,11 @@ def test_half_quorum_also_breaks_leader_has_quorum():
 
 
 def test_no_fencing_trace_is_the_failed_proposer_joining_epoch_1():
-    r = check(ZkElection(epoch_fencing=False, recovered_accepted=(0, 2, 0), max_crashes=0, max_round=1),
+    r = check(ZkElection(epoch_fencing=False, recovered_accepted=(0, 2, 0), max_crashes=0),
               deadlock=False, invariants=["no_stale_leader_accepted"])
     v = r.violations[0]
     last = v.trace[-1].state
-    assert v.trace[-1].action == "ack_epoch(f=1)"
+    assert [s.action for s in v.trace[-2:]] == ["ack_epoch(f=1)", "sync_receive(f=1)"]
     assert (last.accepted[1], last.zepoch[1], last.zepoch[2]) == (2, 1, 1)  # leader 2 proposed epoch 1 to 1
     assert "follower 1 accepted epoch 2" in v.message
 
@@ -96,13 +200,13 @@ def test_stale_notification_is_delivered_before_the_newer_one():
 
 def test_zk1154_needs_the_truncation_the_fix_added():
     # same bounds as the bug entry, correct sync: every invariant holds exhaustively
-    r = check(ZkElection(recovered_logs=(1, 1, 2), max_crashes=0, max_writes=1), deadlock=False)
-    assert r.status == "ok"
+    r = check(ZkElection(recovered_logs=(1, 1, 2), max_crashes=0), deadlock=True)
+    assert (r.status, r.distinct_states) == ("ok", 46146)
 
 
 def test_recovered_logs_commit_point_is_the_majority_prefix():
     s = next(iter(ZkElection(recovered_logs=(1, 1, 2), max_crashes=0).init()))
-    assert s.hist == (((1, 1),), ((1, 1),), ((1, 1), (1, 2)))
+    assert s.hist == (((1, 1),), ((1, 1),), ((1, 1), (1, 2))) and s.dur == (1, 1, 2)
     assert s.czx == ((1, 1),) * 3 and s.committed == frozenset({(1, 1)})
 
 
