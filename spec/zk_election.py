@@ -268,6 +268,15 @@ class ZkElection(ZabPhases, Spec):
             return None
         return self._decided(s, i, s.vote[i], votes)
 
+    @action(i=lambda spec, s: range(spec.servers))
+    def renotify(self, s: ZkState, i: int):
+        """lookForLeader's receive queue timed out without a decision: sendNotifications() again,
+        with the current round and vote. The timeout (200 ms, doubling to 60 s) is long next to
+        a delivery, so it fires once no notification is in transit anywhere."""
+        if s.role[i] != LOOKING or any(s.net) or any(s.old):
+            return None
+        return self._broadcast(s, i, s.rnd[i], s.vote[i])
+
     @action(src=lambda spec, s: range(spec.servers) if spec.lossy_network else (),
             dst=lambda spec, s: range(spec.servers))
     def lose(self, s: ZkState, src: int, dst: int):
@@ -361,12 +370,14 @@ class ZkElection(ZabPhases, Spec):
         """No successor is expected once every server serves under one leader and the fault and
         write budgets are spent, or where a bound stops the protocol: a server that would need
         another election round (max_round) or a leader that would need an epoch above max_epoch.
-        Anything else without a successor -- an election stuck with rounds to spare -- is a deadlock."""
+        A LOOKING server never counts as bounded: an election stuck with nobody able to move is a
+        deadlock."""
         if (s.crashes, s.timeouts, s.writes) == (self.max_crashes, self.max_timeouts, self.max_writes) and all(
                 self._serving(s, i) for i in range(self.servers)):
             return True
         capped = max(s.accepted) >= self.max_epoch
-        return all(self._serving(s, i) or s.rnd[i] >= self.max_round or capped for i in range(self.servers))
+        return all(self._serving(s, i) or (s.role[i] != LOOKING and s.rnd[i] >= self.max_round) or capped
+                   for i in range(self.servers))
 
     def _established_leaders(self, s: ZkState) -> list:
         return [L for L in range(self.servers) if s.role[L] == LEADING and s.phase[L] in (SYNC, ACTIVE)]
