@@ -35,7 +35,7 @@ MODELS: dict[str, tuple[str, dict, bool, int | None]] = {
     "two-phase-8": ("spec.two_phase:TwoPhase", {"rms": 8}, True, 1_745_408),
     "synthetic-1M": ("bench.synthetic:Grid", {"width": 1000, "height": 1000}, True, 1_000_000),
     "zk-election": ("zk-election", {}, False, None),
-    "zk-election-larger": ("zk-election", {"max_writes": 1}, False, None),
+    "zk-election-larger": ("zk-election", {"recovered_logs": (1, 1, 0), "max_epoch": 3}, False, None),  # staged disks + a write
     "kafka-producer": ("kafka-producer", {}, False, None),
     "kafka-producer-larger": ("kafka-producer", {"records": 4}, False, None),
     "kafka-replication": ("kafka-replication", {}, False, None),
