@@ -5,9 +5,9 @@ Every action is something a ZooKeeper server does; `spec/zk_election.md` maps ea
 ZooKeeper code path and lists the abstractions. In short: election notifications travel on a
 latest-message-per-pair network (QuorumCnxManager's send queue holds one message,
 SEND_CAPACITY = 1, and re-sends the last one on reconnect), optionally with up to
-`stale_notifications` older, already transmitted ones per pair delivered first (TCP FIFO); the
-leader<->learner TCP stream
-(Zab) is modelled as atomic steps that read the peer's state, one step per protocol phase.
+`stale_notifications` older, already transmitted ones per pair delivered first (TCP FIFO). On the
+leader<->learner TCP stream (Zab, `spec/zk_zab.py`) each step handles the packet the peer sent
+last, and sync is split wherever a crash leaves a different disk; logs have an unflushed tail.
 
 Ghost variables (read only by invariants): `majority`, `established`, `committed`, `regress`.
 """
@@ -22,10 +22,7 @@ from checker import Spec, SpecError, action, invariant, record, terminal
 from invariants import common
 from invariants import zk as zkinv
 from spec.mechanics import log_after_crash, set_at, update
-from spec.zk_fle import (
-    FOLLOWING, LEADING, LOOKING, check_leader, fresh_votes, quorum_size, self_vote,
-    set_vote, support, true_gt, vote_gt,
-)
+from spec.zk_fle import FOLLOWING, LEADING, LOOKING, FleHandlers, fresh_votes, quorum_size, self_vote, support
 from spec.zk_zab import ACTIVE, CLOSED, DISCOVERY, ELECTING, IN_EPOCH, SYNC, ZabPhases
 
 
@@ -57,7 +54,7 @@ class ZkState(NamedTuple):
 
 
 @attrs.frozen
-class ZkElection(ZabPhases, Spec):
+class ZkElection(FleHandlers, ZabPhases, Spec):
     """ZooKeeper ensemble of `servers` voting participants (sid = index)."""
 
     servers: int = 3
@@ -113,25 +110,6 @@ class ZkElection(ZabPhases, Spec):
     @property
     def q(self) -> int:
         return quorum_size(self.servers, self.quorum)
-
-    def _send(self, s: ZkState, k: int, msg: tuple) -> ZkState:
-        """Queue `msg` on pair slot k. The notification still waiting there was either already
-        transmitted (kept in `old`, delivered first: TCP is FIFO) while fewer than
-        `stale_notifications` are in transit, or is replaced (QuorumCnxManager's send queue holds
-        one message and drops the older one). With 0 this is the latest-message-per-pair network."""
-        prev = s.net[k]
-        if prev is not None and len(s.old[k]) < self.stale_notifications:
-            s = s._replace(old=set_at(s.old, k, s.old[k] + (prev,)))
-        return s._replace(net=set_at(s.net, k, msg))
-
-    def _broadcast(self, s: ZkState, i: int, rnd: int, vote: tuple) -> ZkState:
-        n = self.servers
-        if not self.stale_notifications:
-            return s._replace(net=update(s.net, {i * n + j: (LOOKING, rnd, vote) for j in range(n) if j != i}))
-        for j in range(n):
-            if j != i:
-                s = self._send(s, i * n + j, (LOOKING, rnd, vote))
-        return s
 
     def _look(self, s: ZkState, i: int, rnd: int) -> ZkState:
         """Server i (re)enters lookForLeader in round `rnd`: votes for itself and tells everyone.
@@ -220,42 +198,6 @@ class ZkElection(ZabPhases, Spec):
         if st == LOOKING:
             return self._recv_looking(s, i, src, nrnd, nvote)
         return self._recv_settled(s, i, src, st, nrnd, nvote)
-
-    def _recv_looking(self, s: ZkState, i: int, src: int, nrnd: int, nvote: tuple) -> ZkState:
-        n = self.servers
-        if nrnd < s.rnd[i]:  # stale round: ignored, but the sender is told the current round
-            return self._send(s, i * n + src, (LOOKING, s.rnd[i], s.vote[i]))
-        if nrnd > s.rnd[i]:  # newer round: clear recvset, adopt the better of its vote and our own
-            mine = self_vote(i, s.current[i], s.hist[i])
-            v = nvote if vote_gt(self.vote_order, nvote, mine) else mine
-            recv = set_vote(fresh_votes(n, i, v), src, (nvote, LOOKING))
-            s = s._replace(rnd=set_at(s.rnd, i, nrnd), vote=set_at(s.vote, i, v), recv=set_at(s.recv, i, recv))
-            return self._broadcast(s, i, nrnd, v)
-        v = s.vote[i]
-        if vote_gt(self.vote_order, nvote, v):  # same round, better vote: adopt and re-broadcast
-            if s.regress is None and not true_gt(nvote, v):
-                s = s._replace(regress=(i, nrnd, v, nvote))
-            v = nvote
-            s = self._broadcast(s._replace(vote=set_at(s.vote, i, v)), i, nrnd, v)
-        recv = set_vote(set_vote(s.recv[i], src, (nvote, LOOKING)), i, (v, LOOKING))
-        return s._replace(recv=set_at(s.recv, i, recv))
-
-    def _recv_settled(self, s: ZkState, i: int, src: int, st: str, nrnd: int, nvote: tuple) -> ZkState:
-        """A FOLLOWING/LEADING notification: join that leader if a quorum vouches for it."""
-        entry = (nvote, st)
-        L = nvote[2]
-        if nrnd == s.rnd[i]:
-            recv = set_vote(s.recv[i], src, entry)
-            s = s._replace(recv=set_at(s.recv, i, recv))
-            votes = support(recv, entry)
-            if votes >= self.q and check_leader(recv, L, i, s.rnd[i], nrnd):
-                return self._decided(s, i, nvote, votes)
-        ooe = set_vote(s.ooe[i], src, entry)
-        s = s._replace(ooe=set_at(s.ooe, i, ooe))
-        votes = support(ooe, entry)
-        if votes >= self.q and check_leader(ooe, L, i, s.rnd[i], nrnd):
-            return self._decided(s._replace(rnd=set_at(s.rnd, i, nrnd)), i, nvote, votes)
-        return s
 
     @action(i=lambda spec, s: range(spec.servers))
     def decide(self, s: ZkState, i: int):

@@ -1,5 +1,6 @@
 """Fast Leader Election (FastLeaderElection.lookForLeader / WorkerReceiver) as pure functions
-over one server's election state, so `spec/zk_election.py` can stay about the ensemble.
+over one server's election state, and the notification handlers (`FleHandlers`), so
+`spec/zk_election.py` can stay about the ensemble.
 
 A vote is `(peerEpoch, zxid, sid)` with `zxid = (epoch, counter)`: written in that order so
 that Python's tuple order *is* ZooKeeper's true vote order (totalOrderPredicate). The
@@ -10,6 +11,8 @@ that Python's tuple order *is* ZooKeeper's true vote order (totalOrderPredicate)
 from __future__ import annotations
 
 from typing import Optional
+
+from spec.mechanics import set_at, update
 
 Zxid = tuple[int, int]
 Vote = tuple[int, Zxid, int]  # (peerEpoch, zxid, leader sid)
@@ -73,3 +76,64 @@ def fresh_votes(n: int, me: int, vote: Vote) -> tuple:
 
 def set_vote(votes: tuple, j: int, entry: Optional[tuple]) -> tuple:
     return votes[:j] + (entry,) + votes[j + 1 :]
+
+
+class FleHandlers:
+    """How a LOOKING server's lookForLeader handles a notification, and how notifications are
+    queued: helpers of `ZkElection` (needs `servers`, `q`, `vote_order`, `stale_notifications`,
+    `_decided`), kept beside the vote rules they apply."""
+
+    def _send(self, s, k: int, msg: tuple):
+        """Queue `msg` on pair slot k. The notification still waiting there was either already
+        transmitted (kept in `old`, delivered first: TCP is FIFO) while fewer than
+        `stale_notifications` are in transit, or is replaced (QuorumCnxManager's send queue holds
+        one message and drops the older one). With 0 this is the latest-message-per-pair network."""
+        prev = s.net[k]
+        if prev is not None and len(s.old[k]) < self.stale_notifications:
+            s = s._replace(old=set_at(s.old, k, s.old[k] + (prev,)))
+        return s._replace(net=set_at(s.net, k, msg))
+
+    def _broadcast(self, s, i: int, rnd: int, vote: tuple):
+        n = self.servers
+        if not self.stale_notifications:
+            return s._replace(net=update(s.net, {i * n + j: (LOOKING, rnd, vote) for j in range(n) if j != i}))
+        for j in range(n):
+            if j != i:
+                s = self._send(s, i * n + j, (LOOKING, rnd, vote))
+        return s
+
+    def _recv_looking(self, s, i: int, src: int, nrnd: int, nvote: tuple):
+        n = self.servers
+        if nrnd < s.rnd[i]:  # stale round: ignored, but the sender is told the current round
+            return self._send(s, i * n + src, (LOOKING, s.rnd[i], s.vote[i]))
+        if nrnd > s.rnd[i]:  # newer round: clear recvset, adopt the better of its vote and our own
+            mine = self_vote(i, s.current[i], s.hist[i])
+            v = nvote if vote_gt(self.vote_order, nvote, mine) else mine
+            recv = set_vote(fresh_votes(n, i, v), src, (nvote, LOOKING))
+            s = s._replace(rnd=set_at(s.rnd, i, nrnd), vote=set_at(s.vote, i, v), recv=set_at(s.recv, i, recv))
+            return self._broadcast(s, i, nrnd, v)
+        v = s.vote[i]
+        if vote_gt(self.vote_order, nvote, v):  # same round, better vote: adopt and re-broadcast
+            if s.regress is None and not true_gt(nvote, v):
+                s = s._replace(regress=(i, nrnd, v, nvote))
+            v = nvote
+            s = self._broadcast(s._replace(vote=set_at(s.vote, i, v)), i, nrnd, v)
+        recv = set_vote(set_vote(s.recv[i], src, (nvote, LOOKING)), i, (v, LOOKING))
+        return s._replace(recv=set_at(s.recv, i, recv))
+
+    def _recv_settled(self, s, i: int, src: int, st: str, nrnd: int, nvote: tuple):
+        """A FOLLOWING/LEADING notification: join that leader if a quorum vouches for it."""
+        entry = (nvote, st)
+        L = nvote[2]
+        if nrnd == s.rnd[i]:
+            recv = set_vote(s.recv[i], src, entry)
+            s = s._replace(recv=set_at(s.recv, i, recv))
+            votes = support(recv, entry)
+            if votes >= self.q and check_leader(recv, L, i, s.rnd[i], nrnd):
+                return self._decided(s, i, nvote, votes)
+        ooe = set_vote(s.ooe[i], src, entry)
+        s = s._replace(ooe=set_at(s.ooe, i, ooe))
+        votes = support(ooe, entry)
+        if votes >= self.q and check_leader(ooe, L, i, s.rnd[i], nrnd):
+            return self._decided(s._replace(rnd=set_at(s.rnd, i, nrnd)), i, nvote, votes)
+        return s
