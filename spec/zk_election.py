@@ -326,6 +326,8 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
 
     def _fence_decides(self, s: ZkState) -> bool:
         """A follower about to read LEADERINFO of an epoch below its acceptedEpoch."""
+        if DISCOVERY not in s.phase:
+            return False
         for f in range(self.servers):
             L = self._leader_of(s, f)
             if L is not None and s.phase[f] == DISCOVERY and s.phase[L] != DISCOVERY and s.zepoch[L] < s.accepted[f]:
@@ -340,12 +342,16 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
 
     @invariant(exercised=lambda spec, s: bool(s.established))
     def leader_has_quorum(self, s: ZkState):
+        if not s.established:
+            return True
         return zkinv.leader_has_quorum(s.established, s.accepted, self.servers)
 
     @invariant(exercised=lambda spec, s: any(z[0] < s.zepoch[L] for L in spec._established_leaders(s) for z in s.committed))
     def leader_has_latest_committed(self, s: ZkState):
         """Committed-log durability: a txn committed by a quorum is in the history of every leader
         established in a later epoch (checked from establishment on, before it syncs anyone)."""
+        if not s.committed:
+            return True
         leaders = [(L, s.zepoch[L], s.hist[L]) for L in self._established_leaders(s)]
         return zkinv.leader_has_latest_committed(leaders, s.committed)
 

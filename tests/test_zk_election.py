@@ -24,22 +24,26 @@ def replays(spec: ZkElection, trace) -> bool:
 
 
 @pytest.mark.parametrize(
-    "constants, distinct, generated, depth",
+    "constants, distinct, generated, depth, vacuous",
     [
         # boot election, epoch establishment and sync only: no fault, no write
-        (dict(max_crashes=0, max_writes=0), 8821, 33284, 24),
+        (dict(max_crashes=0, max_writes=0), 8821, 33284, 24,
+         ["one_leader_per_epoch", "leader_has_latest_committed", "no_stale_leader_accepted", "logs_prefix_consistent"]),
         # the same with one write: PROPOSAL, fsyncs, ACKs, COMMIT
-        (dict(max_crashes=0), 36701, 154966, 30),
-        # one write and a crash that strikes only a quiet ensemble
-        (dict(fault_timing="quiet"), 47138, 180454, 34),
+        (dict(max_crashes=0), 36701, 154966, 30,
+         ["one_leader_per_epoch", "leader_has_latest_committed", "no_stale_leader_accepted"]),
+        # one write and a crash that strikes only a quiet ensemble: no later epoch after a commit
+        (dict(fault_timing="quiet"), 47138, 180454, 34, ["leader_has_latest_committed", "no_stale_leader_accepted"]),
         # server 1 boots with acceptedEpoch 2 (two failed proposals); the fence refuses epoch 1
-        (dict(max_crashes=0, max_writes=0, recovered_accepted=(0, 2, 0)), 4921, 18195, 22),
+        (dict(max_crashes=0, max_writes=0, recovered_accepted=(0, 2, 0)), 4921, 18195, 22,
+         ["one_leader_per_epoch", "leader_has_latest_committed", "logs_prefix_consistent"]),
     ],
 )
-def test_safe_configurations_pass_with_deadlock_checking(constants, distinct, generated, depth):
+def test_safe_configurations_pass_with_deadlock_checking(constants, distinct, generated, depth, vacuous):
     r = check(ZkElection(**constants), deadlock=True)
     assert r.status == "ok"
     assert (r.distinct_states, r.generated_states, r.depth) == (distinct, generated, depth)
+    assert r.vacuous == vacuous
 
 
 # the ensemble reboots from disks a whole-ensemble crash in epoch 1 left: (1,1) committed on 0 and 1
