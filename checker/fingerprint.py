@@ -38,7 +38,8 @@ import attrs
 from .errors import SpecError
 from .spec import SpecInfo
 from .states import identity_value, identity_value_message
-from .symmetry import canonical_key, declared_group, self_check
+from .symmetry import canonical_key, declared_group
+from .symmetry_check import self_check
 
 
 def parts_function(cls: type) -> Callable[[Any], Any]:

@@ -15,8 +15,6 @@ diagnosed on a slow path that re-runs the one state (diagnose.py).
 from __future__ import annotations
 
 import gc
-import signal
-import threading
 import time
 from typing import Any, Callable, Iterable
 
@@ -32,18 +30,12 @@ from .spec import SpecInfo, describe
 from .states import state_problem
 from .trace import ParentLog, replay
 from .vacuity import Exercise
+from .deadline import Deadline, TimeLimitReached
 
 # Collect young objects every million allocations, not 700 (CPython's default): states are
 # acyclic, and at 100,000 two-phase 8 RMs took 1% longer in one process and 2% in workers.
 GC_THRESHOLD = (1_000_000, 50, 1000)
 PROGRESS_EVERY = 1024  # frontier states per chunk: between clock reads and between settlings
-
-
-class TimeLimitReached(KeyboardInterrupt):
-    """Raised by the timer at the time limit, wherever the search is — in the spec's own code
-    too, so that a slow action cannot start another; a KeyboardInterrupt, so that the paths
-    that already end a search cleanly on Ctrl-C end it, and `except Exception` in a spec
-    does not swallow it."""
 
 
 class ExactRerun(Exception):
@@ -100,7 +92,6 @@ class Search(Settling):
         self.inits: list[Any] = []
         self.queue_left = 0
         self.warnings: list[str] = []
-        self.searching = False
         self._compiled: list[Callable | None] = [None, None]
         self._chunk: tuple = ([], 0, (), 0)
         self._mark = 0  # new states of the level already settled
@@ -117,15 +108,15 @@ class Search(Settling):
         # Freeze what exists and collect rarely while searching; restore on the way out.
         gc.freeze()
         gc.set_threshold(*GC_THRESHOLD)
-        timer = self._start_timer()
+        deadline = Deadline(self.time_limit)
         try:
-            frontier = self._initial()
-            while frontier:
-                probe = self.max_depth is not None and self.depth >= self.max_depth
-                frontier = self._level(frontier, probe)
-                if frontier:
-                    self.depth += 1
-            self.searching = False
+            with deadline:  # leaving it (before the handlers below) disarms the timer
+                frontier = self._initial()
+                while frontier:
+                    probe = self.max_depth is not None and self.depth >= self.max_depth
+                    frontier = self._level(frontier, probe)
+                    if frontier:
+                        self.depth += 1
         except _Stop as stop:
             status, reason = stop.status, stop.reason
         except TimeLimitReached:
@@ -133,35 +124,11 @@ class Search(Settling):
         except KeyboardInterrupt:
             status, reason = "interrupted", "interrupted by the user (Ctrl-C)"
         finally:
-            self.searching = False
-            if timer is not None:
-                handler, (delay, interval), armed_at = timer
-                signal.setitimer(signal.ITIMER_REAL, 0)
-                signal.signal(signal.SIGALRM, handler)
-                if delay > 0:  # someone else's timer (pytest-timeout, say) was running: re-arm what is left of it
-                    signal.setitimer(signal.ITIMER_REAL, max(delay - (time.monotonic() - armed_at), 1e-3), interval)
             gc.set_threshold(*threshold)
             gc.unfreeze()
         if self.registry.clash is not None and not self.exact:
             raise ExactRerun(self.registry.clash)
         return self._result(status, reason)
-
-    def _start_timer(self) -> Any:
-        """Arm a timer that ends the search at the time limit even inside a slow action (the
-        clock is otherwise read once per chunk of states); only the main thread gets signals,
-        elsewhere the per-chunk reading is all there is. Returns what to restore: the previous
-        handler and timer (which another tool may have armed) and when this one was armed."""
-        self.searching = True
-        if self.time_limit is None or threading.current_thread() is not threading.main_thread():
-            return None
-
-        def expire(signum: int, frame: Any) -> None:
-            if self.searching:
-                raise TimeLimitReached
-
-        previous = signal.signal(signal.SIGALRM, expire)
-        before = signal.setitimer(signal.ITIMER_REAL, self.time_limit)
-        return previous, before, time.monotonic()
 
     def time_reason(self) -> str:
         return f"reached time_limit={self.time_limit}s"
