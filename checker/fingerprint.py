@@ -118,12 +118,15 @@ class ValueRegistry:
 _MISSING = object()
 
 
-def clash_message(clash: tuple[Any, Any]) -> str:
+def clash_message(clash: tuple[Any, Any], rerun: bool = True) -> str:
     a, b = clash
+    what = ("the search was run again with exact fingerprints, which number each distinct value (slower)"
+            if rerun else "this search was cut short, and its counts may take such states for one; a search "
+            "that runs to the end starts again with exact fingerprints by itself")
     return (
         f"the values {a!r} ({type(a).__name__}) and {b!r} ({type(b).__name__}) are different but Python hashes "
-        f"them alike, so fast fingerprints (hash(state)) could merge two different states; the search was run "
-        "again with exact fingerprints, which number each distinct value (slower). To keep the fast path, "
+        f"them alike, so fast fingerprints (hash(state)) could merge two different states; {what}. "
+        "To keep the fast path, "
         "encode the values so that Python hashes them apart (e.g. -3 or None instead of -2; a tag field "
         "instead of two record classes with the same fields; attrs classes, whose hash includes the class)."
     )

@@ -38,6 +38,9 @@ GC_THRESHOLD = (1_000_000, 50, 1000)
 PROGRESS_EVERY = 1024  # frontier states per chunk: between clock reads and between settlings
 
 
+CLASH_STOP = "two values hash alike"  # the reason a fast search stops to start again exactly
+
+
 class ExactRerun(Exception):
     """Two different values hash alike: the search must start again with exact fingerprints."""
 
@@ -126,8 +129,14 @@ class Search(Settling):
         finally:
             gc.set_threshold(*threshold)
             gc.unfreeze()
-        if self.registry.clash is not None and not self.exact:
-            raise ExactRerun(self.registry.clash)
+        clash = self.registry.clash
+        if clash is not None and not self.exact:
+            if status == "interrupted" or (status == "incomplete" and reason != CLASH_STOP):
+                # Cut short by the user or a limit: nothing is claimed, and starting again
+                # would ignore the Ctrl-C or double the time asked for. Say what it means.
+                self.warnings.append(clash_message(clash, rerun=False))
+            else:
+                raise ExactRerun(clash)
         return self._result(status, reason)
 
     def time_reason(self) -> str:
@@ -267,7 +276,7 @@ class Search(Settling):
 
     def _tick(self) -> None:
         if self.registry.clash is not None and not self.exact:
-            raise _Stop("incomplete", "two values hash alike")  # run() starts again exactly
+            raise _Stop("incomplete", CLASH_STOP)  # run() starts again exactly
         now = time.monotonic()
         if self.time_limit is not None and now - self.t0 >= self.time_limit:
             raise _Stop("incomplete", self.time_reason())

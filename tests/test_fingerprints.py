@@ -229,3 +229,12 @@ def test_random_specs_over_values_python_hashes_alike_match_an_exact_search():
         if r.status != status or (status == "ok" and r.distinct_states != distinct):
             wrong.append((seed, r.status, status, r.distinct_states, distinct))
     assert wrong == []
+
+
+def test_a_search_cut_short_by_a_limit_warns_instead_of_starting_again():
+    r = check(Countdown(), deadlock=False, max_states=400)
+    assert r.status == "incomplete" and r.reason == "reached max_states=400"
+    assert not r.exact_fingerprints and r.warnings == []  # the clash lies deeper than the cut
+    r = check(Pair(first=-1, second=-2), deadlock=False, max_depth=1)  # both successors are met, then the cut
+    assert r.status == "incomplete" and r.reason == "reached max_depth=1" and not r.exact_fingerprints
+    assert "hashes them alike" in r.warnings[0] and "this search was cut short" in r.warnings[0]
