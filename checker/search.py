@@ -15,11 +15,13 @@ diagnosed on a slow path that re-runs the one state (diagnose.py).
 from __future__ import annotations
 
 import gc
+import os
 import time
 from typing import Any, Callable, Iterable
 
 from . import constants as constants_mod
 from .codegen import build_level
+from .level import expand_level
 from .settle import Settling, Stop as _Stop
 from .store import FingerprintStore
 from .fingerprint import ValueRegistry, clash_message, fingerprint_function, orbit_collision_factor
@@ -38,6 +40,7 @@ GC_THRESHOLD = (1_000_000, 50, 1000)
 PROGRESS_EVERY = 1024  # frontier states per chunk: between clock reads and between settlings
 
 
+LOOPS = ("generated", "plain")  # the level loops (codegen.py, level.py): same results, tested alike
 CLASH_STOP = "two values hash alike"  # the reason a fast search stops to start again exactly
 
 
@@ -63,6 +66,7 @@ class Search(Settling):
         progress_interval: float = 2.0,
         symmetry: bool = True,
         exact: bool = False,
+        loop: str | None = None,
     ):
         self.info: SpecInfo = describe(type(spec))
         constants_mod.validate(spec)
@@ -79,6 +83,10 @@ class Search(Settling):
                                       or not value > 0 or value == float("inf")):
                 raise SpecError(f"{name}={value!r} must be a positive number, and finite (or None for no limit).")
         self.exact = exact
+        self.loop = loop or os.environ.get("PROTOCHECK_LOOP") or "generated"
+        if self.loop not in LOOPS:
+            raise SpecError(f"loop={self.loop!r} (or PROTOCHECK_LOOP) must be one of {', '.join(LOOPS)}: 'generated' "
+                            "is the fast loop specialised to the spec, 'plain' the same loop in plain Python (level.py).")
         self.registry = ValueRegistry()
         self.fingerprint = fingerprint_function(spec, self.info, symmetry, self.registry, exact)
         self.symmetry_check = getattr(self.fingerprint, "symmetry_check", None)
@@ -98,6 +106,7 @@ class Search(Settling):
         self._compiled: list[Callable | None] = [None, None]
         self._chunk: tuple = ([], 0, (), 0)
         self._mark = 0  # new states of the level already settled
+        self.window: set = set()
         self._holds = _all_hold(self.invariant_fns)
 
     # -- the run -------------------------------------------------------------------------------
@@ -183,11 +192,17 @@ class Search(Settling):
         """Expand one BFS level and return the next; with `probe`, any new state ends the search.
 
         States found in one level get consecutive indices in the parent log, so a level is a
-        plain list of states: the index of frontier[k] is len(log) - len(frontier) + k. The
-        loop itself is generated for the spec (codegen.py), in two variants: once the
-        visited set has compact runs, the loop also lists the new states' fingerprints.
+        plain list of states: the index of frontier[k] is len(log) - len(frontier) + k. What
+        a level does is written once in plain Python (level.py); by default the same loop
+        runs generated for the spec (codegen.py), in two variants: once the visited set has
+        compact runs, the loop also lists the new states' fingerprints.
         """
         self.level_sizes.append(len(frontier))
+        # The states the plain loop tests exactly (codegen.py): this level's and, as they
+        # are found, the next one's; rebuilt per level, so it never outgrows two levels.
+        self.window = set(frontier) if self.fingerprint is None else set()
+        if self.loop == "plain":
+            return expand_level(self, frontier, probe)
         variant = bool(self.seen.runs)
         if self._compiled[variant] is None:
             self._compiled[variant] = build_level(self.info, self.fingerprint, self.deadlock, variant)
@@ -336,10 +351,6 @@ def _all_hold(invariants: tuple[Callable, ...]) -> Callable[[Any, Any], bool]:
     chain = " and ".join(f"inv{k}(spec, t) is True" for k in range(len(invariants))) or "True"
     exec(f"def holds(spec, t):\n    return {chain}\n", ns)
     return ns["holds"]
-
-
-class _Diagnose(Exception):
-    """A successor is not a valid state: leave the hot loop and diagnose."""
 
 
 def constants_of(spec: Any) -> dict[str, Any]:

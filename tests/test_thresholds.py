@@ -18,6 +18,7 @@ from checker import Spec, action, check, constraint, invariant
 from checker.store import FingerprintStore
 from spec.diehard import DieHard
 from spec.two_phase import TwoPhase
+from tlc.ewd840 import EWD840
 
 
 def figures(r):
@@ -33,6 +34,8 @@ RUNS = [
     ("two-phase 5 RMs cut inside a level", lambda: check(TwoPhase(rms=5), max_states=2000)),
     ("two-phase 5 RMs to depth 7", lambda: check(TwoPhase(rms=5), max_depth=7)),
     ("diehard, every violation", lambda: check(DieHard(), stop_on_first=False)),
+    # 7% of its successors are states of older levels: Bloom-positive lookups in the runs
+    ("EWD840 N=4", lambda: check(EWD840(n=4), deadlock=False)),
 ]
 
 
@@ -42,13 +45,13 @@ def test_small_thresholds_give_the_figures_of_the_defaults(monkeypatch, name, ru
     monkeypatch.setattr(search, "PROGRESS_EVERY", 7)  # many chunks a level: settling, rewinds across chunks
     monkeypatch.setattr(store, "MIN_MERGE", 64)  # the visited set moves to compact runs early
     monkeypatch.setattr(store, "MAX_RUN", 512)  # and runs stop merging at 512
-    monkeypatch.setattr(store, "SORT_QUERIES", 16)  # bulk lookups take the sorted path
+    monkeypatch.setattr(store, "SORT_QUERIES", 2)  # bulk lookups take the sorted path
     sorted_lookups = []
     search_runs = FingerprintStore._search
     monkeypatch.setattr(FingerprintStore, "_search",
                         lambda self, q: (sorted_lookups.append(q.size > store.SORT_QUERIES), search_runs(self, q))[1])
     assert figures(run()) == expected
-    if name.startswith("two-phase"):
+    if name.startswith("EWD840"):
         assert any(sorted_lookups)  # the sorted path did run
 
 
@@ -93,12 +96,19 @@ class DeadEnds(Spec):
         return None if s == 2 else 10 * s + v
 
 
-def test_counts_at_a_limit_after_a_deadlock_in_the_same_level():
+@pytest.fixture(params=["generated", "plain"])
+def loop(request, monkeypatch):
+    """Both level loops (codegen.py and level.py) must pass the mutant-killing tests."""
+    monkeypatch.setenv("PROTOCHECK_LOOP", request.param)
+    return request.param
+
+
+def test_counts_at_a_limit_after_a_deadlock_in_the_same_level(loop):
     """With --continue the search goes on past the deadlock at state 2; the state limit
     (9) then stops it at 32, the first state beyond it: counts are those of that moment
     (the initial state, then the successors of 0, 1 and 3: 1 + 5 + 1 + 3 = 10).
     Re-expanding the chunk from anywhere but just after the deadlocked state (its start,
-    codegen's `cstart = idx - first + 1`) counts 1's successor twice, or misses 32 and
+    codegen's `cstart = idx - first + 1`, level.py's `chunk_start`) counts 1's successor twice, or misses 32 and
     counts all four of 4's."""
     r = check(DeadEnds(), stop_on_first=False, max_states=9)
     assert (r.status, r.reason, r.distinct_states, r.generated_states) == ("deadlock", "reached max_states=9", 9, 10)
@@ -132,7 +142,7 @@ class ViewedTwins(Spec):
         return s[0] != 1
 
 
-def test_counts_at_a_violation_skip_a_same_fingerprint_successor_the_constraint_dropped():
+def test_counts_at_a_violation_skip_a_same_fingerprint_successor_the_constraint_dropped(loop):
     """`_rewind` re-expands until the successor with the target's fingerprint that passes
     the constraints: (1, 1) has the fingerprint of (1, 0) but the constraint dropped it."""
     r = check(ViewedTwins(), deadlock=False)
