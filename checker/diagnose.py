@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import attrs
 
-from .errors import SpecError
+from .errors import DEEP_VALUE, SpecError
 from .spec import Failure, InvariantFailed, SpecInfo
 from .states import state_problem
 from .successors import instances
@@ -135,6 +135,8 @@ def _check_state(spec, info, invariants, t, key, step) -> Diagnosis | None:
             key(t)
         except SpecError as exc:  # a value the fingerprint refuses (fingerprint.py)
             return Diagnosis("error", "state", str(exc), step, None)
+        except RecursionError:  # hashing a value nested too deep: the state's shape, not a view
+            return Diagnosis("error", "state", DEEP_VALUE, step, None)
         except Exception as exc:
             return Diagnosis("error", "view", f"computing the fingerprint (view or symmetry) raised {_describe(exc)}; "
                              "view() must return a hashable value", step, spec_traceback(exc))

@@ -26,7 +26,7 @@ from .settle import Settling, Stop as _Stop
 from .store import FingerprintStore
 from .fingerprint import ValueRegistry, clash_message, fingerprint_function, orbit_collision_factor
 from .diagnose import Diagnosis, diagnose, diagnose_init, run_invariants
-from .errors import SpecError
+from .errors import SpecError, exit_is_an_error
 from .result import CheckResult, Coverage, Violation
 from .spec import SpecInfo, describe
 from .states import state_problem
@@ -411,13 +411,15 @@ def check(
                    progress_interval=progress_interval, symmetry=symmetry)
     n = resolve_workers(workers)
     try:
-        if n > 1:
-            return check_parallel(spec, workers=n, **options)
-        return Search(spec, **options).run()
+        with exit_is_an_error():  # sys.exit() in the spec's code: status 'error', not the caller's exit
+            if n > 1:
+                return check_parallel(spec, workers=n, **options)
+            return Search(spec, **options).run()
     except ExactRerun as rerun:
         # Fast fingerprints could have merged two different states: start again exactly
         # (in one process: exact numbers are per process). fingerprint.py says why.
-        result = Search(spec, exact=True, **options).run()
+        with exit_is_an_error():
+            result = Search(spec, exact=True, **options).run()
         result.warnings.insert(0, clash_message(rerun.clash))
         result.exact_fingerprints = True
         return result

@@ -408,3 +408,47 @@ def test_broken_manifest_warning_keeps_the_entry_name(tmp_path, capsys, monkeypa
     monkeypatch.chdir(tmp_path)
     code, out, err = cli(capsys, "check", "diehard", "--quiet")
     assert code == 1 and "[models.typo] has unknown key(s) foo" in err
+
+
+# -- the same through the Python API: a result with status 'error', never an escape ----------
+
+@attrs.frozen
+class ExitsAtThree(Spec):
+    def init(self):
+        yield 0
+
+    @action
+    def go(self, s):
+        if s == 3:
+            sys.exit(0)
+        return s + 1
+
+
+def test_sys_exit_in_spec_code_is_an_error_result_through_the_api():
+    r = check(ExitsAtThree())
+    assert (r.status, r.exit_code, r.violation.name) == ("error", 2, "go")
+    assert "the spec called sys.exit(0), which would end the checker" in r.violation.message
+    assert [s.state for s in r.violation.trace] == [0, 1, 2, 3]
+
+
+@attrs.frozen
+class GrowsDeep(Spec):
+    def init(self):
+        yield (0, None)
+
+    @action
+    def grow(self, s):
+        if s[0] == 2:
+            return None
+        v = None
+        for i in range(100_000):
+            v = (i, v)
+        return (s[0] + 1, v)
+
+
+def test_a_value_nested_too_deep_is_an_error_result_through_the_api():
+    r = check(GrowsDeep())
+    assert (r.status, r.violation.name) == ("error", "state")
+    assert r.violation.message.startswith("Python's recursion limit was reached while hashing")
+    # met comparing the second deep value with the first (equal hashes): at the step to it
+    assert [s.state[0] for s in r.violation.trace] == [0, 1, 2]
