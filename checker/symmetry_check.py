@@ -55,7 +55,7 @@ class SymmetryCheck:
         predicates += [(f"terminal {getattr(t, '__name__', t)}", t) for t in info.terminals]
         self.predicates = predicates
         canonical = getattr(spec, "canonical", None)
-        self.canonical = canonical if callable(canonical) else None
+        self.canonical = _explained_canonical(canonical, self.name) if callable(canonical) else None
         self.first_of: dict[Any, Any] = {}  # canonical fingerprint -> the orbit's fingerprints (or None: over budget)
         self.checked = 0  # states checked so far (each tries the next PERMS_PER_STATE permutations)
         self.countdown = SAMPLE_EVERY
@@ -118,7 +118,7 @@ class SymmetryCheck:
         except Exception:
             return None
         if self.canonical is not None:
-            _check_canonical(spec, self.canonical, self.group, fingerprint, s, perms, self.first_of, self.broken)
+            _check_canonical(self.permute, self.canonical, self.group, fingerprint, s, perms, self.first_of, self.broken)
         for k in range(min(PERMS_PER_STATE, len(perms))):
             p = perms[(self.checked * PERMS_PER_STATE + k) % len(perms)]
             ps = permute(s, p)
@@ -170,6 +170,22 @@ def _explained(permute: Callable[[Any, Perm], Any], name: str) -> Callable[[Any,
     return call
 
 
+def _explained_canonical(canonical: Callable[[Any], Any], name: str) -> Callable[[Any], Any]:
+    """canonical() as the self-check calls it (see _explained)."""
+    def call(s: Any) -> Any:
+        try:
+            return canonical(s)
+        except Exception as exc:
+            where = spec_location(exc)
+            raise SpecError(
+                f"{name}.canonical() raised {type(exc).__name__}: {exc}{f' ({where})' if where else ''} for the state "
+                f"{s!r}. canonical(self, state) must return one representative of the state's orbit for every "
+                "reachable state; fix it, or delete it (the engine then takes the least image over the group), or "
+                "check without symmetry (--no-symmetry, or symmetry=False)."
+            ) from None
+    return call
+
+
 def _holds(predicate: Callable, spec: Any, s: Any) -> bool:
     try:
         return bool(predicate(spec, s))
@@ -177,19 +193,20 @@ def _holds(predicate: Callable, spec: Any, s: Any) -> bool:
         return False
 
 
-def _check_canonical(spec: Any, canonical: Callable, group: Sequence[Perm], fingerprint: Callable[[Any], int],
+def _check_canonical(permute: Callable[[Any, Perm], Any], canonical: Callable, group: Sequence[Perm], fingerprint: Callable[[Any], int],
                      s: Any, perms: Sequence[Perm], first_of: dict[Any, Any], broken: Callable) -> None:
     """canonical() is one value per orbit: the same for every image of s, and shared with
     an earlier sampled state only if that state is in s's orbit."""
     c = fingerprint(canonical(s))
     for p in perms:
-        if fingerprint(canonical(spec.permute(s, p))) != c:
-            raise broken(p, s, f"canonical() of the permuted state {spec.permute(s, p)!r} is "
-                               f"{canonical(spec.permute(s, p))!r}, not {canonical(s)!r} as for the state itself")
+        ps = permute(s, p)
+        if fingerprint(canonical(ps)) != c:
+            raise broken(p, s, f"canonical() of the permuted state {ps!r} is {canonical(ps)!r}, not "
+                               f"{canonical(s)!r} as for the state itself")
     if c not in first_of:  # the orbit of the first state with this canonical value, while the budget lasts
         spent = first_of.get("spent", 0) + len(group)
         first_of["spent"] = spent
-        first_of[c] = (s, {fingerprint(spec.permute(s, g)) for g in group}) if spent <= ORBIT_BUDGET else None
+        first_of[c] = (s, {fingerprint(permute(s, g)) for g in group}) if spent <= ORBIT_BUDGET else None
     elif first_of[c] is not None and fingerprint(s) not in first_of[c][1]:
         raise broken(group[0], s, f"canonical() gives {canonical(s)!r} both for it and for {first_of[c][0]!r}, "
                                   f"which no permutation of the group maps to it: two orbits would be merged")

@@ -279,3 +279,34 @@ def test_sampling_during_the_search_checks_every_level():
     assert (r.status, r.depth) == ("incomplete", 250)
     # 200 states before the search, then the first new state of each of the 249 later levels
     assert search.symmetry_check.checked == 200 + 249
+
+
+@attrs.frozen
+class CanonicalRaises(Spec):
+    """canonical() fails on one reachable state: a broken declaration, explained."""
+
+    def init(self):
+        yield (0, 0)
+
+    @action(i=lambda spec, s: range(2))
+    def inc(self, s, i):
+        return tuple(v + (k == i) for k, v in enumerate(s)) if max(s) < 3 else None
+
+    def symmetry(self):
+        return permutations_of(2)
+
+    def permute(self, s, p):
+        return reindex(s, p)
+
+    def canonical(self, s):
+        if s == (2, 2):
+            raise KeyError("boom")
+        return tuple(sorted(s))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_canonical_raising_is_explained(workers):
+    with pytest.raises(SpecError, match=r"CanonicalRaises.canonical\(\) raised KeyError: 'boom' \(.*test_symmetry.py, line \d+, "
+                                        r"in canonical\) for the state \(2, 2\)\. .*or check without symmetry"):
+        check(CanonicalRaises(), deadlock=False, workers=workers)
+    assert check(CanonicalRaises(), deadlock=False, symmetry=False).distinct_states == 15  # all but (3, 3)
