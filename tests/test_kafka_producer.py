@@ -78,7 +78,7 @@ def test_six_in_flight_outrun_the_five_batch_cache():
     assert len(v.trace) == 19
     assert actions(v)[12:] == ["disconnect(p=0)", "send(p=0)", "leader_append(p=0)", "receive(p=0)", "send(p=0)", "leader_append(p=0)"]
     assert v.trace[-1].state.log[0] == tuple((r, 0, r) for r in range(6)) + ((0, 1, 0),)
-    once = assert_violates(spec, "exactly_once")  # all acknowledged, the whole window twice
+    once = assert_violates(spec, "exactly_once_per_partition")  # all acknowledged, the whole window twice
     assert len(once.trace) == 35 and [e[0] for e in once.trace[-1].state.log[0]] == [0, 1, 2, 3, 4, 5] * 2
     held = assert_holds(spec, invariants=["per_partition_fifo", "no_gaps", "zombie_fenced"])  # what does not break
     assert held.distinct_states == 36100
