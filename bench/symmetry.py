@@ -75,9 +75,10 @@ class ConsumerGroupMembersClaimed(KafkaConsumerGroup):
 
     def permute(self, s, p):
         return s._replace(
-            group=rename_all(s.group, p), joined=rename_all(s.joined, p), assign=tuple(rename(m, p) for m in s.assign),
-            status=reindex(s.status, p), mgen=reindex(s.mgen, p), owned=reindex(s.owned, p), pos=reindex(s.pos, p),
-            work=reindex(s.work, p), stalled=reindex(s.stalled, p),
+            group=rename_all(s.group, p), joined=rename_all(s.joined, p),
+            assignment=tuple(rename(m, p) for m in s.assignment), status=reindex(s.status, p),
+            member_generation=reindex(s.member_generation, p), owned=reindex(s.owned, p), position=reindex(s.position, p),
+            in_hand=reindex(s.in_hand, p), stalled=reindex(s.stalled, p),
             zombie_commit=(p[s.zombie_commit[0]],) + s.zombie_commit[1:] if s.zombie_commit else (),
         )
 

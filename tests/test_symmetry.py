@@ -224,7 +224,7 @@ def test_consumer_group_members_are_not_interchangeable():
     """The range assignor gives partition 0 to the lowest member id: a member symmetry is refused."""
     from bench.symmetry import ConsumerGroupMembersClaimed
 
-    with pytest.raises(SpecError, match=r"joined=\(0, 1\).*under the permutation \(1, 0\).*assign=\(1, 0\)"):
+    with pytest.raises(SpecError, match=r"joined=\(0, 1\).*under the permutation \(1, 0\).*assignment=\(1, 0\)"):
         check(ConsumerGroupMembersClaimed())
 
 
