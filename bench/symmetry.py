@@ -46,7 +46,7 @@ class TwoPhaseSymmetric(TwoPhase):
         return permutations_of(self.rms)
 
     def permute(self, s, p):
-        return s._replace(rm=reindex(s.rm, p), prepared=reindex(s.prepared, p), sent_prepared=reindex(s.sent_prepared, p))
+        return s._replace(rm_state=reindex(s.rm_state, p), prepared=reindex(s.prepared, p), sent_prepared=reindex(s.sent_prepared, p))
 
 
 @attrs.frozen
@@ -55,7 +55,7 @@ class TwoPhaseSorted(TwoPhaseSymmetric):
     a minimum over all rms! permutations: canonical, since no variable holds an RM id."""
 
     def canonical(self, s):
-        return self.permute(s, sorting_permutation(list(zip(s.rm, s.prepared, s.sent_prepared))))
+        return self.permute(s, sorting_permutation(list(zip(s.rm_state, s.prepared, s.sent_prepared))))
 
 
 # The Kafka controller and replication models declare their symmetry themselves
