@@ -18,6 +18,7 @@ import attrs
 
 from checker import Range, Spec, SpecError, action, invariant, record, terminal
 from invariants import producer as inv
+from spec.kafka_producer_flow import ProducerFlow
 from spec.mechanics import bag_add, bag_distinct, bag_remove, budget_left, fifo_receive, fifo_send, log_append, set_at
 
 CACHED_BATCHES = 5  # ProducerStateEntry.NUM_BATCHES_TO_RETAIN
@@ -82,7 +83,7 @@ OFF = "0 switches it off"
 
 
 @attrs.frozen
-class KafkaProducer(Spec):
+class KafkaProducer(ProducerFlow, Spec):
     records: Annotated[int, Range(1)] = 3
     partitions: Annotated[int, Range(1)] = 1
     keys: Annotated[int, Range(0)] = 0  # 0: keyless records (round robin); k > 0: record i has key i % k
@@ -377,44 +378,3 @@ class KafkaProducer(Spec):
     def zombie_fenced(self, s):
         return self._every_partition(
             lambda p: inv.zombie_fenced(self.committed(s, p), epoch_of=lambda e: e[1], where=f"partition {p}"))
-
-    # -- sequence diagrams (`check --html`, reports/flow.py) -----------------------------------
-
-    def processes(self) -> list[str]:
-        return ["producer"] + [self._leader_name(p) for p in range(self.partitions)]
-
-    def _leader_name(self, p: int) -> str:
-        return "leader" if self.partitions == 1 else f"leader p{p}"
-
-    def message_flow(self, step, before):
-        """Produce requests and their responses as arrows between the producer and the
-        partition's leader; what either side does alone as a box on its lifeline."""
-        s, p, name = step.state, step.args.get("p"), step.name
-        if name == "restart_producer":
-            return "producer", "producer", "restart: new instance, epoch + 1"
-        leader = self._leader_name(p)
-        if name == "send":
-            r, epoch, seq = s.requests[p][-1]
-            stamp = f" (epoch {epoch}, seq {seq})" if self.idempotence else ""
-            return "producer", leader, f"Produce b{r}{stamp}"
-        if name == "receive":
-            r, outcome, _ = before.responses[p][0]
-            return leader, "producer", f"b{r}: {RESPONSE_TEXT[outcome]}"
-        if name == "leader_append":
-            r, outcome, off = s.responses[p][-1]
-            return leader, leader, f"b{r} appended at offset {off}" if outcome == "ok" else f"b{r}: {RESPONSE_TEXT[outcome]}"
-        if name == "leader_append_late":
-            return leader, leader, f"late b{step.args['req'][0]} handled (connection gone)"
-        if name == "leader_error":
-            return leader, leader, f"b{s.responses[p][-1][0]}: retriable error"
-        if name == "disconnect":
-            return "producer", "producer", "connection dropped: in-flight batches retried"
-        if name == "replicate":
-            return leader, leader, f"follower caught up: high watermark {s.hw[p]}"
-        if name == "failover":
-            return leader, leader, "leader fails over to the in-sync follower"
-        return None
-
-
-RESPONSE_TEXT = {"ok": "ok", "dup": "DUPLICATE_SEQUENCE (ok)", "err": "retriable error",
-                 "fenced": "INVALID_PRODUCER_EPOCH", "oos": "OUT_OF_ORDER_SEQUENCE_NUMBER"}

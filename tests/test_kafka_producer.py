@@ -110,3 +110,19 @@ def test_bad_constants_are_explained():
         KafkaProducer(max_in_flight=0)
     with pytest.raises(SpecError, match="explicit"):
         KafkaProducer(records=2, explicit=(0,))
+
+
+def test_sequence_diagram_of_the_duplicate_without_idempotence():
+    """The `--html` sequence diagram (spec/kafka_producer_flow.py) tells the duplicate's story."""
+    from reports.flow import flows
+
+    spec = KafkaProducer(idempotence=False, max_failovers=0)
+    v = assert_violates(spec, "no_duplicates")
+    assert flows(spec, v.trace) == [
+        None,
+        ("producer", "leader", "Produce b0"),
+        ("leader", "leader", "b0 appended at offset 0"),
+        ("producer", "producer", "connection dropped: in-flight batches retried"),
+        ("producer", "leader", "Produce b0"),
+        ("leader", "leader", "b0 appended at offset 1"),
+    ]
