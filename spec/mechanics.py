@@ -106,11 +106,6 @@ def id_set_remove(ids: tuple, x: Any) -> tuple:
     return tuple(y for y in ids if y != x)
 
 
-def id_set_union(a: Iterable[Any], b: Iterable[Any]) -> tuple:
-    """The sorted distinct ids of both."""
-    return tuple(sorted(set(a) | set(b)))
-
-
 # -- logs --------------------------------------------------------------------------------------
 
 

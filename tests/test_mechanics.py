@@ -6,7 +6,7 @@ import pytest
 
 from spec.mechanics import (
     bag_add, bag_add_all, bag_distinct, bag_remove, budget_left, common_prefix, durably_holds, epoch_end_offset,
-    epoch_start_offset, fifo_receive, fifo_send, id_set_add, id_set_remove, id_set_union, log_after_crash, log_append,
+    epoch_start_offset, fifo_receive, fifo_send, id_set_add, id_set_remove, log_after_crash, log_append,
     log_truncate, set_at, slot_holds, update,
 )
 
@@ -50,7 +50,6 @@ def test_an_id_set_is_sorted_and_adding_or_removing_twice_is_once():
     assert ids == (0, 2)
     assert id_set_add(ids, 1) == (0, 1, 2)
     assert id_set_remove(ids, 2) == (0,) and id_set_remove(ids, 5) == ids
-    assert id_set_union((2, 0), (1, 2)) == (0, 1, 2)
 
 
 def test_a_log_end_offset_is_its_length_and_truncation_cuts_the_disk_too():
