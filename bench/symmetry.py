@@ -46,7 +46,7 @@ class TwoPhaseSymmetric(TwoPhase):
         return permutations_of(self.rms)
 
     def permute(self, s, p):
-        return s._replace(rm=reindex(s.rm, p), prepared=reindex(s.prepared, p), sent_prepared=reindex(s.sent_prepared, p))
+        return s._replace(rm_state=reindex(s.rm_state, p), prepared=reindex(s.prepared, p), sent_prepared=reindex(s.sent_prepared, p))
 
 
 @attrs.frozen
@@ -55,7 +55,7 @@ class TwoPhaseSorted(TwoPhaseSymmetric):
     a minimum over all rms! permutations: canonical, since no variable holds an RM id."""
 
     def canonical(self, s):
-        return self.permute(s, sorting_permutation(list(zip(s.rm, s.prepared, s.sent_prepared))))
+        return self.permute(s, sorting_permutation(list(zip(s.rm_state, s.prepared, s.sent_prepared))))
 
 
 # The Kafka controller and replication models declare their symmetry themselves
@@ -75,9 +75,10 @@ class ConsumerGroupMembersClaimed(KafkaConsumerGroup):
 
     def permute(self, s, p):
         return s._replace(
-            group=rename_all(s.group, p), joined=rename_all(s.joined, p), assign=tuple(rename(m, p) for m in s.assign),
-            status=reindex(s.status, p), mgen=reindex(s.mgen, p), owned=reindex(s.owned, p), pos=reindex(s.pos, p),
-            work=reindex(s.work, p), stalled=reindex(s.stalled, p),
+            group=rename_all(s.group, p), joined=rename_all(s.joined, p),
+            assignment=tuple(rename(m, p) for m in s.assignment), status=reindex(s.status, p),
+            member_generation=reindex(s.member_generation, p), owned=reindex(s.owned, p), position=reindex(s.position, p),
+            in_hand=reindex(s.in_hand, p), stalled=reindex(s.stalled, p),
             zombie_commit=(p[s.zombie_commit[0]],) + s.zombie_commit[1:] if s.zombie_commit else (),
         )
 

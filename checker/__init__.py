@@ -1,5 +1,6 @@
 """protocheck: an explicit-state model checker for protocols written as Python transition functions."""
 
+from .constants import Range
 from .errors import SpecError, UsageError
 from .result import CheckResult, Coverage, Step, Violation
 from .search import check
@@ -8,7 +9,7 @@ from .spec import InvariantFailed, Spec, action, constraint, describe, fail, inv
 
 __all__ = [
     "Spec", "action", "invariant", "constraint", "terminal", "fail", "InvariantFailed", "check",
-    "CheckResult", "Coverage", "Step", "Violation", "SpecError", "UsageError", "describe", "verify_trace",
+    "CheckResult", "Coverage", "Step", "Violation", "SpecError", "UsageError", "describe", "verify_trace", "Range",
 ]
 __version__ = "0.1.0"
 from .record import record; __all__ += ["record"]  # noqa: E402,E702 — the state record type (record.py)

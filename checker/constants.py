@@ -1,11 +1,16 @@
 """Constants are the spec's attrs fields. This module checks their values against the
-declared types and parses `-c NAME=VALUE` strings into them, so a typo is caught before
-a long search rather than silently changing the model."""
+declared types and ranges and parses `-c NAME=VALUE` strings into them, so a typo is caught
+before a long search rather than silently changing the model.
+
+A range is declared with the type, `records: Annotated[int, Range(1)] = 3`, rather than
+checked by hand in `__attrs_post_init__`: the engine then checks it the same way at
+construction, in `check()` and while parsing `-c`, and `protocheck list` shows it."""
 
 from __future__ import annotations
 
 import ast
 import enum
+import functools
 import types
 import typing
 from typing import Any, Literal
@@ -16,6 +21,99 @@ from .errors import SpecError, UsageError
 
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
+
+
+@attrs.frozen
+class Range:
+    """The values a numeric constant may take: `Range(1)` is at least 1, `Range(0, 4)` is 0
+    to 4 (both ends included), `None` leaves an end open. `why` says what the bound stands
+    for and is shown in the error, e.g. Range(2, 4, why="5 brokers are beyond an exhaustive run")."""
+
+    min: int | float | None = None
+    max: int | float | None = None
+    why: str = ""
+
+    def admits(self, value: Any) -> bool:
+        return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+
+    def describe(self) -> str:
+        if self.min is not None and self.max is not None:
+            return f"{self.min} to {self.max}"
+        if self.min is not None:
+            return f"at least {self.min}"
+        return f"at most {self.max}" if self.max is not None else "any value"
+
+    def symbol(self) -> str:
+        """The short form `protocheck list` prints after the type: >= 1, 2..4, <= 5."""
+        if self.min is not None and self.max is not None:
+            return f"{self.min}..{self.max}"
+        if self.min is not None:
+            return f">= {self.min}"
+        return f"<= {self.max}" if self.max is not None else ""
+
+
+@functools.lru_cache(maxsize=None)
+def declared_ranges(cls: type) -> dict[str, Range]:
+    """Field name -> its declared Range, for the fields annotated `Annotated[T, Range(...)]`."""
+    try:
+        hints = typing.get_type_hints(cls, include_extras=True)
+    except Exception:
+        return {}
+    out = {}
+    for f in attrs.fields(cls):
+        tp = hints.get(f.name)
+        if typing.get_origin(tp) is typing.Annotated:
+            found = [m for m in tp.__metadata__ if isinstance(m, Range)]
+            if found:
+                out[f.name] = found[0]
+    return out
+
+
+def describe_constant(cls: type, name: str) -> str:
+    """A constant's type with its range, as the errors and `protocheck list` show it: "int >= 1"."""
+    text = describe_type(declared_types(cls)[name])
+    r = declared_ranges(cls).get(name)
+    return f"{text} {r.symbol()}" if r is not None and r.symbol() else text
+
+
+def range_problems(cls: type, values: dict[str, Any]) -> list[str]:
+    """One phrase per value outside its declared range (values of the wrong type are left to
+    the type check, which names them better)."""
+    types_ = declared_types(cls)
+    problems = []
+    for name, r in declared_ranges(cls).items():
+        if name not in values or not conforms(values[name], types_[name]) or isinstance(values[name], bool):
+            continue
+        value = values[name]
+        if not isinstance(value, (int, float)) or r.admits(value):
+            continue
+        why = f" ({r.why})" if r.why else ""
+        problems.append(f"{name}={value!r} must be {r.describe()}{why}")
+    return problems
+
+
+def range_error_text(cls: type, problems: list[str]) -> str:
+    """The one paragraph for constants out of range: which, what is allowed, how to fix it."""
+    fixes = []
+    for f in attrs.fields(cls):
+        if any(p.startswith(f"{f.name}=") for p in problems) and f.default is not attrs.NOTHING:
+            fixes.append(f"-c {f.name}={f.default!r}")
+    fix = f" (the defaults: {' '.join(fixes)})" if fixes else ""
+    return (
+        f"{cls.__name__} was given constants outside their declared range: {'; '.join(problems)}. "
+        f"Give each a value in its range{fix}, on the command line, in models.toml or in Python."
+    )
+
+
+def check_ranges(spec: Any) -> None:
+    """Raise SpecError if a constant of `spec` lies outside its declared Range (called when a
+    spec is constructed, by Spec.__attrs_post_init__, and again by validate())."""
+    cls = type(spec)
+    if not declared_ranges(cls):
+        return
+    problems = range_problems(cls, {f.name: getattr(spec, f.name) for f in attrs.fields(cls)})
+    if problems:
+        raise SpecError(range_error_text(cls, problems))
 
 
 def declared_types(cls: type) -> dict[str, Any]:
@@ -77,6 +175,7 @@ def validate(spec: Any) -> None:
             f"{cls.__name__} was given constants of the wrong type: {'; '.join(problems)}. "
             "Pass values of the declared types (on the command line, -c NAME=VALUE is parsed to the declared type)."
         )
+    check_ranges(spec)
 
 
 def parse_assignments(cls: type, assignments: list[str]) -> dict[str, Any]:
@@ -89,9 +188,12 @@ def parse_assignments(cls: type, assignments: list[str]) -> dict[str, Any]:
         if not sep or not name:
             raise UsageError(f"-c expects NAME=VALUE, got {item!r}. Example: -c servers=3.")
         if name not in types_:
-            known = ", ".join(f"{n} ({describe_type(t)})" for n, t in types_.items()) or "none"
+            known = ", ".join(f"{n} ({describe_constant(cls, n)})" for n in types_) or "none"
             raise UsageError(f"{cls.__name__} has no constant {name!r}. Its constants are: {known}.")
         out[name] = parse_value(name, text.strip(), types_[name])
+    problems = range_problems(cls, out)
+    if problems:
+        raise UsageError(range_error_text(cls, problems))
     return out
 
 
@@ -155,8 +257,7 @@ def instantiate(cls: type, values: dict[str, Any], table: str | None = None) -> 
     attrs reports as a bare TypeError), and explaining any other failure to construct it."""
     missing = [f for f in attrs.fields(cls) if f.default is attrs.NOTHING and f.init and f.name not in values]
     if missing:
-        types_ = declared_types(cls)
-        needed = ", ".join(f"{f.name} ({describe_type(types_[f.name])})" for f in missing)
+        needed = ", ".join(f"{f.name} ({describe_constant(cls, f.name)})" for f in missing)
         if table is None:  # the command line (or the Python API)
             how = "on the command line (" + " ".join(f"-c {f.name}=..." for f in missing) + ")"
         else:

@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable
 
 import attrs
 
+from .constants import check_ranges
 from .errors import SpecError
 from .successors import domain_values, instances, order_key, sorted_domain  # noqa: F401 — their home was here
 
@@ -30,7 +31,14 @@ class Spec:
     - `promises()`: the invariant names checked when none are asked for. A protocol whose
       guarantee depends on a setting (at-least-once vs at-most-once delivery) says here
       which ones this configuration promises; the others can still be asked for by name.
+
+    Constants declared `Annotated[int, Range(1)]` are checked when the spec is constructed
+    (here); a subclass with its own `__attrs_post_init__` for checks that relate several
+    constants calls `super().__attrs_post_init__()` first.
     """
+
+    def __attrs_post_init__(self) -> None:
+        check_ranges(self)
 
     def init(self) -> Iterable[Any]:
         raise NotImplementedError(

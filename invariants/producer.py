@@ -53,9 +53,11 @@ def no_gaps(log: Sequence[tuple], sent: Sequence[Any], where: str = "log") -> bo
     return True
 
 
-def exactly_once(all_acked: bool, log: Sequence[tuple], sent: Sequence[Any], where: str = "log") -> bool | Failure:
+def exactly_once_per_partition(all_acked: bool, log: Sequence[tuple], sent: Sequence[Any], where: str = "log") -> bool | Failure:
     """Once the producer holds an acknowledgement for every record, each record sent to this
-    partition appears exactly once (no duplicates, no gaps, none missing)."""
+    partition appears exactly once (no duplicates, no gaps, none missing): the idempotent
+    producer's delivery promise, about one log. (Exactly-once *processing*, an input's
+    output committed once across a consume-transform-produce loop, is invariants/transactions.py's.)"""
     if not all_acked:
         return True
     records = [e[0] for e in log]

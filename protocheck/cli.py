@@ -15,7 +15,7 @@ import attrs
 from rich.console import Console
 from rich.markup import escape
 
-from checker.constants import describe_type, instantiate, parse_assignments
+from checker.constants import describe_constant, instantiate, parse_assignments
 from checker.errors import DEEP_VALUE, SpecError, SpecExit, UsageError, exit_is_an_error, spec_location
 from checker.search import check
 from checker.spec import describe
@@ -318,7 +318,7 @@ def cmd_list(args: argparse.Namespace, console: Console) -> int:
             table.add_row(name, target, f"[red]cannot load: {escape(str(exc))}[/red]", "", "")
             continue
         consts = "\n".join(
-            f"{f.name}: {describe_type(f.type)} = {f.default!r}" if f.default is not attrs.NOTHING else f"{f.name}: {describe_type(f.type)}"
+            f"{f.name}: {describe_constant(cls, f.name)} = {f.default!r}" if f.default is not attrs.NOTHING else f"{f.name}: {describe_constant(cls, f.name)}"
             for f in attrs.fields(cls)
         )
         table.add_row(name, target, consts, "\n".join(a.name for a in info.actions), "\n".join(info.invariants))

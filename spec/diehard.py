@@ -39,12 +39,12 @@ class DieHard(Spec):
     @action
     def small_to_big(self, s):
         poured = min(s.small, 5 - s.big)
-        return Jugs(s.small - poured, s.big + poured)
+        return Jugs(small=s.small - poured, big=s.big + poured)
 
     @action
     def big_to_small(self, s):
         poured = min(s.big, 3 - s.small)
-        return Jugs(s.small + poured, s.big - poured)
+        return Jugs(small=s.small + poured, big=s.big - poured)
 
     @invariant
     def big_is_not_goal(self, s):

@@ -11,13 +11,13 @@ Each partition holds `records` records produced before the group starts.
 
 from __future__ import annotations
 
-from typing import Literal, NamedTuple
+from typing import Annotated, Literal, NamedTuple
 
 import attrs
 
-from checker import Spec, SpecError, action, fail, invariant, record, terminal
+from checker import Range, Spec, action, fail, invariant, record, terminal
 from invariants.groups import one_owner_per_partition, processed_at_most_once, processed_below_committed
-from spec.mechanics import set_at
+from spec.mechanics import budget_left, id_set_add, id_set_remove, set_at
 
 NONE = -1  # no owner / no position
 
@@ -25,39 +25,32 @@ NONE = -1  # no owner / no position
 @record
 class GroupState(NamedTuple):
     # group coordinator (its state is in __consumer_offsets; it never fails in this model)
-    gen: int  # current generation id
+    generation: int  # current generation id
     phase: str  # 'stable' | 'rebalance' (PreparingRebalance; CompletingRebalance is folded into complete_rebalance)
-    group: tuple[int, ...]  # members of generation `gen`, sorted
-    joined: tuple[int, ...]  # members that sent JoinGroup during the current rebalance, sorted
-    assign: tuple[int, ...]  # per partition: its owner in generation `gen` (NONE: unassigned)
+    group: tuple[int, ...]  # id set: members of generation `generation`
+    joined: tuple[int, ...]  # id set: members that sent JoinGroup during the current rebalance
+    assignment: tuple[int, ...]  # per partition: its owner in generation `generation` (NONE: unassigned)
     committed: tuple[int, ...]  # per partition: committed offset (next record to consume)
     # members (consumer processes)
     status: tuple[str, ...]  # per member: 'out' | 'joining' | 'active'
-    mgen: tuple[int, ...]  # per member: the generation it believes it is in
+    member_generation: tuple[int, ...]  # per member: the generation it believes it is in
     owned: tuple[tuple[int, ...], ...]  # per member: partitions it believes it owns
-    pos: tuple[tuple[int, ...], ...]  # per member, per partition: fetch position (NONE if not owned)
-    work: tuple[tuple, ...]  # per member: () or (partition, offset, stage) of the record in hand
+    position: tuple[tuple[int, ...], ...]  # per member, per partition: fetch position (NONE if not owned)
+    in_hand: tuple[tuple, ...]  # per member: () or (partition, offset, stage) of the record it polled
     stalled: tuple[bool, ...]  # per member: frozen (GC pause / partitioned from the coordinator)
-    # fault budgets left
-    stalls: int
-    crashes: int
-    leaves: int
+    # faults so far (budgets count up to the constants of the same name)
+    stalls_used: int
+    crashes_used: int
+    leaves_used: int
     # ghosts, read only by invariants
     processed: tuple[tuple[int, ...], ...]  # per partition, per offset: times processed (capped at 2)
     zombie_commit: tuple  # () or (member, its generation, why it is stale, partition, offset) of the first stale commit accepted
 
 
-def assignment(assignor: str, members: tuple[int, ...], partitions: int) -> tuple[int, ...]:
-    """Partition -> member, as the group leader's assignor computes it (one topic)."""
+def range_assignor(members: tuple[int, ...], partitions: int) -> tuple[int, ...]:
+    """RangeAssignor: contiguous ranges, the first `partitions % len(members)` members get one more."""
     out = [NONE] * partitions
-    k = len(members)
-    if not k:
-        return tuple(out)
-    if assignor == "roundrobin":
-        for p in range(partitions):
-            out[p] = members[p % k]
-        return tuple(out)
-    per, extra = divmod(partitions, k)  # RangeAssignor: contiguous ranges, first `extra` get one more
+    per, extra = divmod(partitions, len(members))
     p = 0
     for i, m in enumerate(members):
         for _ in range(per + (1 if i < extra else 0)):
@@ -66,59 +59,79 @@ def assignment(assignor: str, members: tuple[int, ...], partitions: int) -> tupl
     return tuple(out)
 
 
-def _add(t: tuple[int, ...], m: int) -> tuple[int, ...]:
-    return t if m in t else tuple(sorted(t + (m,)))
+def roundrobin_assignor(members: tuple[int, ...], partitions: int) -> tuple[int, ...]:
+    """RoundRobinAssignor (one topic): partition p to the (p mod n)th member."""
+    return tuple(members[p % len(members)] for p in range(partitions))
 
 
-def _drop(t: tuple[int, ...], m: int) -> tuple[int, ...]:
-    return tuple(x for x in t if x != m)
+ASSIGNORS = {"range": range_assignor, "roundrobin": roundrobin_assignor}
+
+
+def assignment(assignor: str, members: tuple[int, ...], partitions: int) -> tuple[int, ...]:
+    """Partition -> member, as the group leader's assignor computes it (one topic)."""
+    if not members:
+        return (NONE,) * partitions
+    return ASSIGNORS[assignor](members, partitions)
+
+
+DONE = None  # the record in hand is finished: the member may poll the next one
+
+
+@attrs.frozen
+class CommitOrder:
+    """Where the offset commit sits relative to processing: which stage of the record in
+    hand each step starts from and leaves it in, and which delivery promise that makes."""
+
+    process_from: str  # process() takes a record in this stage
+    processed: str | None  # ... and leaves it in this one (DONE: finished)
+    commit_from: str  # commit_offset() takes a record in this stage
+    committed: str | None  # ... and leaves it in this one
+    promise: str  # the invariant this order guarantees (the other can be checked by name)
+
+
+COMMIT_ORDERS = {
+    "after-processing": CommitOrder("fetched", "processed", "processed", DONE, promise="at_least_once"),
+    "before-processing": CommitOrder("committed", DONE, "fetched", "committed", promise="no_duplicate_processing"),
+}
 
 
 def _members(spec, s):
     return range(spec.members)
 
 
+OFF = "0 switches it off"
+
+
 @attrs.frozen
 class KafkaConsumerGroup(Spec):
-    members: int = 2
-    partitions: int = 2
-    records: int = 1  # records per partition, produced before the group starts
+    members: Annotated[int, Range(1)] = 2
+    partitions: Annotated[int, Range(1)] = 2
+    records: Annotated[int, Range(1)] = 1  # records per partition, produced before the group starts
     assignor: Literal["range", "roundrobin"] = "range"
     commit: Literal["after-processing", "before-processing"] = "after-processing"
     generation_fencing: bool = True  # OffsetCommit with a stale generation / unknown member is rejected
-    stalls: int = 1  # member stalls (then session expiry makes it a zombie)
-    crashes: int = 0  # member crashes (loses the record in hand)
-    leaves: int = 1  # graceful LeaveGroup (consumer.close())
-    max_generation: int = 4  # rebalances stop completing at this generation
+    stalls: Annotated[int, Range(0, why=OFF)] = 1  # member stalls (then session expiry makes it a zombie)
+    crashes: Annotated[int, Range(0, why=OFF)] = 0  # member crashes (loses the record in hand)
+    leaves: Annotated[int, Range(0, why=OFF)] = 1  # graceful LeaveGroup (consumer.close())
+    max_generation: Annotated[int, Range(1, why="or no member ever gets an assignment")] = 4  # rebalances stop completing here
 
-    def __attrs_post_init__(self) -> None:
-        problems = []
-        if self.members < 1 or self.partitions < 1 or self.records < 1:
-            problems.append(f"members={self.members}, partitions={self.partitions}, records={self.records} must each be at least 1")
-        if min(self.stalls, self.crashes, self.leaves) < 0:
-            problems.append("fault budgets (stalls, crashes, leaves) cannot be negative; 0 switches a fault off")
-        if self.max_generation < 1:
-            problems.append(f"max_generation={self.max_generation} must be at least 1, or no member ever gets an assignment")
-        if problems:
-            raise SpecError(
-                f"KafkaConsumerGroup cannot be checked: {'; '.join(problems)}. "
-                "A small exhaustive configuration is members=2, partitions=2, records=1, stalls=1, max_generation=4."
-            )
+    @property
+    def order(self) -> CommitOrder:
+        return COMMIT_ORDERS[self.commit]
 
     def promises(self) -> tuple[str, ...]:
         """What this commit mode guarantees: committing after processing promises
         at-least-once (a record may be processed twice), before processing promises
         at-most-once (a record may be lost). The other mode's invariant can still be
         checked by name, to see the counterexample."""
-        last = "at_least_once" if self.commit == "after-processing" else "no_duplicate_processing"
-        return ("one_owner_per_partition", "no_zombie_commit", "no_lost_records", last)
+        return ("one_owner_per_partition", "no_zombie_commit", "no_lost_records", self.order.promise)
 
     def init(self):
         n, p = self.members, self.partitions
         yield GroupState(
-            gen=0, phase="stable", group=(), joined=(), assign=(NONE,) * p, committed=(0,) * p,
-            status=("out",) * n, mgen=(0,) * n, owned=((),) * n, pos=((NONE,) * p,) * n, work=((),) * n,
-            stalled=(False,) * n, stalls=self.stalls, crashes=self.crashes, leaves=self.leaves,
+            generation=0, phase="stable", group=(), joined=(), assignment=(NONE,) * p, committed=(0,) * p,
+            status=("out",) * n, member_generation=(0,) * n, owned=((),) * n, position=((NONE,) * p,) * n,
+            in_hand=((),) * n, stalled=(False,) * n, stalls_used=0, crashes_used=0, leaves_used=0,
             processed=((0,) * self.records,) * p, zombie_commit=(),
         )
 
@@ -128,8 +141,13 @@ class KafkaConsumerGroup(Spec):
         """Member m drops everything it believes about the group (not the coordinator's view)."""
         return s._replace(
             status=set_at(s.status, m, "out"), owned=set_at(s.owned, m, ()),
-            pos=set_at(s.pos, m, (NONE,) * self.partitions), work=set_at(s.work, m, ()), **changes,
+            position=set_at(s.position, m, (NONE,) * self.partitions), in_hand=set_at(s.in_hand, m, ()), **changes,
         )
+
+    @staticmethod
+    def _next_stage(p: int, off: int, stage: str | None) -> tuple:
+        """The record in hand moved on to `stage`, or () once it is DONE."""
+        return () if stage is DONE else (p, off, stage)
 
     def _membership_changed(self, s: GroupState, group: tuple, joined: tuple) -> GroupState:
         """A join, leave or expiry: a stable group starts rebalancing."""
@@ -142,7 +160,7 @@ class KafkaConsumerGroup(Spec):
         """A member not in the group sends JoinGroup (start, restart, or after being fenced)."""
         if s.status[m] != "out" or s.stalled[m] or m in s.group or m in s.joined:
             return None
-        s = self._membership_changed(s, s.group, _add(s.joined, m))
+        s = self._membership_changed(s, s.group, id_set_add(s.joined, m))
         return s._replace(status=set_at(s.status, m, "joining"))
 
     @action(m=_members)
@@ -150,23 +168,24 @@ class KafkaConsumerGroup(Spec):
         """A current member learns of the rebalance from a heartbeat or from its SyncGroup
         (REBALANCE_IN_PROGRESS); in its next poll() it revokes all its partitions (eager
         protocol) and sends JoinGroup again."""
-        if s.phase != "rebalance" or s.status[m] == "out" or s.stalled[m] or s.work[m]:
+        if s.phase != "rebalance" or s.status[m] == "out" or s.stalled[m] or s.in_hand[m]:
             return None
-        if m not in s.group or m in s.joined or (s.status[m] == "active" and s.mgen[m] != s.gen):
+        if m not in s.group or m in s.joined or (s.status[m] == "active" and s.member_generation[m] != s.generation):
             return None
         return s._replace(
-            joined=_add(s.joined, m), status=set_at(s.status, m, "joining"), owned=set_at(s.owned, m, ()),
-            pos=set_at(s.pos, m, (NONE,) * self.partitions),
+            joined=id_set_add(s.joined, m), status=set_at(s.status, m, "joining"), owned=set_at(s.owned, m, ()),
+            position=set_at(s.position, m, (NONE,) * self.partitions),
         )
 
     @action
     def complete_rebalance(self, s):
         """Every member of the old generation has rejoined or been removed: the coordinator
         bumps the generation and the leader's assignment is installed (JoinGroup + SyncGroup)."""
-        if s.phase != "rebalance" or not set(s.group) <= set(s.joined) or s.gen >= self.max_generation:
+        if s.phase != "rebalance" or not set(s.group) <= set(s.joined) or s.generation >= self.max_generation:
             return None
         return s._replace(
-            gen=s.gen + 1, phase="stable", group=s.joined, joined=(), assign=assignment(self.assignor, s.joined, self.partitions)
+            generation=s.generation + 1, phase="stable", group=s.joined, joined=(),
+            assignment=assignment(self.assignor, s.joined, self.partitions),
         )
 
     @action(m=_members)
@@ -175,10 +194,11 @@ class KafkaConsumerGroup(Spec):
         the committed offsets of its partitions (OffsetFetch) to start from."""
         if s.status[m] != "joining" or s.stalled[m] or s.phase != "stable" or m not in s.group:
             return None
-        mine = tuple(p for p in range(self.partitions) if s.assign[p] == m)
+        mine = tuple(p for p in range(self.partitions) if s.assignment[p] == m)
         pos = tuple(s.committed[p] if p in mine else NONE for p in range(self.partitions))
         return s._replace(
-            status=set_at(s.status, m, "active"), mgen=set_at(s.mgen, m, s.gen), owned=set_at(s.owned, m, mine), pos=set_at(s.pos, m, pos)
+            status=set_at(s.status, m, "active"), member_generation=set_at(s.member_generation, m, s.generation),
+            owned=set_at(s.owned, m, mine), position=set_at(s.position, m, pos),
         )
 
     @action(m=_members)
@@ -186,20 +206,22 @@ class KafkaConsumerGroup(Spec):
         """A heartbeat (or the join) of a member the coordinator no longer knows, or of a stale
         generation, fails (UNKNOWN_MEMBER_ID / ILLEGAL_GENERATION): in its next poll() it drops
         its partitions (onPartitionsLost) and must join again."""
-        if s.status[m] == "out" or s.stalled[m] or s.work[m]:
+        if s.status[m] == "out" or s.stalled[m] or s.in_hand[m]:
             return None
         known = m in s.group or m in s.joined
-        if known and (s.status[m] == "joining" or s.mgen[m] == s.gen):
+        if known and (s.status[m] == "joining" or s.member_generation[m] == s.generation):
             return None
         return self._forget(s, m)
 
     @action(m=_members)
     def leave(self, s, m):
         """consumer.close(): the member sends LeaveGroup between polls."""
-        if s.leaves == 0 or s.status[m] != "active" or s.stalled[m] or s.work[m] or m not in s.group or s.mgen[m] != s.gen:
+        if not budget_left(s.leaves_used, self.leaves) or s.status[m] != "active" or s.stalled[m] or s.in_hand[m]:
             return None
-        s = self._membership_changed(s, _drop(s.group, m), _drop(s.joined, m))
-        return self._forget(s, m, leaves=s.leaves - 1)
+        if m not in s.group or s.member_generation[m] != s.generation:
+            return None
+        s = self._membership_changed(s, id_set_remove(s.group, m), id_set_remove(s.joined, m))
+        return self._forget(s, m, leaves_used=s.leaves_used + 1)
 
     @action(m=_members)
     def expire(self, s, m):
@@ -207,7 +229,7 @@ class KafkaConsumerGroup(Spec):
         heartbeating — one that is stalled, or crashed while still registered."""
         if not (m in s.group or m in s.joined) or not (s.stalled[m] or s.status[m] == "out"):
             return None
-        return self._membership_changed(s, _drop(s.group, m), _drop(s.joined, m))
+        return self._membership_changed(s, id_set_remove(s.group, m), id_set_remove(s.joined, m))
 
     # -- consuming --------------------------------------------------------------------------------
 
@@ -215,54 +237,50 @@ class KafkaConsumerGroup(Spec):
     def poll(self, s, m, p):
         """poll() returns the next record of an owned partition (max.poll.records = 1). Fetches
         go to the partition leader, which does not check group generations."""
-        if s.status[m] != "active" or s.stalled[m] or s.work[m] or p not in s.owned[m]:
+        if s.status[m] != "active" or s.stalled[m] or s.in_hand[m] or p not in s.owned[m]:
             return None
-        off = s.pos[m][p]
+        off = s.position[m][p]
         if off >= self.records:
             return None
-        return s._replace(work=set_at(s.work, m, (p, off, "fetched")), pos=set_at(s.pos, m, set_at(s.pos[m], p, off + 1)))
+        return s._replace(in_hand=set_at(s.in_hand, m, (p, off, "fetched")),
+                          position=set_at(s.position, m, set_at(s.position[m], p, off + 1)))
 
     @action(m=_members)
     def process(self, s, m):
         """The application processes the record in hand (its side effect happens here)."""
-        w = s.work[m]
-        ready = "fetched" if self.commit == "after-processing" else "committed"
-        if not w or w[2] != ready or s.stalled[m]:
+        record = s.in_hand[m]
+        if not record or record[2] != self.order.process_from or s.stalled[m]:
             return None
-        p, off, _ = w
+        p, off, _ = record
         counts = set_at(s.processed[p], off, min(s.processed[p][off] + 1, 2))
-        s = s._replace(processed=set_at(s.processed, p, counts))
-        if self.commit == "after-processing":
-            return s._replace(work=set_at(s.work, m, (p, off, "processed")))
-        return s._replace(work=set_at(s.work, m, ()))
+        return s._replace(processed=set_at(s.processed, p, counts),
+                          in_hand=set_at(s.in_hand, m, self._next_stage(p, off, self.order.processed)))
 
     @action(m=_members)
     def commit_offset(self, s, m):
         """commitSync(offset + 1) for the record in hand: OffsetCommit carrying the member's
         generation. Rejected (CommitFailedException) when fencing is on and the generation is
         stale or the member unknown; the consumer then drops its partitions and rejoins."""
-        w = s.work[m]
-        ready = "processed" if self.commit == "after-processing" else "fetched"
-        if not w or w[2] != ready or s.stalled[m]:
+        record = s.in_hand[m]
+        if not record or record[2] != self.order.commit_from or s.stalled[m]:
             return None
-        p, off, _ = w
-        current = m in s.group and s.mgen[m] == s.gen
+        p, off, _ = record
+        current = m in s.group and s.member_generation[m] == s.generation
         if self.generation_fencing and not current:
             return self._forget(s, m)
-        why = "was removed from the group" if m not in s.group else f"is behind the group's generation {s.gen}"
-        zombie = s.zombie_commit or ((m, s.mgen[m], why, p, off + 1) if not current else ())
+        why = "was removed from the group" if m not in s.group else f"is behind the group's generation {s.generation}"
+        zombie = s.zombie_commit or ((m, s.member_generation[m], why, p, off + 1) if not current else ())
         s = s._replace(committed=set_at(s.committed, p, off + 1), zombie_commit=zombie)
-        done = () if self.commit == "after-processing" else (p, off, "committed")
-        return s._replace(work=set_at(s.work, m, done))
+        return s._replace(in_hand=set_at(s.in_hand, m, self._next_stage(p, off, self.order.committed)))
 
     # -- faults -----------------------------------------------------------------------------------
 
     @action(m=_members)
     def stall(self, s, m):
         """The member freezes (long GC pause, or cut off from the coordinator): no heartbeats."""
-        if s.stalls == 0 or s.stalled[m] or s.status[m] == "out":
+        if not budget_left(s.stalls_used, self.stalls) or s.stalled[m] or s.status[m] == "out":
             return None
-        return s._replace(stalled=set_at(s.stalled, m, True), stalls=s.stalls - 1)
+        return s._replace(stalled=set_at(s.stalled, m, True), stalls_used=s.stalls_used + 1)
 
     @action(m=_members)
     def resume(self, s, m):
@@ -275,21 +293,21 @@ class KafkaConsumerGroup(Spec):
     def crash(self, s, m):
         """The consumer process dies: it loses the record in hand and its position. The
         coordinator still counts it until its session expires."""
-        if s.crashes == 0 or s.status[m] == "out" or s.stalled[m]:
+        if not budget_left(s.crashes_used, self.crashes) or s.status[m] == "out" or s.stalled[m]:
             return None
-        return self._forget(s, m, crashes=s.crashes - 1)
+        return self._forget(s, m, crashes_used=s.crashes_used + 1)
 
     @terminal
     def quiescent(self, s):
         """Every record is committed, or the generation bound stops the group from moving on."""
-        return all(c == self.records for c in s.committed) or s.gen >= self.max_generation
+        return all(c == self.records for c in s.committed) or s.generation >= self.max_generation
 
     # -- invariants -------------------------------------------------------------------------------
 
     @invariant
     def one_owner_per_partition(self, s):
         """No partition is owned by two current members (in the coordinator's generation)."""
-        current = {m: s.owned[m] for m in s.group if s.mgen[m] == s.gen}
+        current = {m: s.owned[m] for m in s.group if s.member_generation[m] == s.generation}
         return one_owner_per_partition(current)
 
     @invariant
@@ -304,7 +322,7 @@ class KafkaConsumerGroup(Spec):
     def no_lost_records(self, s):
         """Below each committed offset every record was processed, or is still in the hands of
         a running member that has committed it and will process it."""
-        in_flight = [(w[0], w[1]) for m, w in enumerate(s.work) if w]
+        in_flight = [(record[0], record[1]) for record in s.in_hand if record]
         return processed_below_committed(s.committed, s.processed, in_flight, what="lost")
 
     @invariant

@@ -18,15 +18,15 @@ from __future__ import annotations
 
 from itertools import permutations, product
 from operator import itemgetter
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 import attrs
 
-from checker import Spec, SpecError, action, invariant, record, terminal
+from checker import Range, Spec, action, invariant, record, terminal
 from checker.symmetry import permutations_of, rename, rename_bag, reindex
 from invariants import controller as inv
 from invariants.common import one_leader_per_epoch
-from spec.mechanics import bag_add_all, bag_distinct, bag_remove, set_at
+from spec.mechanics import bag_add_all, bag_distinct, bag_remove, budget_left, set_at
 
 NONE = -1
 _IDENTITY = [list(range(k)) for k in range(5)]  # canonical(): no renaming needed
@@ -39,16 +39,16 @@ class KCState(NamedTuple):
     zk_leader: int  # partition state znode: leader
     zk_leader_epoch: int  # and leader epoch
     session: tuple  # per broker: its ZooKeeper session is live
-    campaign: tuple  # per broker: about to try to create /controller (startup, watch fired, new session)
-    watch: tuple  # per broker: an exists-watch on /controller is registered (one-shot)
-    active: tuple  # per broker: controller epoch it believes it holds (0: not controller)
-    cache: tuple  # per broker: (leader epoch, leader) the controller read when it took over
-    elected: tuple  # per broker: this controller term has already elected a leader
-    seen: tuple  # per broker: newest controller epoch seen on a request it accepted
-    acted: tuple  # per broker: controller epoch of the last request it acted on
-    part: tuple  # per broker: (leader epoch, leader) it applied last
-    net: tuple  # bag of LeaderAndIsr requests (dest, controller epoch, leader, leader epoch)
-    expirations: int
+    campaigning: tuple  # per broker: about to try to create /controller (startup, watch fired, new session)
+    watching: tuple  # per broker: an exists-watch on /controller is registered (one-shot)
+    controller_epoch: tuple  # per broker: controller epoch it believes it holds (0: not controller)
+    cached_partition: tuple  # per broker: (leader epoch, leader) the controller read when it took over
+    elected_this_term: tuple  # per broker: this controller term has already elected a leader
+    newest_epoch_seen: tuple  # per broker: newest controller epoch seen on a request it accepted
+    epoch_acted_on: tuple  # per broker: controller epoch of the last request it acted on
+    applied_partition: tuple  # per broker: (leader epoch, leader) it applied last
+    requests: tuple  # bag of LeaderAndIsr requests in flight (dest, controller epoch, leader, leader epoch)
+    expirations: int  # session expirations so far (counts up to `max_expirations`)
 
 
 def _brokers(spec, s):
@@ -56,7 +56,7 @@ def _brokers(spec, s):
 
 
 def _messages(spec, s):
-    return bag_distinct(s.net)
+    return bag_distinct(s.requests)
 
 
 def _image(s: KCState, order: list) -> KCState:
@@ -67,25 +67,21 @@ def _image(s: KCState, order: list) -> KCState:
         p[b] = rank
     g = itemgetter(*order)
     return KCState(
-        p[s.zk_owner] if s.zk_owner >= 0 else NONE, s.zk_epoch, p[s.zk_leader] if s.zk_leader >= 0 else NONE,
-        s.zk_leader_epoch, g(s.session), g(s.campaign), g(s.watch), g(s.active),
-        tuple([(e, p[x] if x >= 0 else NONE) for e, x in g(s.cache)]), g(s.elected), g(s.seen), g(s.acted),
-        tuple([(e, p[x] if x >= 0 else NONE) for e, x in g(s.part)]),
-        tuple(sorted([(p[d], ce, p[x] if x >= 0 else NONE, le) for d, ce, x, le in s.net])), s.expirations)
+        zk_owner=p[s.zk_owner] if s.zk_owner >= 0 else NONE, zk_epoch=s.zk_epoch,
+        zk_leader=p[s.zk_leader] if s.zk_leader >= 0 else NONE, zk_leader_epoch=s.zk_leader_epoch,
+        session=g(s.session), campaigning=g(s.campaigning), watching=g(s.watching), controller_epoch=g(s.controller_epoch),
+        cached_partition=tuple([(e, p[x] if x >= 0 else NONE) for e, x in g(s.cached_partition)]),
+        elected_this_term=g(s.elected_this_term), newest_epoch_seen=g(s.newest_epoch_seen), epoch_acted_on=g(s.epoch_acted_on),
+        applied_partition=tuple([(e, p[x] if x >= 0 else NONE) for e, x in g(s.applied_partition)]),
+        requests=tuple(sorted([(p[d], ce, p[x] if x >= 0 else NONE, le) for d, ce, x, le in s.requests])),
+        expirations=s.expirations)
 
 
 @attrs.frozen
 class KafkaController(Spec):
-    brokers: int = 3
-    max_expirations: int = 1
+    brokers: Annotated[int, Range(2, 4, why="2 already show the zombie controller; 5 are beyond an exhaustive run")] = 3
+    max_expirations: Annotated[int, Range(0, why="0: no session ever expires")] = 1
     controller_epoch_fencing: bool = True
-
-    def __attrs_post_init__(self) -> None:
-        if not 2 <= self.brokers <= 4:
-            raise SpecError(f"brokers={self.brokers}: the controller race needs 2 to 4 brokers here (2 already shows "
-                            "the zombie controller; 5 is beyond an exhaustive run). Use -c brokers=3.")
-        if self.max_expirations < 0:
-            raise SpecError(f"max_expirations={self.max_expirations} must be >= 0 (0: no session ever expires).")
 
     def symmetry(self):
         """Brokers are interchangeable: all start campaigning, ZooKeeper's create race has no
@@ -99,10 +95,12 @@ class KafkaController(Spec):
 
         return s._replace(
             zk_owner=rename(s.zk_owner, p), zk_leader=rename(s.zk_leader, p),
-            session=reindex(s.session, p), campaign=reindex(s.campaign, p), watch=reindex(s.watch, p),
-            active=reindex(s.active, p), cache=reindex(tuple(map(entry, s.cache)), p), elected=reindex(s.elected, p),
-            seen=reindex(s.seen, p), acted=reindex(s.acted, p), part=reindex(tuple(map(entry, s.part)), p),
-            net=rename_bag(s.net, lambda m: (p[m[0]], m[1], rename(m[2], p), m[3])),
+            session=reindex(s.session, p), campaigning=reindex(s.campaigning, p), watching=reindex(s.watching, p),
+            controller_epoch=reindex(s.controller_epoch, p),
+            cached_partition=reindex(tuple(map(entry, s.cached_partition)), p),
+            elected_this_term=reindex(s.elected_this_term, p), newest_epoch_seen=reindex(s.newest_epoch_seen, p),
+            epoch_acted_on=reindex(s.epoch_acted_on, p), applied_partition=reindex(tuple(map(entry, s.applied_partition)), p),
+            requests=rename_bag(s.requests, lambda m: (p[m[0]], m[1], rename(m[2], p), m[3])),
         )
 
     def canonical(self, s: KCState) -> KCState:
@@ -114,17 +112,17 @@ class KafkaController(Spec):
         with equal signatures, mostly in the first steps) multiply the candidates."""
         n = self.brokers
         msgs: list = [()] * n
-        if s.net:
+        if s.requests:
             per: list[list] = [[] for _ in range(n)]
-            for d, ce, leader, le in s.net:  # a request as its destination sees it (leader: self/none/other)
+            for d, ce, leader, le in s.requests:  # a request as its destination sees it (leader: self/none/other)
                 per[d].append((ce, le, 0 if leader == d else (-1 if leader < 0 else 1)))
             msgs = [tuple(sorted(m)) for m in per]
         owner, zl = s.zk_owner, s.zk_leader
         sig = [(a, se, ac, ss, c, w, e, ce, 0 if cl == b else (-1 if cl < 0 else 1),
                 pe, 0 if pl == b else (-1 if pl < 0 else 1), b == owner, b == zl, m)
                for b, (a, se, ac, ss, c, w, e, (ce, cl), (pe, pl), m)
-               in enumerate(zip(s.active, s.seen, s.acted, s.session, s.campaign, s.watch, s.elected,
-                                s.cache, s.part, msgs))]
+               in enumerate(zip(s.controller_epoch, s.newest_epoch_seen, s.epoch_acted_on, s.session, s.campaigning,
+                                s.watching, s.elected_this_term, s.cached_partition, s.applied_partition, msgs))]
         order = sorted(range(n), key=sig.__getitem__)  # order[rank] = the broker renamed to rank
         if len(set(sig)) == n:  # no ties: one candidate
             return s if order == _IDENTITY[n] else _image(s, order)
@@ -140,35 +138,36 @@ class KafkaController(Spec):
         n = self.brokers
         # Every broker has just started: sessions open, each about to try to create /controller.
         yield KCState(zk_owner=NONE, zk_epoch=0, zk_leader=NONE, zk_leader_epoch=0,
-                      session=(True,) * n, campaign=(True,) * n, watch=(False,) * n, active=(0,) * n,
-                      cache=((0, NONE),) * n, elected=(False,) * n, seen=(0,) * n, acted=(0,) * n,
-                      part=((0, NONE),) * n, net=(), expirations=0)
+                      session=(True,) * n, campaigning=(True,) * n, watching=(False,) * n, controller_epoch=(0,) * n,
+                      cached_partition=((0, NONE),) * n, elected_this_term=(False,) * n, newest_epoch_seen=(0,) * n,
+                      epoch_acted_on=(0,) * n, applied_partition=((0, NONE),) * n, requests=(), expirations=0)
 
     @action(b=_brokers)
     def try_create(self, s: KCState, b: int):
         """KafkaController.elect: create the ephemeral /controller. The winner bumps the
         controller epoch and reads the partition state; a loser (node exists) re-registers
         its one-shot watch."""
-        if not s.campaign[b] or not s.session[b]:
+        if not s.campaigning[b] or not s.session[b]:
             return None
-        s = s._replace(campaign=set_at(s.campaign, b, False))
+        s = s._replace(campaigning=set_at(s.campaigning, b, False))
         if s.zk_owner != NONE:
-            return s._replace(watch=set_at(s.watch, b, True))
+            return s._replace(watching=set_at(s.watching, b, True))
         e = s.zk_epoch + 1
-        return s._replace(zk_owner=b, zk_epoch=e, active=set_at(s.active, b, e), elected=set_at(s.elected, b, False),
-                          cache=set_at(s.cache, b, (s.zk_leader_epoch, s.zk_leader)))
+        return s._replace(zk_owner=b, zk_epoch=e, controller_epoch=set_at(s.controller_epoch, b, e),
+                          elected_this_term=set_at(s.elected_this_term, b, False),
+                          cached_partition=set_at(s.cached_partition, b, (s.zk_leader_epoch, s.zk_leader)))
 
     @action(b=_brokers)
     def expire(self, s: KCState, b: int):
         """ZooKeeper expires b's session (GC pause, partition): its ephemeral znodes go,
         watches on /controller fire (and are consumed). b does not know yet."""
-        if not s.session[b] or s.expirations >= self.max_expirations:
+        if not s.session[b] or not budget_left(s.expirations, self.max_expirations):
             return None
-        s = s._replace(session=set_at(s.session, b, False), watch=set_at(s.watch, b, False),
+        s = s._replace(session=set_at(s.session, b, False), watching=set_at(s.watching, b, False),
                        expirations=s.expirations + 1)
         if s.zk_owner == b:
-            fired = tuple(c or w for c, w in zip(s.campaign, s.watch))
-            s = s._replace(zk_owner=NONE, campaign=fired, watch=(False,) * self.brokers)
+            fired = tuple(c or w for c, w in zip(s.campaigning, s.watching))
+            s = s._replace(zk_owner=NONE, campaigning=fired, watching=(False,) * self.brokers)
         return s
 
     @action(b=_brokers)
@@ -177,8 +176,8 @@ class KafkaController(Spec):
         broker campaigns again."""
         if s.session[b]:
             return None
-        return s._replace(session=set_at(s.session, b, True), campaign=set_at(s.campaign, b, True),
-                          active=set_at(s.active, b, 0))
+        return s._replace(session=set_at(s.session, b, True), campaigning=set_at(s.campaigning, b, True),
+                          controller_epoch=set_at(s.controller_epoch, b, 0))
 
     @action(b=_brokers, new=_brokers)
     def elect_leader(self, s: KCState, b: int, new: int):
@@ -186,14 +185,14 @@ class KafkaController(Spec):
         its cached state: writes the partition znode with leader epoch + 1 and sends
         LeaderAndIsr to every broker. With fencing the write is conditional on the
         controller epoch's zkVersion; a zombie's write fails and it resigns."""
-        if not s.active[b] or s.elected[b] or new == s.cache[b][1]:
+        if not s.controller_epoch[b] or s.elected_this_term[b] or new == s.cached_partition[b][1]:
             return None
-        if self.controller_epoch_fencing and s.zk_epoch != s.active[b]:
-            return s._replace(active=set_at(s.active, b, 0))  # ControllerMovedException: resign
-        le = s.cache[b][0] + 1
-        msgs = tuple((d, s.active[b], new, le) for d in range(self.brokers))
-        return s._replace(zk_leader=new, zk_leader_epoch=le, cache=set_at(s.cache, b, (le, new)),
-                          elected=set_at(s.elected, b, True), net=bag_add_all(s.net, msgs))
+        if self.controller_epoch_fencing and s.zk_epoch != s.controller_epoch[b]:
+            return s._replace(controller_epoch=set_at(s.controller_epoch, b, 0))  # ControllerMovedException: resign
+        le = s.cached_partition[b][0] + 1
+        msgs = tuple((d, s.controller_epoch[b], new, le) for d in range(self.brokers))
+        return s._replace(zk_leader=new, zk_leader_epoch=le, cached_partition=set_at(s.cached_partition, b, (le, new)),
+                          elected_this_term=set_at(s.elected_this_term, b, True), requests=bag_add_all(s.requests, msgs))
 
     @action(m=_messages)
     def receive(self, s: KCState, m: tuple):
@@ -201,28 +200,32 @@ class KafkaController(Spec):
         the newest controller epoch it has seen; then the partition's leader-epoch check
         (always on); then it leads or follows."""
         d, ce, leader, le = m
-        s = s._replace(net=bag_remove(s.net, m))
-        if self.controller_epoch_fencing and ce < s.seen[d]:
+        s = s._replace(requests=bag_remove(s.requests, m))
+        if self.controller_epoch_fencing and ce < s.newest_epoch_seen[d]:
             return s  # rejected
-        s = s._replace(seen=set_at(s.seen, d, max(s.seen[d], ce)), acted=set_at(s.acted, d, ce))
-        if le <= s.part[d][0]:
+        s = s._replace(newest_epoch_seen=set_at(s.newest_epoch_seen, d, max(s.newest_epoch_seen[d], ce)),
+                       epoch_acted_on=set_at(s.epoch_acted_on, d, ce))
+        if le <= s.applied_partition[d][0]:
             return s  # stale leader epoch for this partition: ignored
-        return s._replace(part=set_at(s.part, d, (le, leader)))
+        return s._replace(applied_partition=set_at(s.applied_partition, d, (le, leader)))
 
     @terminal
     def settled(self, s: KCState) -> bool:
         """The expected end: nothing in flight, nobody about to campaign, and every
         controller has done its term's election."""
-        return not s.net and not any(s.campaign) and all(e or not a for a, e in zip(s.active, s.elected))
+        return not s.requests and not any(s.campaigning) and all(
+            done or not epoch for epoch, done in zip(s.controller_epoch, s.elected_this_term))
 
     @invariant
     def one_controller_per_epoch(self, s: KCState):
-        return inv.one_controller_per_epoch((s.active[b], b) for b in range(self.brokers) if s.active[b])
+        return inv.one_controller_per_epoch(
+            (s.controller_epoch[b], b) for b in range(self.brokers) if s.controller_epoch[b])
 
     @invariant
     def no_stale_controller_request(self, s: KCState):
-        return inv.no_stale_controller_request(dict(enumerate(s.acted)), dict(enumerate(s.seen)))
+        return inv.no_stale_controller_request(dict(enumerate(s.epoch_acted_on)), dict(enumerate(s.newest_epoch_seen)))
 
     @invariant
     def one_leader_per_epoch(self, s: KCState):
-        return one_leader_per_epoch((s.part[b][0], b) for b in range(self.brokers) if s.part[b][1] == b)
+        return one_leader_per_epoch(
+            (s.applied_partition[b][0], b) for b in range(self.brokers) if s.applied_partition[b][1] == b)

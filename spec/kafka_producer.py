@@ -12,13 +12,14 @@ only `zombie_fenced` reads it). Consumers read the committed prefix `log[p][:hw[
 from __future__ import annotations
 
 import functools
-from typing import NamedTuple
+from typing import Annotated, Callable, NamedTuple
 
 import attrs
 
-from checker import Spec, SpecError, action, invariant, record, terminal
+from checker import Range, Spec, SpecError, action, invariant, record, terminal
 from invariants import producer as inv
-from spec.mechanics import bag_add, bag_distinct, bag_remove, set_at
+from spec.kafka_producer_flow import ProducerFlow
+from spec.mechanics import bag_add, bag_distinct, bag_remove, budget_left, fifo_receive, fifo_send, log_append, set_at
 
 CACHED_BATCHES = 5  # ProducerStateEntry.NUM_BATCHES_TO_RETAIN
 NEW, RETRY, INFLIGHT, ACKED = "new", "retry", "inflight", "acked"
@@ -28,18 +29,18 @@ NO_STAMP = (-1, -1)
 @record
 class ProducerState(NamedTuple):
     # producer (client)
-    st: tuple[str, ...]  # per record: new | retry | inflight | acked
-    att: tuple[int, ...]  # per record: retries used
+    status: tuple[str, ...]  # per record: new | retry | inflight | acked
+    retries_used: tuple[int, ...]  # per record: retries spent (counts up to `retries`)
     stamp: tuple[tuple[int, int], ...]  # per record: (epoch, seq) it carries when (re)sent
     epoch: int  # producer epoch (instance number without idempotence)
-    restarts: int
+    restarts: int  # producer restarts so far (counts up to `producer_restarts`)
     # per partition: the connection to its leader and the leader
-    pipe: tuple[tuple, ...]  # requests sent, not yet read by the leader (TCP order)
-    resp: tuple[tuple, ...]  # responses (record, outcome, offset) not yet read by the producer
-    late: tuple[tuple, ...]  # bag: requests read from a closed connection, still to be handled
+    requests: tuple[tuple, ...]  # FIFO channel: requests sent, not yet read by the leader (TCP order)
+    responses: tuple[tuple, ...]  # FIFO channel: responses (record, outcome, offset) not yet read by the producer
+    late_requests: tuple[tuple, ...]  # bag: requests read from a connection since closed, still to be handled
     log: tuple[tuple, ...]  # the leader's log: entries (record, epoch, seq)
-    hw: tuple[int, ...]  # high watermark = the in-sync follower's log end
-    failovers: int
+    hw: tuple[int, ...]  # high watermark = the in-sync follower's log end offset
+    failovers: int  # leader failovers so far (counts up to `max_failovers`)
 
 
 @functools.lru_cache(maxsize=None)
@@ -78,34 +79,29 @@ def _parts(spec, s):
     return range(spec.partitions)
 
 
+OFF = "0 switches it off"
+
+
 @attrs.frozen
-class KafkaProducer(Spec):
-    records: int = 3
-    partitions: int = 1
-    keys: int = 0  # 0: keyless records (round robin); k > 0: record i has key i % k
-    max_in_flight: int = 5  # max.in.flight.requests.per.connection
-    retries: int = 2  # per batch; also bounds the faults (a fault needs a retry left)
+class KafkaProducer(ProducerFlow, Spec):
+    records: Annotated[int, Range(1)] = 3
+    partitions: Annotated[int, Range(1)] = 1
+    keys: Annotated[int, Range(0)] = 0  # 0: keyless records (round robin); k > 0: record i has key i % k
+    max_in_flight: Annotated[int, Range(1)] = 5  # max.in.flight.requests.per.connection
+    retries: Annotated[int, Range(0, why=OFF)] = 2  # per batch; also bounds the faults (a fault needs a retry left)
     idempotence: bool = True  # enable.idempotence
     lossy_network: bool = True  # connections drop (request/response lost, timeout); retriable broker errors
-    max_failovers: int = 1  # leader crashes; 0 switches replication off (acks=all is immediate)
-    producer_restarts: int = 0  # new producer instance with the same transactional.id (epoch bump)
+    max_failovers: Annotated[int, Range(0, why=OFF)] = 1  # leader crashes; 0 switches replication off (acks=all is immediate)
+    producer_restarts: Annotated[int, Range(0, why=OFF)] = 0  # new producer instance with the same transactional.id (epoch bump)
     strict_first_seq: bool = True  # leader rejects a non-zero first sequence of an unknown producer (KAFKA-15591 fix)
     explicit: tuple[int, ...] = ()  # optional explicit partition per record (-1: none)
 
     def __attrs_post_init__(self) -> None:
-        problems = []
-        for name in ("records", "partitions", "max_in_flight"):
-            if getattr(self, name) < 1:
-                problems.append(f"{name}={getattr(self, name)} must be at least 1")
-        for name in ("keys", "retries", "max_failovers", "producer_restarts"):
-            if getattr(self, name) < 0:
-                problems.append(f"{name}={getattr(self, name)} must be 0 or more (0 switches it off)")
+        super().__attrs_post_init__()  # the declared ranges
         if self.explicit and (len(self.explicit) != self.records or any(not -1 <= p < self.partitions for p in self.explicit)):
-            problems.append(f"explicit={self.explicit} must give one partition in -1..{self.partitions - 1} per record ({self.records})")
-        if problems:
             raise SpecError(
-                "KafkaProducer: " + "; ".join(problems) + ". Fix the constants, e.g. -c records=3 -c partitions=1 "
-                "-c max_in_flight=5 -c retries=1 (explicit=() lets the partitioner choose)."
+                f"KafkaProducer: explicit={self.explicit} must give one partition in -1..{self.partitions - 1} per "
+                f"record ({self.records}). Give one entry per record (-1 lets the partitioner choose), or explicit=()."
             )
 
     # -- helpers -------------------------------------------------------------------------------
@@ -135,7 +131,7 @@ class KafkaProducer(Spec):
     def _leader_free(self, s: ProducerState, p: int) -> bool:
         """The leader reads the next request of a connection only after it has sent the
         response to the previous one (the channel is muted meanwhile)."""
-        return not s.resp[p] or self._released(s, p, s.resp[p][-1])
+        return not s.responses[p] or self._released(s, p, s.responses[p][-1])
 
     def handle(self, log: tuple, req: tuple) -> tuple[str, int]:
         """The leader's verdict on a produce request: (outcome, offset). UnifiedLog /
@@ -161,12 +157,12 @@ class KafkaProducer(Spec):
     def head(self, s: ProducerState, p: int) -> int | None:
         """The batch at the front of partition p's queue: retries go back in front, in order."""
         for r in self.sent_order(p):
-            if s.st[r] in (NEW, RETRY):
+            if s.status[r] in (NEW, RETRY):
                 return r
         return None
 
     def last_acked_seq(self, s: ProducerState, p: int) -> int:
-        seqs = [s.stamp[r][1] for r in self.sent_order(p) if s.st[r] == ACKED and s.stamp[r][0] == s.epoch]
+        seqs = [s.stamp[r][1] for r in self.sent_order(p) if s.status[r] == ACKED and s.stamp[r][0] == s.epoch]
         return max(seqs, default=-1)
 
     # -- the producer --------------------------------------------------------------------------
@@ -174,7 +170,8 @@ class KafkaProducer(Spec):
     def init(self):
         n, m = self.records, self.partitions
         yield ProducerState(
-            (NEW,) * n, (0,) * n, (NO_STAMP,) * n, 0, 0, ((),) * m, ((),) * m, ((),) * m, ((),) * m, (0,) * m, 0
+            status=(NEW,) * n, retries_used=(0,) * n, stamp=(NO_STAMP,) * n, epoch=0, restarts=0,
+            requests=((),) * m, responses=((),) * m, late_requests=((),) * m, log=((),) * m, hw=(0,) * m, failovers=0,
         )
 
     @action(p=_parts)
@@ -182,104 +179,121 @@ class KafkaProducer(Spec):
         """Sender drains the head batch of p into a produce request (stamping a new batch
         with the next sequence) if the connection has fewer than max_in_flight requests."""
         r = self.head(s, p)
-        if r is None or len(s.pipe[p]) + len(s.resp[p]) >= self.max_in_flight:
+        if r is None or len(s.requests[p]) + len(s.responses[p]) >= self.max_in_flight:
             return None
         mine = self.sent_order(p)
         stamp = s.stamp[r]
         if self.idempotence:
-            flying = [x for x in mine if s.st[x] == INFLIGHT]
-            if s.st[r] == RETRY and any(x < r for x in flying):
+            flying = [x for x in mine if s.status[x] == INFLIGHT]
+            if s.status[r] == RETRY and any(x < r for x in flying):
                 return None  # a retry goes out only as the first in-flight sequence
-            if s.st[r] == NEW:
+            if s.status[r] == NEW:
                 cur = [s.stamp[x][1] for x in mine if s.stamp[x][0] == s.epoch]
                 stamp = (s.epoch, max(cur, default=-1) + 1)
         else:
             stamp = (s.epoch, -1)
         return s._replace(
-            st=set_at(s.st, r, INFLIGHT),
+            status=set_at(s.status, r, INFLIGHT),
             stamp=set_at(s.stamp, r, stamp),
-            pipe=set_at(s.pipe, p, s.pipe[p] + ((r,) + stamp,)),
+            requests=set_at(s.requests, p, fifo_send(s.requests[p], (r,) + stamp)),
         )
 
     @action(p=_parts)
     def receive(self, s, p):
         """The producer reads the next response of p (in request order on a connection)."""
-        if not s.resp[p] or not self._released(s, p, s.resp[p][0]):
+        if not s.responses[p] or not self._released(s, p, s.responses[p][0]):
             return None
-        r, outcome, _ = s.resp[p][0]
-        s = s._replace(resp=set_at(s.resp, p, s.resp[p][1:]))
+        (r, outcome, _), rest = fifo_receive(s.responses[p])
+        s = s._replace(responses=set_at(s.responses, p, rest))
         if outcome in ("ok", "dup"):
-            return s._replace(st=set_at(s.st, r, ACKED))
+            return s._replace(status=set_at(s.status, r, ACKED))
         if outcome == "oos" and s.stamp[r] == (s.epoch, self.last_acked_seq(s, p) + 1):
             return self._bump_epoch(s, p, r)  # a real gap: KIP-360 local epoch bump
-        return s._replace(st=set_at(s.st, r, RETRY))  # retriable: err, fenced, oos behind a gap
+        return s._replace(status=set_at(s.status, r, RETRY))  # retriable: err, fenced, oos behind a gap
 
     def _bump_epoch(self, s: ProducerState, p: int, r: int) -> ProducerState:
         """TransactionManager.bumpIdempotentProducerEpoch: epoch + 1, and the unacknowledged
         batches of p are re-sequenced from 0 in order (they carry the new stamp when resent)."""
-        epoch, st, stamp, seq = s.epoch + 1, set_at(s.st, r, RETRY), list(s.stamp), 0
+        epoch, status, stamp, seq = s.epoch + 1, set_at(s.status, r, RETRY), list(s.stamp), 0
         for x in self.sent_order(p):
-            if st[x] in (RETRY, INFLIGHT):
+            if status[x] in (RETRY, INFLIGHT):
                 stamp[x] = (epoch, seq)
                 seq += 1
-        return s._replace(epoch=epoch, st=st, stamp=tuple(stamp))
+        return s._replace(epoch=epoch, status=status, stamp=tuple(stamp))
+
+    def _retry_in_flight(self, s: ProducerState, p: int) -> tuple[str, ...]:
+        """Every batch of p in flight goes back to the queue as a retry."""
+        status = s.status
+        for r in self.sent_order(p):
+            if status[r] == INFLIGHT:
+                status = set_at(status, r, RETRY)
+        return status
+
+    def _orphaned(self, s: ProducerState, p: int) -> tuple:
+        """The late requests of p once its connection closes: plus the request the leader had
+        already read (it reads one only while the connection is not muted)."""
+        if s.requests[p] and self._leader_free(s, p):
+            return bag_add(s.late_requests[p], s.requests[p][0])
+        return s.late_requests[p]
 
     # -- the leader ----------------------------------------------------------------------------
 
     @action(p=_parts)
     def leader_append(self, s, p):
         """The leader reads the next request of the connection and handles it."""
-        if not s.pipe[p] or not self._leader_free(s, p):
+        if not s.requests[p] or not self._leader_free(s, p):
             return None
-        req = s.pipe[p][0]
+        req, rest = fifo_receive(s.requests[p])
         outcome, off = self.handle(s.log[p], req)
-        changes = self._with_log(s, p, s.log[p] + (req,)) if outcome == "ok" else {}
+        changes = self._with_log(s, p, log_append(s.log[p], (req,))) if outcome == "ok" else {}
         return s._replace(
-            pipe=set_at(s.pipe, p, s.pipe[p][1:]), resp=set_at(s.resp, p, s.resp[p] + ((req[0], outcome, off),)), **changes
+            requests=set_at(s.requests, p, rest),
+            responses=set_at(s.responses, p, fifo_send(s.responses[p], (req[0], outcome, off))), **changes
         )
 
-    @action(p=_parts, req=lambda spec, s: sorted({m for bag in s.late for m in bag_distinct(bag)}))
+    @action(p=_parts, req=lambda spec, s: sorted({m for bag in s.late_requests for m in bag_distinct(bag)}))
     def leader_append_late(self, s, p, req):
         """The leader handles a request it read before the connection closed; the response
         has nowhere to go."""
-        if req not in s.late[p]:
+        if req not in s.late_requests[p]:
             return None
         outcome, _ = self.handle(s.log[p], req)
-        changes = self._with_log(s, p, s.log[p] + (req,)) if outcome == "ok" else {}
-        return s._replace(late=set_at(s.late, p, bag_remove(s.late[p], req)), **changes)
+        changes = self._with_log(s, p, log_append(s.log[p], (req,))) if outcome == "ok" else {}
+        return s._replace(late_requests=set_at(s.late_requests, p, bag_remove(s.late_requests[p], req)), **changes)
 
     @action(p=_parts)
     def leader_error(self, s, p):
         """The leader rejects the next request with a retriable error, appending nothing
         (NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS, ...)."""
-        if not self.lossy_network or not s.pipe[p] or not self._leader_free(s, p):
+        if not self.lossy_network or not s.requests[p] or not self._leader_free(s, p):
             return None
-        r = s.pipe[p][0][0]
-        if s.att[r] >= self.retries:
+        (r, _, _), rest = fifo_receive(s.requests[p])
+        if not budget_left(s.retries_used[r], self.retries):
             return None
         return s._replace(
-            pipe=set_at(s.pipe, p, s.pipe[p][1:]),
-            resp=set_at(s.resp, p, s.resp[p] + ((r, "err", -1),)),
-            att=set_at(s.att, r, s.att[r] + 1),
+            requests=set_at(s.requests, p, rest),
+            responses=set_at(s.responses, p, fifo_send(s.responses[p], (r, "err", -1))),
+            retries_used=set_at(s.retries_used, r, s.retries_used[r] + 1),
         )
 
     @action(p=_parts)
     def disconnect(self, s, p):
         """The connection drops (request timeout, broken socket): every in-flight batch of p
         fails and is retried; unread responses are lost; a request the leader already read
-        may still be handled (late); the rest of the pipe is never read."""
-        if not self.lossy_network or not (s.pipe[p] or s.resp[p]):
+        may still be handled (late); the rest of the requests channel is never read."""
+        if not self.lossy_network or not (s.requests[p] or s.responses[p]):
             return None
-        flying = [r for r in self.sent_order(p) if s.st[r] == INFLIGHT]
-        if any(s.att[r] >= self.retries for r in flying):
+        flying = [r for r in self.sent_order(p) if s.status[r] == INFLIGHT]
+        if not all(budget_left(s.retries_used[r], self.retries) for r in flying):
             return None
-        st, att = s.st, s.att
+        retries_used = s.retries_used
         for r in flying:
-            st, att = set_at(st, r, RETRY), set_at(att, r, att[r] + 1)
-        late = s.late
-        if s.pipe[p] and self._leader_free(s, p):
-            late = set_at(late, p, bag_add(late[p], s.pipe[p][0]))
-        return s._replace(st=st, att=att, late=late, pipe=set_at(s.pipe, p, ()), resp=set_at(s.resp, p, ()))
+            retries_used = set_at(retries_used, r, retries_used[r] + 1)
+        return s._replace(
+            status=self._retry_in_flight(s, p), retries_used=retries_used,
+            late_requests=set_at(s.late_requests, p, self._orphaned(s, p)),
+            requests=set_at(s.requests, p, ()), responses=set_at(s.responses, p, ()),
+        )
 
     @action(p=_parts)
     def replicate(self, s, p):
@@ -293,19 +307,15 @@ class KafkaProducer(Spec):
         """The leader of p crashes; the controller elects the in-sync follower, whose log is
         the committed prefix. Requests at the old leader are lost; the producer gets
         NOT_LEADER_OR_FOLLOWER / disconnects and retries its in-flight batches there."""
-        if s.failovers >= self.max_failovers:
+        if not budget_left(s.failovers, self.max_failovers):
             return None
-        st = s.st
-        for r in self.sent_order(p):
-            if st[r] == INFLIGHT:
-                st = set_at(st, r, RETRY)
         return s._replace(
-            st=st,
+            status=self._retry_in_flight(s, p),
             failovers=s.failovers + 1,
             log=set_at(s.log, p, s.log[p][: s.hw[p]]),
-            pipe=set_at(s.pipe, p, ()),
-            resp=set_at(s.resp, p, ()),
-            late=set_at(s.late, p, ()),
+            requests=set_at(s.requests, p, ()),
+            responses=set_at(s.responses, p, ()),
+            late_requests=set_at(s.late_requests, p, ()),
         )
 
     @action
@@ -314,104 +324,57 @@ class KafkaProducer(Spec):
         (InitProducerId bumps the epoch, sequences restart at 0). The application hands the
         new instance every record it has no acknowledgement for; the old instance's
         requests already read by a leader may still be handled (the zombie's writes)."""
-        if s.restarts >= self.producer_restarts or all(x == ACKED for x in s.st):
+        if not budget_left(s.restarts, self.producer_restarts) or all(x == ACKED for x in s.status):
             return None
-        st = tuple(x if x == ACKED else NEW for x in s.st)
-        att = tuple(a if x == ACKED else 0 for a, x in zip(s.att, s.st))
-        stamp = tuple(t if x == ACKED else NO_STAMP for t, x in zip(s.stamp, s.st))
-        late = tuple(
-            bag_add(s.late[p], s.pipe[p][0]) if s.pipe[p] and self._leader_free(s, p) else s.late[p] for p in range(self.partitions)
-        )
+        acked = [x == ACKED for x in s.status]
         m = self.partitions
         return s._replace(
-            st=st, att=att, stamp=stamp, epoch=s.epoch + 1, restarts=s.restarts + 1, late=late, pipe=((),) * m, resp=((),) * m
+            status=tuple(ACKED if a else NEW for a in acked),
+            retries_used=tuple(used if a else 0 for used, a in zip(s.retries_used, acked)),
+            stamp=tuple(t if a else NO_STAMP for t, a in zip(s.stamp, acked)),
+            epoch=s.epoch + 1, restarts=s.restarts + 1,
+            late_requests=tuple(self._orphaned(s, p) for p in range(m)), requests=((),) * m, responses=((),) * m,
         )
 
     @terminal
     def all_acknowledged(self, s):
-        return all(x == ACKED for x in s.st) and not any(s.late)
+        return all(x == ACKED for x in s.status) and not any(s.late_requests)
 
     # -- invariants, over what a consumer reads ------------------------------------------------
 
-    @invariant
-    def per_partition_fifo(self, s):
+    def _every_partition(self, verdict_of: Callable[[int], object]):
+        """The first partition's failure, or True: each invariant is judged per partition."""
         for p in range(self.partitions):
-            order = {r: i for i, r in enumerate(self.sent_order(p))}
-            verdict = inv.per_partition_fifo(self.committed(s, p), order, where=f"partition {p}")
+            verdict = verdict_of(p)
             if not verdict:
                 return verdict
         return True
+
+    @invariant
+    def per_partition_fifo(self, s):
+        def verdict(p):
+            order = {r: i for i, r in enumerate(self.sent_order(p))}
+            return inv.per_partition_fifo(self.committed(s, p), order, where=f"partition {p}")
+        return self._every_partition(verdict)
 
     @invariant
     def no_duplicates(self, s):
-        for p in range(self.partitions):
-            verdict = inv.no_duplicates(self.committed(s, p), where=f"partition {p}")
-            if not verdict:
-                return verdict
-        return True
+        return self._every_partition(lambda p: inv.no_duplicates(self.committed(s, p), where=f"partition {p}"))
 
     @invariant
     def no_gaps(self, s):
-        for p in range(self.partitions):
-            verdict = inv.no_gaps(self.committed(s, p), self.sent_order(p), where=f"partition {p}")
-            if not verdict:
-                return verdict
-        return True
+        return self._every_partition(lambda p: inv.no_gaps(self.committed(s, p), self.sent_order(p), where=f"partition {p}"))
 
     @invariant
-    def exactly_once(self, s):
-        done = all(x == ACKED for x in s.st)
-        for p in range(self.partitions):
-            verdict = inv.exactly_once(done, self.committed(s, p), self.sent_order(p), where=f"partition {p}")
-            if not verdict:
-                return verdict
-        return True
+    def exactly_once_per_partition(self, s):
+        """The idempotent producer's promise (KIP-98: exactly once, in order, per partition):
+        once every record is acknowledged, each is in its partition's committed log once.
+        Not the exactly-once *processing* of transactions (kafka_transactions.py)."""
+        all_acked = all(x == ACKED for x in s.status)
+        return self._every_partition(
+            lambda p: inv.exactly_once_per_partition(all_acked, self.committed(s, p), self.sent_order(p), where=f"partition {p}"))
 
     @invariant
     def zombie_fenced(self, s):
-        for p in range(self.partitions):
-            verdict = inv.zombie_fenced(self.committed(s, p), epoch_of=lambda e: e[1], where=f"partition {p}")
-            if not verdict:
-                return verdict
-        return True
-
-    # -- sequence diagrams (`check --html`, reports/flow.py) -----------------------------------
-
-    def processes(self) -> list[str]:
-        return ["producer"] + [self._leader_name(p) for p in range(self.partitions)]
-
-    def _leader_name(self, p: int) -> str:
-        return "leader" if self.partitions == 1 else f"leader p{p}"
-
-    def message_flow(self, step, before):
-        """Produce requests and their responses as arrows between the producer and the
-        partition's leader; what either side does alone as a box on its lifeline."""
-        s, p, name = step.state, step.args.get("p"), step.name
-        if name == "restart_producer":
-            return "producer", "producer", "restart: new instance, epoch + 1"
-        leader = self._leader_name(p)
-        if name == "send":
-            r, epoch, seq = s.pipe[p][-1]
-            stamp = f" (epoch {epoch}, seq {seq})" if self.idempotence else ""
-            return "producer", leader, f"Produce b{r}{stamp}"
-        if name == "receive":
-            r, outcome, _ = before.resp[p][0]
-            return leader, "producer", f"b{r}: {RESPONSE_TEXT[outcome]}"
-        if name == "leader_append":
-            r, outcome, off = s.resp[p][-1]
-            return leader, leader, f"b{r} appended at offset {off}" if outcome == "ok" else f"b{r}: {RESPONSE_TEXT[outcome]}"
-        if name == "leader_append_late":
-            return leader, leader, f"late b{step.args['req'][0]} handled (connection gone)"
-        if name == "leader_error":
-            return leader, leader, f"b{s.resp[p][-1][0]}: retriable error"
-        if name == "disconnect":
-            return "producer", "producer", "connection dropped: in-flight batches retried"
-        if name == "replicate":
-            return leader, leader, f"follower caught up: high watermark {s.hw[p]}"
-        if name == "failover":
-            return leader, leader, "leader fails over to the in-sync follower"
-        return None
-
-
-RESPONSE_TEXT = {"ok": "ok", "dup": "DUPLICATE_SEQUENCE (ok)", "err": "retriable error",
-                 "fenced": "INVALID_PRODUCER_EPOCH", "oos": "OUT_OF_ORDER_SEQUENCE_NUMBER"}
+        return self._every_partition(
+            lambda p: inv.zombie_fenced(self.committed(s, p), epoch_of=lambda e: e[1], where=f"partition {p}"))

@@ -1,15 +1,25 @@
-"""Mechanics shared by the protocol models: immutable updates, a network as a bag of
-messages, and replicated logs. Written once so every model loses, duplicates and
-reorders messages the same way, and so their states stay small tuples (cheap to hash).
+"""Mechanics shared by the protocol models, written once so that every model loses,
+duplicates and reorders messages, truncates logs and spends its fault budget the same way,
+and so that its states stay small tuples (cheap to hash, equal when they mean the same).
 
-Conventions: a process id is an int 0..n-1; per-process variables are tuples indexed by
-id; a bag is a sorted tuple of messages (sorted, so equal bags are equal tuples).
+Conventions (one each):
+- a process id is an int 0..n-1; per-process variables are tuples indexed by id;
+- a log is a tuple of entries, the entry at offset i at position i; its end offset (the
+  next offset to write, Kafka's log end offset, Zab's last zxid + 1) is `len(log)`;
+- a FIFO channel (one TCP connection) is a tuple, oldest message first;
+- a bag (a network that may reorder) is a sorted tuple: equal bags are equal tuples;
+- an id set (ISR, group members, partitions added to a transaction) is a sorted tuple of
+  distinct ids;
+- a fault budget counts *up*: the state holds how many faults of a kind have happened (0 at
+  the start), the constant holds the limit. Counting up keeps the initial state the same
+  for every limit and makes a trace read as history ("crashes=1": one crash so far), and the
+  same rule covers per-item counters such as a batch's retries.
 """
 
 from __future__ import annotations
 
-from bisect import insort
-from typing import Any, Iterable
+from bisect import bisect_left, insort
+from typing import Any, Callable, Iterable
 
 
 def set_at(t: tuple, i: int, value: Any) -> tuple:
@@ -18,16 +28,37 @@ def set_at(t: tuple, i: int, value: Any) -> tuple:
 
 
 def update(t: tuple, changes: dict[int, Any]) -> tuple:
-    """`t` with several positions replaced."""
+    """`t` with several positions replaced (one copy instead of one per position)."""
     out = list(t)
     for i, v in changes.items():
         out[i] = v
     return tuple(out)
 
 
-# -- the network as a bag (multiset) of in-flight messages ----------------------------------
-# Delivery picks any message (reordering); `bag_remove` after delivery, so a message is
-# delivered once unless the model also offers duplication (deliver without removing).
+# -- fault budgets -----------------------------------------------------------------------------
+
+
+def budget_left(used: int, limit: int) -> bool:
+    """May one more fault of this kind happen? `used` is the state's count so far (faults
+    count up, see the module docstring), `limit` the constant bounding them."""
+    return used < limit
+
+
+# -- FIFO channels (a TCP connection: delivered in order, lost only all at once) ---------------
+
+
+def fifo_send(channel: tuple, msg: Any) -> tuple:
+    """The channel with `msg` queued behind everything already in it."""
+    return channel + (msg,)
+
+
+def fifo_receive(channel: tuple) -> tuple[Any, tuple]:
+    """(the oldest message, the channel without it); the channel must not be empty. A
+    receive that first looks at the message reads `channel[0]`."""
+    return channel[0], channel[1:]
+
+
+# -- bags (a network that reorders; duplication = delivering without removing) -----------------
 
 
 def bag_add(bag: tuple, msg: Any) -> tuple:
@@ -38,6 +69,7 @@ def bag_add(bag: tuple, msg: Any) -> tuple:
 
 
 def bag_add_all(bag: tuple, msgs: Iterable[Any]) -> tuple:
+    """The bag with one more copy of each of `msgs` (a broadcast)."""
     return tuple(sorted(bag + tuple(msgs)))
 
 
@@ -48,8 +80,8 @@ def bag_remove(bag: tuple, msg: Any) -> tuple:
 
 
 def bag_distinct(bag: tuple) -> tuple:
-    """Each different message once, in order: the domain of a 'receive' action (no point
-    in delivering two identical copies as two different choices)."""
+    """Each different message once, in order: the domain of a 'receive' action (delivering
+    one of two identical copies is one choice, not two)."""
     out, last = [], object()
     for m in bag:
         if m != last:
@@ -58,15 +90,28 @@ def bag_distinct(bag: tuple) -> tuple:
     return tuple(out)
 
 
-def bag_count(bag: tuple, msg: Any) -> int:
-    return bag.count(msg)
+# -- id sets (sorted tuples of distinct ids) ---------------------------------------------------
 
 
-# -- replicated logs -------------------------------------------------------------------------
+def id_set_add(ids: tuple, x: Any) -> tuple:
+    """`ids` with `x` in it; unchanged if it already was (adding twice is adding once)."""
+    i = bisect_left(ids, x)
+    if i < len(ids) and ids[i] == x:
+        return ids
+    return ids[:i] + (x,) + ids[i:]
+
+
+def id_set_remove(ids: tuple, x: Any) -> tuple:
+    """`ids` without `x`; unchanged if it was not there (removing twice is removing once)."""
+    return tuple(y for y in ids if y != x)
+
+
+# -- logs --------------------------------------------------------------------------------------
 
 
 def common_prefix(a: tuple, b: tuple) -> int:
-    """Length of the longest common prefix of two logs."""
+    """Length of the longest common prefix of two logs: where a follower's log and its
+    leader's diverge, the offset it truncates to."""
     n = min(len(a), len(b))
     i = 0
     while i < n and a[i] == b[i]:
@@ -74,14 +119,41 @@ def common_prefix(a: tuple, b: tuple) -> int:
     return i
 
 
-def is_prefix(a: tuple, b: tuple) -> bool:
-    return len(a) <= len(b) and b[: len(a)] == a
+# A log with an unflushed tail: a process appends in memory (its write buffer) and fsyncs
+# later; `durable` counts the entries already on disk. A crash keeps only those; a truncation
+# is written to disk at once, so it cuts both. Used wherever "acknowledged before fsync" is
+# the question (ZooKeeper's NEWLEADER ACK, Kafka's unflushed tail). A model without fsync
+# passes durable=len(log) or uses only log_append and log[:n].
 
 
-# -- logs with leader epochs (Kafka's epoch cache, Raft's term per entry) --------------------
+def log_append(log: tuple, entries: tuple) -> tuple:
+    """The log with `entries` appended in memory (not yet on disk: `durable` is unchanged)."""
+    return log + tuple(entries)
 
 
-def epoch_end_offset(log: tuple, epoch: int, epoch_of=lambda entry: entry[1]) -> tuple[int, int]:
+def log_after_crash(log: tuple, durable: int) -> tuple:
+    """What a restarted process finds on disk."""
+    return log[:durable]
+
+
+def log_truncate(log: tuple, durable: int, n: int) -> tuple[tuple, int]:
+    """Truncate to the first `n` entries (end offset `n`, on disk too): the new (log, durable)."""
+    return log[:n], min(durable, n)
+
+
+def durably_holds(log: tuple, durable: int, entry: Any) -> bool:
+    """Is `entry` among the entries already on disk?"""
+    return entry in log[:durable]
+
+
+# -- logs with leader epochs (Kafka's epoch cache, Raft's term per entry) ----------------------
+
+
+def _second(entry: tuple) -> Any:
+    return entry[1]
+
+
+def epoch_end_offset(log: tuple, epoch: int, epoch_of: Callable[[Any], int] = _second) -> tuple[int, int]:
     """What a leader answers to "where does epoch `epoch` end in your log?" (Kafka's
     OffsetsForLeaderEpoch / a fetch's diverging-epoch check): the largest epoch <= `epoch`
     that has entries, and the offset just after its last entry. (-1, 0) when no entry has
@@ -93,53 +165,16 @@ def epoch_end_offset(log: tuple, epoch: int, epoch_of=lambda entry: entry[1]) ->
     return -1, 0
 
 
-def epoch_start_offset(log: tuple, epoch: int, epoch_of=lambda entry: entry[1]) -> int:
+def epoch_start_offset(log: tuple, epoch: int, epoch_of: Callable[[Any], int] = _second) -> int:
     """The offset of the first entry of `epoch` or later (the log end if there is none):
     where a leader's own epoch begins in its log."""
     return next((o for o, entry in enumerate(log) if epoch_of(entry) >= epoch), len(log))
 
 
-# -- one request slot per client (a client with one request outstanding at a time) --------------
+# -- one request slot per client (a client with one request outstanding at a time) ------------
 
 
 def slot_holds(slot: tuple, kind: int) -> bool:
     """A per-client in-flight slot is () when idle, else a tuple whose first element says
     what it holds (e.g. 1 = a request on its way, 2 = its response on its way back)."""
     return bool(slot) and slot[0] == kind
-
-
-def budget_left(used: int, limit: int) -> bool:
-    """A fault budget (crashes, lost responses, timeouts): may one more happen?"""
-    return used < limit
-
-
-# -- a log with an unflushed tail ------------------------------------------------------------
-# A process appends to its log in memory (its write buffer) and fsyncs later; `durable` counts
-# the entries already on disk. A crash keeps only those; a truncation is written to disk at
-# once, so it cuts both. Used wherever "acknowledged before fsync" is the question (ZooKeeper's
-# NEWLEADER ACK, Kafka's unflushed tail).
-
-
-def log_append(log: tuple, entries: tuple) -> tuple:
-    """The log with `entries` appended in memory (not yet on disk: `durable` is unchanged)."""
-    return log + tuple(entries)
-
-
-def log_unflushed(log: tuple, durable: int) -> tuple:
-    """The entries a crash would lose now."""
-    return log[durable:]
-
-
-def log_after_crash(log: tuple, durable: int) -> tuple:
-    """What a restarted process finds on disk."""
-    return log[:durable]
-
-
-def log_truncate(log: tuple, durable: int, n: int) -> tuple[tuple, int]:
-    """Truncate to the first `n` entries (on disk too): the new (log, durable)."""
-    return log[:n], min(durable, n)
-
-
-def durably_holds(log: tuple, durable: int, entry: Any) -> bool:
-    """Is `entry` among the entries already on disk?"""
-    return entry in log[:durable]

@@ -1,7 +1,7 @@
 """Two-phase commit, a port of TwoPhase.tla from the tlaplus/Examples repository
 (specifications/transaction_commit): a transaction manager and `rms` resource managers.
 
-The port is state-for-state: `rm` is rmState, `tm` is tmState, `prepared` is tmPrepared
+The port is state-for-state: `rm_state` is rmState, `tm_state` is tmState, `prepared` is tmPrepared
 (as one flag per RM), and the message set `msgs` is split into the Prepared messages (one
 flag per RM) and the Commit / Abort broadcasts. TLC's counts for this spec — 288 distinct
 states at 3 RMs, 50,816 / 296,448 / 1,745,408 at 6 / 7 / 8 — are the engine's speed anchor.
@@ -9,21 +9,18 @@ states at 3 RMs, 50,816 / 296,448 / 1,745,408 at 6 / 7 / 8 — are the engine's 
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 import attrs
 
-from checker import Spec, action, invariant, record
-
-
-def _set(t: tuple, i: int, v) -> tuple:
-    return t[:i] + (v,) + t[i + 1 :]
+from checker import Range, Spec, action, invariant, record
+from spec.mechanics import set_at
 
 
 @record
 class TPState(NamedTuple):
-    rm: tuple[str, ...]  # per RM: working | prepared | committed | aborted
-    tm: str  # init | done
+    rm_state: tuple[str, ...]  # per RM: working | prepared | committed | aborted
+    tm_state: str  # init | done
     prepared: tuple[bool, ...]  # TM has received Prepared from this RM
     sent_prepared: tuple[bool, ...]  # a Prepared message from this RM is in msgs
     commit_sent: bool
@@ -36,55 +33,56 @@ def _rms(spec, s):
 
 @attrs.frozen
 class TwoPhase(Spec):
-    rms: int = 3
+    rms: Annotated[int, Range(1)] = 3
 
     def init(self):
         n = self.rms
-        yield TPState(("working",) * n, "init", (False,) * n, (False,) * n, False, False)
+        yield TPState(rm_state=("working",) * n, tm_state="init", prepared=(False,) * n, sent_prepared=(False,) * n,
+                      commit_sent=False, abort_sent=False)
 
     @action(r=_rms)
     def tm_rcv_prepared(self, s, r):
-        if s.tm != "init" or not s.sent_prepared[r]:
+        if s.tm_state != "init" or not s.sent_prepared[r]:
             return None
-        return s._replace(prepared=_set(s.prepared, r, True))
+        return s._replace(prepared=set_at(s.prepared, r, True))
 
     @action
     def tm_commit(self, s):
-        if s.tm != "init" or not all(s.prepared):
+        if s.tm_state != "init" or not all(s.prepared):
             return None
-        return s._replace(tm="done", commit_sent=True)
+        return s._replace(tm_state="done", commit_sent=True)
 
     @action
     def tm_abort(self, s):
-        if s.tm != "init":
+        if s.tm_state != "init":
             return None
-        return s._replace(tm="done", abort_sent=True)
+        return s._replace(tm_state="done", abort_sent=True)
 
     @action(r=_rms)
     def rm_prepare(self, s, r):
-        if s.rm[r] != "working":
+        if s.rm_state[r] != "working":
             return None
-        return s._replace(rm=_set(s.rm, r, "prepared"), sent_prepared=_set(s.sent_prepared, r, True))
+        return s._replace(rm_state=set_at(s.rm_state, r, "prepared"), sent_prepared=set_at(s.sent_prepared, r, True))
 
     @action(r=_rms)
     def rm_choose_to_abort(self, s, r):
-        if s.rm[r] != "working":
+        if s.rm_state[r] != "working":
             return None
-        return s._replace(rm=_set(s.rm, r, "aborted"))
+        return s._replace(rm_state=set_at(s.rm_state, r, "aborted"))
 
     @action(r=_rms)
     def rm_rcv_commit(self, s, r):
         if not s.commit_sent:
             return None
-        return s._replace(rm=_set(s.rm, r, "committed"))
+        return s._replace(rm_state=set_at(s.rm_state, r, "committed"))
 
     @action(r=_rms)
     def rm_rcv_abort(self, s, r):
         if not s.abort_sent:
             return None
-        return s._replace(rm=_set(s.rm, r, "aborted"))
+        return s._replace(rm_state=set_at(s.rm_state, r, "aborted"))
 
     @invariant
     def consistent(self, s):
         """TCConsistent: no RM has committed while another has aborted."""
-        return not ("committed" in s.rm and "aborted" in s.rm)
+        return not ("committed" in s.rm_state and "aborted" in s.rm_state)

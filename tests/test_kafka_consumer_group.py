@@ -96,17 +96,24 @@ def test_without_generation_fencing_at_most_once_processes_twice():
 # -- configuration errors ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("bad", [dict(members=0), dict(records=0), dict(stalls=-1), dict(max_generation=0)])
-def test_bad_constants_are_refused_with_the_fix(bad):
-    with pytest.raises(SpecError, match="members=2, partitions=2"):
+@pytest.mark.parametrize("bad, message", [
+    (dict(members=0), "members=0 must be at least 1. Give each a value in its range (the defaults: -c members=2)"),
+    (dict(records=0), "records=0 must be at least 1. Give each a value in its range (the defaults: -c records=1)"),
+    (dict(stalls=-1), "stalls=-1 must be at least 0 (0 switches it off)."),
+    (dict(max_generation=0), "max_generation=0 must be at least 1 (or no member ever gets an assignment)."),
+])
+def test_bad_constants_are_refused_with_the_fix(bad, message):
+    with pytest.raises(SpecError) as err:
         KafkaConsumerGroup(**bad)
+    assert message in str(err.value)
 
 
 def test_double_ownership_among_current_members_is_reported():
     """No switch breaks exclusive ownership (eager revocation prevents it), so check the
     invariant against a state where it is broken: both members of generation 1 own p0."""
     spec = KafkaConsumerGroup()
-    s = next(iter(spec.init()))._replace(gen=1, group=(0, 1), status=("active", "active"), mgen=(1, 1), owned=((0,), (0, 1)))
+    s = next(iter(spec.init()))._replace(generation=1, group=(0, 1), status=("active", "active"),
+                                              member_generation=(1, 1), owned=((0,), (0, 1)))
     assert not spec.one_owner_per_partition(s)
     assert "partition 0 is owned by current members [0, 1]" in spec.one_owner_per_partition(s).reason
     assert spec.one_owner_per_partition(s._replace(group=(1,)))  # member 0 removed: a zombie's belief does not count

@@ -78,7 +78,7 @@ def test_six_in_flight_outrun_the_five_batch_cache():
     assert len(v.trace) == 19
     assert actions(v)[12:] == ["disconnect(p=0)", "send(p=0)", "leader_append(p=0)", "receive(p=0)", "send(p=0)", "leader_append(p=0)"]
     assert v.trace[-1].state.log[0] == tuple((r, 0, r) for r in range(6)) + ((0, 1, 0),)
-    once = assert_violates(spec, "exactly_once")  # all acknowledged, the whole window twice
+    once = assert_violates(spec, "exactly_once_per_partition")  # all acknowledged, the whole window twice
     assert len(once.trace) == 35 and [e[0] for e in once.trace[-1].state.log[0]] == [0, 1, 2, 3, 4, 5] * 2
     held = assert_holds(spec, invariants=["per_partition_fifo", "no_gaps", "zombie_fenced"])  # what does not break
     assert held.distinct_states == 36100
@@ -110,3 +110,19 @@ def test_bad_constants_are_explained():
         KafkaProducer(max_in_flight=0)
     with pytest.raises(SpecError, match="explicit"):
         KafkaProducer(records=2, explicit=(0,))
+
+
+def test_sequence_diagram_of_the_duplicate_without_idempotence():
+    """The `--html` sequence diagram (spec/kafka_producer_flow.py) tells the duplicate's story."""
+    from reports.flow import flows
+
+    spec = KafkaProducer(idempotence=False, max_failovers=0)
+    v = assert_violates(spec, "no_duplicates")
+    assert flows(spec, v.trace) == [
+        None,
+        ("producer", "leader", "Produce b0"),
+        ("leader", "leader", "b0 appended at offset 0"),
+        ("producer", "producer", "connection dropped: in-flight batches retried"),
+        ("producer", "leader", "Produce b0"),
+        ("leader", "leader", "b0 appended at offset 1"),
+    ]
