@@ -82,38 +82,21 @@ if generated == before and not search._terminal(s, idx):
     search._deadlock(idx)
 """
 
-# Per successor: count it, apply the constraint, make sure the value registry holds its
-# parts (one C call; fingerprint.py says why), and keep it if its fingerprint is not
-# among the recent ones: the state joins the next level, its parent and action instance
-# go to parallel lists (no per-state tuple to build and take apart), and a new state type
-# is vetted once. `Search._settle` then settles each chunk against the bulk of the visited
-# set (which is when fingerprints are kept, `fps`), the invariants and the limits.
+# Per successor: count it, apply the constraint, then test `window`, the states of the
+# level being expanded and of the next one, exactly (by ==, at the cost of one hash, as a
+# bare loop's set of states does): most successors are one of them (87% in two-phase
+# commit). Only the others — new states, and states of older levels — pay for the
+# fingerprint: with plain fingerprints the value registry's check (one C call;
+# fingerprint.py says why) and a second hash, with a view or symmetry the view or the
+# canonical image. A state whose fingerprint is not among the recent ones joins the next
+# level; its parent and action instance go to parallel lists (no per-state tuple to build
+# and take apart), and a new state type is vetted once. `Search._settle` then settles each
+# chunk against the bulk of the visited set (which is when fingerprints are kept, `fps`),
+# the invariants and the limits.
 _HANDLE = """
 {count}f{ai} += 1
-if {constraint}:
-    h = {fp}
-    if h not in seen:
-        if type(t) is not T0 and type(t) not in types and not search._admit_type(t):
-            raise Diagnose
-        seen.add(h)
-        put(t)
-        pput(idx)
-        iput({instance})
-{keep_fp}"""
-
-# With plain fingerprints (hash(t), no view or symmetry), the states of the level being
-# expanded and of the next one sit in a set of their own (`window`): most successors are
-# one of them (87% in two-phase commit), and the set answers exactly, by ==, at the cost of
-# one hash, as a bare loop's set of states does. Only the others — new states, and states
-# of older levels — pay for the value registry's check and a second hash (fingerprint.py
-# says why the registry is needed for the fingerprints of states outside the window).
-_HANDLE_WINDOW = """
-{count}f{ai} += 1
 if {constraint} and t not in window:
-    if not covers(t):
-        register(t)
-    h = hash(t)
-    if h not in seen:
+{fingerprint}    if h not in seen:
         if type(t) is not T0 and type(t) not in types and not search._admit_type(t):
             raise Diagnose
         seen.add(h)
@@ -135,11 +118,11 @@ def build_level(info: SpecInfo, fingerprint: Callable | None, deadlock: bool, ke
 
     ns: dict[str, Any] = {"PROGRESS_EVERY": PROGRESS_EVERY, "Stop": Stop, "Diagnose": BadSuccessor}
     def handle(ai: int, instance: str, constraint: str) -> str:
-        return (_HANDLE if fingerprint else _HANDLE_WINDOW).format(
+        return _HANDLE.format(
             ai=ai,
             count="generated += 1\n" if deadlock else "",
             constraint=constraint,
-            fp="fingerprint(t)",
+            fingerprint="    h = fingerprint(t)\n" if fingerprint else "    if not covers(t):\n        register(t)\n    h = hash(t)\n",
             instance=instance,
             keep_fp="        hput(h)\n" if keep_fps else "",
         )

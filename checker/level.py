@@ -12,9 +12,10 @@ successors.py fixes:
 - count it (per action: coverage; in all: TLC's "generated");
 - drop it if a @constraint rejects it;
 - drop it if it was seen: first in `window` (the states of this level and the next, tested
-  exactly, by ==), else by fingerprint in the recent part of the visited set — after
-  making sure the value registry holds its parts (fingerprint.py: why fingerprints need
-  it); the compact runs of older fingerprints are consulted per chunk, when settling;
+  exactly, by ==: most successors are one of them), else by fingerprint (the state's hash
+  — after making sure the value registry holds its parts, fingerprint.py says why — or
+  its view, or its canonical image under a symmetry) in the recent part of the visited
+  set; the compact runs of older fingerprints are consulted per chunk, when settling;
 - else queue it for the next level with its parent and action instance.
 A state without successors is a deadlock unless a @terminal predicate accepts it.
 Every PROGRESS_EVERY frontier states the chunk is settled (settle.py: the runs, the
@@ -76,9 +77,9 @@ def expand_level(search: Search, frontier: list[Any], probe: bool) -> list[Any]:
                     found += 1
                     if constraints and not all(c(spec, t) for c in constraints):
                         continue
+                    if t in window:
+                        continue
                     if fingerprint is None:
-                        if t in window:
-                            continue
                         if not registry.covers(t):
                             registry.register(t)
                         h = hash(t)
@@ -89,8 +90,7 @@ def expand_level(search: Search, frontier: list[Any], probe: bool) -> list[Any]:
                     if type(t) not in types and not search._admit_type(t):
                         raise BadSuccessor
                     seen.add(h)
-                    if fingerprint is None:
-                        window.add(t)
+                    window.add(t)
                     nxt.append(t)
                     parents.append(k)
                     iids.append(instance_id(ai, args))

@@ -198,9 +198,9 @@ class Search(Settling):
         compact runs, the loop also lists the new states' fingerprints.
         """
         self.level_sizes.append(len(frontier))
-        # The states the plain loop tests exactly (codegen.py): this level's and, as they
-        # are found, the next one's; rebuilt per level, so it never outgrows two levels.
-        self.window = set(frontier) if self.fingerprint is None else set()
+        # The states the loop tests exactly before fingerprinting (level.py): this level's
+        # and, as they are found, the next one's; rebuilt per level, so it never outgrows two.
+        self.window = set(frontier)
         if self.loop == "plain":
             return expand_level(self, frontier, probe)
         variant = bool(self.seen.runs)
