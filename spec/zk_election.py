@@ -14,6 +14,7 @@ Ghost variables (read only by invariants): `majority`, `established`, `committed
 
 from __future__ import annotations
 
+import functools
 from typing import Literal, NamedTuple, Optional
 
 import attrs
@@ -23,7 +24,17 @@ from invariants import common
 from invariants import zk as zkinv
 from spec.mechanics import log_after_crash, set_at, update
 from spec.zk_fle import FOLLOWING, LEADING, LOOKING, FleHandlers, fresh_votes, quorum_size, self_vote, support
-from spec.zk_zab import ACTIVE, CLOSED, DISCOVERY, ELECTING, IN_EPOCH, SYNC, ZabPhases
+from spec.zk_zab import ACTIVE, CLOSED, DISCOVERY, ELECTING, IN_EPOCH, NOBODY, SYNC, ZabPhases
+
+
+# the same (established, accepted) recurs in most states: judge each pair once
+_backed_by_quorum = functools.cache(zkinv.leader_has_quorum)
+
+
+@functools.cache
+def pair_links(n: int) -> tuple:
+    """Slot k of `net` / `old` carries notifications from k // n to k % n."""
+    return tuple(divmod(k, n) for k in range(n * n))
 
 
 @record
@@ -116,9 +127,9 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
         Leaving the old role shuts its request pipeline down, and SyncRequestProcessor.shutdown
         flushes the log; DIFF txns not yet logged (a local of syncWithLeader) are gone."""
         v = self_vote(i, s.current[i], s.hist[i])
-        s = self._broadcast(s, i, rnd, v)
+        net, old = self._broadcast(s.net, s.old, i, rnd, v)
         return s._replace(
-            dur=set_at(s.dur, i, len(s.hist[i])), pend=set_at(s.pend, i, ()),
+            net=net, old=old, dur=set_at(s.dur, i, len(s.hist[i])), pend=set_at(s.pend, i, ()),
             role=set_at(s.role, i, LOOKING), rnd=set_at(s.rnd, i, rnd), vote=set_at(s.vote, i, v),
             recv=set_at(s.recv, i, fresh_votes(self.servers, i, v)), ooe=set_at(s.ooe, i, (None,) * self.servers),
             phase=set_at(s.phase, i, ELECTING),
@@ -138,14 +149,15 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
                 s = s._replace(phase=update(s.phase, {f: CLOSED for f in closed}))
         return s
 
-    def _decided(self, s: ZkState, i: int, vote: tuple, votes: int) -> ZkState:
-        """setPeerState: LEADING if the agreed vote names i, else FOLLOWING; Zab discovery starts."""
+    def _decided(self, s: ZkState, i: int, vote: tuple, votes: int, **changes) -> ZkState:
+        """setPeerState: LEADING if the agreed vote names i, else FOLLOWING; Zab discovery starts.
+        `changes`: other fields the same step updates (the delivery that completed the quorum)."""
         role = LEADING if vote[2] == i else FOLLOWING
         none = (None,) * self.servers  # recvset and outofelection are locals of lookForLeader: gone
         return s._replace(
             role=set_at(s.role, i, role), vote=set_at(s.vote, i, vote), phase=set_at(s.phase, i, DISCOVERY),
             recv=set_at(s.recv, i, none), ooe=set_at(s.ooe, i, none),
-            majority=set_at(s.majority, i, votes >= self.servers // 2 + 1),
+            majority=set_at(s.majority, i, votes >= self.servers // 2 + 1), **changes,
         )
 
     def init(self):
@@ -173,31 +185,39 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
 
     # -- Fast Leader Election ----------------------------------------------------------------------
 
-    @action(link=lambda spec, s: [divmod(k, spec.servers) for k, m in enumerate(s.net) if m is not None or s.old[k]])
+    def _links_in_transit(self, s: ZkState) -> list:
+        """The (src, dst) pairs with a notification to deliver, in slot order."""
+        links = pair_links(self.servers)
+        if self.stale_notifications:
+            return [links[k] for k, m in enumerate(s.net) if m is not None or s.old[k]]
+        return [links[k] for k, m in enumerate(s.net) if m is not None]
+
+    @action(link=lambda spec, s: spec._links_in_transit(s))
     def deliver(self, s: ZkState, link: tuple):
         """WorkerReceiver + lookForLeader handle the next notification on `link` = (src, dst):
         the oldest one still in transit, else the one in the sender's queue."""
         n = self.servers
         src, dst = link
         k = src * n + dst
-        if s.old[k]:
-            msg = s.old[k][0]
-            s = s._replace(old=set_at(s.old, k, s.old[k][1:]))
+        net, old = s.net, s.old
+        if old[k]:
+            msg = old[k][0]
+            old = set_at(old, k, old[k][1:])
         else:
-            msg = s.net[k]
+            msg = net[k]
             if msg is None:
                 return None
             if not self.duplicating_network:
-                s = s._replace(net=set_at(s.net, k, None))
+                net = set_at(net, k, None)
         st, nrnd, nvote = msg
         i = dst
         if s.role[i] != LOOKING:  # a settled server answers a LOOKING peer with its leader
             if st == LOOKING:
-                return self._send(s, i * n + src, (s.role[i], s.rnd[i], s.vote[i]))
-            return s
+                net, old = self._queue(net, old, i * n + src, (s.role[i], s.rnd[i], s.vote[i]))
+            return s._replace(net=net, old=old)
         if st == LOOKING:
-            return self._recv_looking(s, i, src, nrnd, nvote)
-        return self._recv_settled(s, i, src, st, nrnd, nvote)
+            return self._recv_looking(s, net, old, i, src, nrnd, nvote)
+        return self._recv_settled(s, net, old, i, src, st, nrnd, nvote)
 
     @action(i=lambda spec, s: range(spec.servers))
     def decide(self, s: ZkState, i: int):
@@ -210,14 +230,15 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
             return None
         return self._decided(s, i, s.vote[i], votes)
 
-    @action(i=lambda spec, s: range(spec.servers))
+    @action(i=lambda spec, s: NOBODY if any(s.net) or any(s.old) else range(spec.servers))
     def renotify(self, s: ZkState, i: int):
         """lookForLeader's receive queue timed out without a decision: sendNotifications() again,
         with the current round and vote. The timeout (200 ms, doubling to 60 s) is long next to
         a delivery, so it fires once no notification is in transit anywhere."""
         if s.role[i] != LOOKING or any(s.net) or any(s.old):
             return None
-        return self._broadcast(s, i, s.rnd[i], s.vote[i])
+        net, old = self._broadcast(s.net, s.old, i, s.rnd[i], s.vote[i])
+        return s._replace(net=net, old=old)
 
     @action(src=lambda spec, s: range(spec.servers) if spec.lossy_network else (),
             dst=lambda spec, s: range(spec.servers))
@@ -262,7 +283,7 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
             return False
         return self.fault_timing == "settled" or not (any(s.net) or any(s.old))
 
-    @action(i=lambda spec, s: range(spec.servers))
+    @action(i=lambda spec, s: range(spec.servers) if s.timeouts < spec.max_timeouts else NOBODY)
     def timeout(self, s: ZkState, i: int):
         """A fault (bounded by max_timeouts): a follower stops hearing its live leader's PINGs
         (partition, long GC pause) and goes LOOKING in its next round; the leader carries on."""
@@ -271,7 +292,7 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
             return None
         return self._look(s._replace(timeouts=s.timeouts + 1), i, s.rnd[i] + 1)
 
-    @action(L=lambda spec, s: range(spec.servers))
+    @action(L=lambda spec, s: range(spec.servers) if s.timeouts < spec.max_timeouts else NOBODY)
     def isolate_leader(self, s: ZkState, L: int):
         """A fault (bounded by max_timeouts): the leader is cut off from all its followers. They
         miss its PINGs and go LOOKING; it keeps LEADING, stale, until it notices (lose_leader)."""
@@ -286,18 +307,19 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
             s = self._look(s, f, s.rnd[f] + 1)
         return s
 
-    @action(i=lambda spec, s: range(spec.servers))
+    @action(i=lambda spec, s: range(spec.servers) if s.crashes < spec.max_crashes and spec._fault_allowed(s) else NOBODY)
     def crash(self, s: ZkState, i: int):
         """Crash and restart: volatile state is lost (logicalclock back to 0, DIFF txns not yet
         logged); the log as far as it was fsynced, czx and both epochs survive; the restarted
         server boots into round 1."""
         if s.crashes >= self.max_crashes or not self._fault_allowed(s):
             return None
-        s = s._replace(hist=set_at(s.hist, i, log_after_crash(s.hist[i], s.dur[i])))
-        if any(s.old):  # its connections reset: what was in transit to it is lost
+        old = s.old
+        if any(old):  # its connections reset: what was in transit to it is lost
             n = self.servers
-            s = s._replace(old=update(s.old, {j * n + i: () for j in range(n)}))
-        return self._step_down(s._replace(crashes=s.crashes + 1), i, 1)
+            old = update(old, {j * n + i: () for j in range(n)})
+        s = s._replace(hist=set_at(s.hist, i, log_after_crash(s.hist[i], s.dur[i])), old=old, crashes=s.crashes + 1)
+        return self._step_down(s, i, 1)
 
     # -- end states and invariants -----------------------------------------------------------------
 
@@ -344,9 +366,10 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
     def leader_has_quorum(self, s: ZkState):
         if not s.established:
             return True
-        return zkinv.leader_has_quorum(s.established, s.accepted, self.servers)
+        return _backed_by_quorum(s.established, s.accepted, self.servers)
 
-    @invariant(exercised=lambda spec, s: any(z[0] < s.zepoch[L] for L in spec._established_leaders(s) for z in s.committed))
+    @invariant(exercised=lambda spec, s: bool(s.committed) and any(
+        z[0] < s.zepoch[L] for L in spec._established_leaders(s) for z in s.committed))
     def leader_has_latest_committed(self, s: ZkState):
         """Committed-log durability: a txn committed by a quorum is in the history of every leader
         established in a later epoch (checked from establishment on, before it syncs anyone)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from spec.mechanics import set_at, update
+from spec.mechanics import set_at
 
 Zxid = tuple[int, int]
 Vote = tuple[int, Zxid, int]  # (peerEpoch, zxid, leader sid)
@@ -51,7 +51,11 @@ def votes_equal(a: tuple, b: tuple) -> bool:
 
 
 def support(votes: tuple, target: tuple) -> int:
-    """How many entries of a vote map (tuple indexed by sender, None = no vote) equal `target`."""
+    """How many entries of a vote map (tuple indexed by sender, None = no vote) equal `target`
+    (Vote.equals; against a LOOKING target that is the vote alone, whatever the entry's state)."""
+    if target[1] == LOOKING:
+        vote = target[0]
+        return sum(1 for v in votes if v is not None and v[0] == vote)
     return sum(1 for v in votes if v is not None and votes_equal(v, target))
 
 
@@ -81,59 +85,67 @@ def set_vote(votes: tuple, j: int, entry: Optional[tuple]) -> tuple:
 class FleHandlers:
     """How a LOOKING server's lookForLeader handles a notification, and how notifications are
     queued: helpers of `ZkElection` (needs `servers`, `q`, `vote_order`, `stale_notifications`,
-    `_decided`), kept beside the vote rules they apply."""
+    `_decided`), kept beside the vote rules they apply. The network (`net`, `old`) is passed
+    along and each handler builds the successor once: deliveries are most of the search."""
 
-    def _send(self, s, k: int, msg: tuple):
-        """Queue `msg` on pair slot k. The notification still waiting there was either already
-        transmitted (kept in `old`, delivered first: TCP is FIFO) while fewer than
+    def _queue(self, net: tuple, old: tuple, k: int, msg: tuple) -> tuple[tuple, tuple]:
+        """Queue `msg` on pair slot k; the new (net, old). The notification still waiting there was
+        either already transmitted (kept in `old`, delivered first: TCP is FIFO) while fewer than
         `stale_notifications` are in transit, or is replaced (QuorumCnxManager's send queue holds
         one message and drops the older one). With 0 this is the latest-message-per-pair network."""
-        prev = s.net[k]
-        if prev is not None and len(s.old[k]) < self.stale_notifications:
-            s = s._replace(old=set_at(s.old, k, s.old[k] + (prev,)))
-        return s._replace(net=set_at(s.net, k, msg))
+        prev = net[k]
+        if prev is not None and len(old[k]) < self.stale_notifications:
+            old = set_at(old, k, old[k] + (prev,))
+        return set_at(net, k, msg), old
 
-    def _broadcast(self, s, i: int, rnd: int, vote: tuple):
+    def _broadcast(self, net: tuple, old: tuple, i: int, rnd: int, vote: tuple) -> tuple[tuple, tuple]:
+        """sendNotifications: (LOOKING, rnd, vote) queued to every other server; the new (net, old)."""
         n = self.servers
-        if not self.stale_notifications:
-            return s._replace(net=update(s.net, {i * n + j: (LOOKING, rnd, vote) for j in range(n) if j != i}))
+        msg = (LOOKING, rnd, vote)
+        if not self.stale_notifications:  # i's own slot i*n+i is never used: it stays None
+            return net[: i * n] + tuple(None if j == i else msg for j in range(n)) + net[(i + 1) * n :], old
         for j in range(n):
             if j != i:
-                s = self._send(s, i * n + j, (LOOKING, rnd, vote))
-        return s
+                net, old = self._queue(net, old, i * n + j, msg)
+        return net, old
 
-    def _recv_looking(self, s, i: int, src: int, nrnd: int, nvote: tuple):
+    def _recv_looking(self, s, net: tuple, old: tuple, i: int, src: int, nrnd: int, nvote: tuple):
         n = self.servers
         if nrnd < s.rnd[i]:  # stale round: ignored, but the sender is told the current round
-            return self._send(s, i * n + src, (LOOKING, s.rnd[i], s.vote[i]))
+            net, old = self._queue(net, old, i * n + src, (LOOKING, s.rnd[i], s.vote[i]))
+            return s._replace(net=net, old=old)
         if nrnd > s.rnd[i]:  # newer round: clear recvset, adopt the better of its vote and our own
             mine = self_vote(i, s.current[i], s.hist[i])
             v = nvote if vote_gt(self.vote_order, nvote, mine) else mine
             recv = set_vote(fresh_votes(n, i, v), src, (nvote, LOOKING))
-            s = s._replace(rnd=set_at(s.rnd, i, nrnd), vote=set_at(s.vote, i, v), recv=set_at(s.recv, i, recv))
-            return self._broadcast(s, i, nrnd, v)
+            net, old = self._broadcast(net, old, i, nrnd, v)
+            return s._replace(rnd=set_at(s.rnd, i, nrnd), vote=set_at(s.vote, i, v), recv=set_at(s.recv, i, recv),
+                              net=net, old=old)
         v = s.vote[i]
+        votes, regress = s.vote, s.regress
         if vote_gt(self.vote_order, nvote, v):  # same round, better vote: adopt and re-broadcast
-            if s.regress is None and not true_gt(nvote, v):
-                s = s._replace(regress=(i, nrnd, v, nvote))
+            if regress is None and not true_gt(nvote, v):
+                regress = (i, nrnd, v, nvote)
             v = nvote
-            s = self._broadcast(s._replace(vote=set_at(s.vote, i, v)), i, nrnd, v)
+            votes = set_at(votes, i, v)
+            net, old = self._broadcast(net, old, i, nrnd, v)
         recv = set_vote(set_vote(s.recv[i], src, (nvote, LOOKING)), i, (v, LOOKING))
-        return s._replace(recv=set_at(s.recv, i, recv))
+        return s._replace(recv=set_at(s.recv, i, recv), vote=votes, regress=regress, net=net, old=old)
 
-    def _recv_settled(self, s, i: int, src: int, st: str, nrnd: int, nvote: tuple):
-        """A FOLLOWING/LEADING notification: join that leader if a quorum vouches for it."""
+    def _recv_settled(self, s, net: tuple, old: tuple, i: int, src: int, st: str, nrnd: int, nvote: tuple):
+        """A FOLLOWING/LEADING notification: join that leader if a quorum vouches for it (deciding
+        clears recvset and outofelection, so a decision need not record the entry first)."""
         entry = (nvote, st)
         L = nvote[2]
+        recvs = s.recv
         if nrnd == s.rnd[i]:
-            recv = set_vote(s.recv[i], src, entry)
-            s = s._replace(recv=set_at(s.recv, i, recv))
+            recv = set_vote(recvs[i], src, entry)
             votes = support(recv, entry)
             if votes >= self.q and check_leader(recv, L, i, s.rnd[i], nrnd):
-                return self._decided(s, i, nvote, votes)
+                return self._decided(s, i, nvote, votes, net=net, old=old)
+            recvs = set_at(recvs, i, recv)
         ooe = set_vote(s.ooe[i], src, entry)
-        s = s._replace(ooe=set_at(s.ooe, i, ooe))
         votes = support(ooe, entry)
         if votes >= self.q and check_leader(ooe, L, i, s.rnd[i], nrnd):
-            return self._decided(s._replace(rnd=set_at(s.rnd, i, nrnd)), i, nvote, votes)
-        return s
+            return self._decided(s, i, nvote, votes, net=net, old=old, rnd=set_at(s.rnd, i, nrnd))
+        return s._replace(recv=recvs, ooe=set_at(s.ooe, i, ooe), net=net, old=old)

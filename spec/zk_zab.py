@@ -24,6 +24,9 @@ ELECTING, DISCOVERY, EPOCH, SYNC, ACKED, ACTIVE, CLOSED = 0, 1, 2, 3, 4, 5, 6
 IN_EPOCH = (SYNC, ACKED, ACTIVE)  # a follower that has read NEWLEADER of its leader's epoch
 
 
+NOBODY = range(0)  # an empty action domain (a range: the search need not sort it)
+
+
 def last_zxid(log: tuple) -> tuple:
     return log[-1] if log else (0, 0)
 
@@ -188,7 +191,7 @@ class ZabPhases:
 
     # -- Zab broadcast ---------------------------------------------------------------------------------
 
-    @action(L=lambda spec, s: range(spec.servers))
+    @action(L=lambda spec, s: range(spec.servers) if s.writes < spec.max_writes else NOBODY)
     def write(self, s, L: int):
         """A client write at a serving leader that still has a quorum: PROPOSAL zxid (epoch,
         counter+1) sent and handed to its own SyncRequestProcessor (logged, not yet fsynced)."""
