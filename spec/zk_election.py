@@ -219,7 +219,7 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
             return self._recv_looking(s, net, old, i, src, nrnd, nvote)
         return self._recv_settled(s, net, old, i, src, st, nrnd, nvote)
 
-    @action(i=lambda spec, s: range(spec.servers))
+    @action(i=lambda spec, s: range(spec.servers) if LOOKING in s.role else NOBODY)
     def decide(self, s: ZkState, i: int):
         """lookForLeader termination: a quorum of this round's votes equals our proposal and no
         better notification arrived within finalizeWait (any moment with the quorum qualifies)."""
@@ -240,14 +240,14 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
         net, old = self._broadcast(s.net, s.old, i, s.rnd[i], s.vote[i])
         return s._replace(net=net, old=old)
 
-    @action(src=lambda spec, s: range(spec.servers) if spec.lossy_network else (),
+    @action(src=lambda spec, s: range(spec.servers) if spec.lossy_network else NOBODY,
             dst=lambda spec, s: range(spec.servers))
     def lose(self, s: ZkState, src: int, dst: int):
         """The connection drops with the notification still queued (lossy_network only)."""
         k = src * self.servers + dst
         return s._replace(net=set_at(s.net, k, None)) if s.net[k] is not None else None
 
-    @action(link=lambda spec, s: [divmod(k, spec.servers) for k, q in enumerate(s.old) if q])
+    @action(link=lambda spec, s: [pair_links(spec.servers)[k] for k, q in enumerate(s.old) if q] if spec.stale_notifications else NOBODY)
     def supersede(self, s: ZkState, link: tuple):
         """The oldest notification in transit on `link` never left the sender: its send queue
         (capacity 1) replaced it by the next one. Only with stale_notifications > 0."""

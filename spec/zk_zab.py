@@ -31,6 +31,12 @@ def last_zxid(log: tuple) -> tuple:
     return log[-1] if log else (0, 0)
 
 
+def while_some_server_in(phase: int):
+    """The domain of a step only a server in `phase` can take: every server while some server is
+    in it, else none (a test in C that spares the search three calls that would return None)."""
+    return lambda spec, s: range(spec.servers) if phase in s.phase else NOBODY
+
+
 class ZabPhases:
     """Zab actions over `ZkState`; needs `servers`, `q`, `max_epoch`, `max_writes`, `epoch_fencing`,
     `sync_truncates`, `ahead_check`, `epoch_before_txns`, `ack_before_fsync` from the spec class."""
@@ -75,7 +81,7 @@ class ZabPhases:
 
     # -- Zab discovery ------------------------------------------------------------------------------
 
-    @action(L=lambda spec, s: range(spec.servers))
+    @action(L=while_some_server_in(DISCOVERY))
     def propose_epoch(self, s, L: int):
         """Leader.getEpochToPropose: with FOLLOWERINFO from a quorum, propose max(acceptedEpoch)+1
         (LEADERINFO); the leader accepts its own epoch."""
@@ -91,7 +97,7 @@ class ZabPhases:
                        phase=set_at(s.phase, L, EPOCH), acked=set_at(s.acked, L, frozenset({L})))
         return self._maybe_establish(s, L)
 
-    @action(f=lambda spec, s: range(spec.servers))
+    @action(f=while_some_server_in(DISCOVERY))
     def ack_epoch(self, s, f: int):
         """Learner.registerWithLeader on LEADERINFO(e): a newer epoch is accepted and acked (counted
         unless the follower is ahead of the leader); an equal one is acked with -1 (not counted);
@@ -119,7 +125,7 @@ class ZabPhases:
 
     # -- Zab synchronisation: Learner.syncWithLeader, one step per point a crash can fall between ----
 
-    @action(f=lambda spec, s: range(spec.servers))
+    @action(f=while_some_server_in(EPOCH))
     def sync_receive(self, s, f: int):
         """The follower reads its LearnerHandler's sync (sent once the epoch is established):
         TRUNC to the common prefix (applied to the log file at once), DIFF (the leader's txns
@@ -143,7 +149,7 @@ class ZabPhases:
         return s._replace(hist=set_at(s.hist, f, log), dur=set_at(s.dur, f, dur), pend=set_at(s.pend, f, new[keep:]),
                           czx=set_at(s.czx, f, czx), phase=set_at(s.phase, f, SYNC))
 
-    @action(f=lambda spec, s: range(spec.servers))
+    @action(f=while_some_server_in(SYNC))
     def log_synced(self, s, f: int):
         """On NEWLEADER the learner logs the DIFF txns: synchronously, fsync included, since the
         ZOOKEEPER-4646 fix; with `ack_before_fsync` they only enter the SyncRequestProcessor queue
@@ -155,7 +161,7 @@ class ZabPhases:
         dur = s.dur[f] if self.ack_before_fsync else len(log)
         return s._replace(hist=set_at(s.hist, f, log), dur=set_at(s.dur, f, dur), pend=set_at(s.pend, f, ()))
 
-    @action(f=lambda spec, s: range(spec.servers))
+    @action(f=while_some_server_in(SYNC))
     def write_epoch(self, s, f: int):
         """QuorumPeer.setCurrentEpoch on NEWLEADER: the currentEpoch file is written. Fixed order:
         after the txns are logged; `epoch_before_txns` (ZOOKEEPER-4643): first."""
@@ -163,7 +169,7 @@ class ZabPhases:
             return None
         return s._replace(current=set_at(s.current, f, s.zepoch[f]))
 
-    @action(f=lambda spec, s: range(spec.servers))
+    @action(f=while_some_server_in(SYNC))
     def ack_newleader(self, s, f: int):
         """The learner ACKs NEWLEADER once the txns are logged and currentEpoch written; the leader
         counts it (waitForNewLeaderAck) and serves once a quorum has."""
@@ -177,7 +183,7 @@ class ZabPhases:
             s = self._maybe_serve(s._replace(acked=set_at(s.acked, L, s.acked[L] | {f})), L)
         return s
 
-    @action(f=lambda spec, s: range(spec.servers))
+    @action(f=while_some_server_in(ACKED))
     def uptodate(self, s, f: int):
         """UPTODATE, sent once the leader serves: the follower starts serving and learns the
         leader's commit point."""
@@ -191,7 +197,7 @@ class ZabPhases:
 
     # -- Zab broadcast ---------------------------------------------------------------------------------
 
-    @action(L=lambda spec, s: range(spec.servers) if s.writes < spec.max_writes else NOBODY)
+    @action(L=lambda spec, s: range(spec.servers) if ACTIVE in s.phase and s.writes < spec.max_writes else NOBODY)
     def write(self, s, L: int):
         """A client write at a serving leader that still has a quorum: PROPOSAL zxid (epoch,
         counter+1) sent and handed to its own SyncRequestProcessor (logged, not yet fsynced)."""
@@ -203,7 +209,7 @@ class ZabPhases:
         z = (e, sum(1 for x in s.hist[L] if x[0] == e) + 1)
         return s._replace(hist=set_at(s.hist, L, log_append(s.hist[L], (z,))), writes=s.writes + 1)
 
-    @action(f=lambda spec, s: range(spec.servers))
+    @action(f=while_some_server_in(ACTIVE))
     def replicate(self, s, f: int):
         """The follower reads the next packet of the leader's stream: the next PROPOSAL (logged,
         not yet fsynced), and the COMMITs the leader has issued for what it holds."""
@@ -230,7 +236,7 @@ class ZabPhases:
             return None
         return s._replace(dur=set_at(s.dur, i, len(s.hist[i])))
 
-    @action(L=lambda spec, s: range(spec.servers))
+    @action(L=while_some_server_in(ACTIVE))
     def commit(self, s, L: int):
         """Leader.processAck: the next proposal is committed once a quorum has it on disk (the
         leader's own ACK also follows its fsync)."""
