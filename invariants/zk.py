@@ -52,8 +52,8 @@ def votes_only_improve(regression: Optional[tuple]) -> bool | Failure:
     order. `regression`: the first (server, round, old, new) seen, recorded by the model, or None."""
     if regression is None:
         return True
-    i, rnd, old, new = regression
-    return fail(f"server {i} in round {rnd} moved its vote from {old} down to {new} (order: peerEpoch, zxid, sid)")
+    server, election_round, before, after = regression
+    return fail(f"server {server} in round {election_round} moved its vote from {before} down to {after} (order: peerEpoch, zxid, sid)")
 
 
 def committed_prefixes_agree(logs: tuple, commit_points: tuple) -> bool | Failure:

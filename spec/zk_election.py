@@ -9,7 +9,8 @@ SEND_CAPACITY = 1, and re-sends the last one on reconnect), optionally with up t
 leader<->learner TCP stream (Zab, `spec/zk_zab.py`) each step handles the packet the peer sent
 last, and sync is split wherever a crash leaves a different disk; logs have an unflushed tail.
 
-Ghost variables (read only by invariants): `majority`, `established`, `committed`, `regress`.
+Ghost variables (read only by invariants): `elected_by_majority`, `established`, `committed`,
+`first_vote_regression`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import attrs
 from checker import Spec, SpecError, action, invariant, record, terminal
 from invariants import common
 from invariants import zk as zkinv
-from spec.mechanics import log_after_crash, set_at, update
+from spec.mechanics import budget_left, log_after_crash, set_at, update
 from spec.zk_fle import FOLLOWING, LEADING, LOOKING, FleHandlers, fresh_votes, quorum_size, self_vote, support
 from spec.zk_zab import ACTIVE, CLOSED, DISCOVERY, ELECTING, IN_EPOCH, NOBODY, SYNC, ZabPhases
 
@@ -33,35 +34,37 @@ _backed_by_quorum = functools.cache(zkinv.leader_has_quorum)
 
 @functools.cache
 def pair_links(n: int) -> tuple:
-    """Slot k of `net` / `old` carries notifications from k // n to k % n."""
+    """Slot k of `queued` / `in_transit` carries notifications from k // n to k % n."""
     return tuple(divmod(k, n) for k in range(n * n))
 
 
 @record
 class ZkState(NamedTuple):
+    """Per-server fields are tuples indexed by sid; (volatile) ones are lost in a crash."""
+
     role: tuple  # LOOKING | FOLLOWING | LEADING (volatile)
-    rnd: tuple  # logicalclock: election round (volatile, 0 after a restart)
-    vote: tuple  # current proposal / endVote (peerEpoch, zxid, leader)
-    recv: tuple  # recvset per server: per sender (vote, sender state) or None, this round only
-    ooe: tuple  # outofelection per server: per sender (vote, state) from FOLLOWING/LEADING senders
-    net: tuple  # notification slot src*n+dst: (state, round, vote) or None (sender's queue, SEND_CAPACITY 1)
-    old: tuple  # per src*n+dst: older notifications already transmitted, oldest first (stale_notifications)
-    phase: tuple  # Zab phase, see above (volatile)
-    zepoch: tuple  # epoch of the leader being followed / proposed by this leader (volatile)
-    acked: tuple  # leader only: servers whose ACKEPOCH counted (volatile)
-    accepted: tuple  # acceptedEpoch (persisted)
-    current: tuple  # currentEpoch (persisted)
-    hist: tuple  # logged transactions, zxids in log order (in memory; the first `dur` are on disk)
-    dur: tuple  # how many entries of hist are fsynced: a crash keeps only those
-    pend: tuple  # follower in sync: DIFF txns read but not yet logged (packetsNotCommitted, volatile)
-    czx: tuple  # zxid up to which this server has learnt the log is committed
-    crashes: int
+    election_round: tuple  # logicalclock (volatile: 0 after a restart)
+    vote: tuple  # current proposal / endVote: (peerEpoch, zxid, leader sid)
+    votes_received: tuple  # recvset per server: per sender (vote, sender state) or None, this round only
+    out_of_election: tuple  # outofelection per server: per sender (vote, state) from FOLLOWING/LEADING senders
+    queued: tuple  # pair slot src*n+dst: the notification (state, round, vote) in src's send queue for dst, or None
+    in_transit: tuple  # pair slot src*n+dst: older notifications already transmitted, oldest first (stale_notifications)
+    zab_phase: tuple  # ELECTING | DISCOVERY | EPOCH | SYNC | ACKED | ACTIVE | CLOSED, see spec/zk_zab.py (volatile)
+    zab_epoch: tuple  # epoch of the leader being followed / proposed by this leader (volatile)
+    acks: tuple  # leader only: servers whose ACKEPOCH, then NEWLEADER ACK, counted (volatile)
+    accepted_epoch: tuple  # acceptedEpoch (persisted)
+    current_epoch: tuple  # currentEpoch (persisted)
+    log: tuple  # logged transactions, zxids in log order (in memory; the first `fsynced` are on disk)
+    fsynced: tuple  # how many entries of the log are on disk: a crash keeps only those
+    diff_pending: tuple  # follower in sync: DIFF txns read but not yet logged (packetsNotCommitted, volatile)
+    last_committed: tuple  # the zxid up to which this server has learnt the log is committed
+    crashes: int  # faults so far: each budget counts up to its max_ constant
     timeouts: int
     writes: int
-    majority: tuple  # ghost: did this server's decision rest on a true majority?
+    elected_by_majority: tuple  # ghost: did this server's decision rest on a true majority?
     established: frozenset  # ghost: (epoch, leader, elected_by_majority) of every established leader
     committed: frozenset  # ghost: every zxid a leader has committed
-    regress: Optional[tuple]  # ghost: first (server, round, old vote, new vote) that moved a vote down
+    first_vote_regression: Optional[tuple]  # ghost: first (server, round, vote, worse vote) that moved a vote down
 
 
 @attrs.frozen
@@ -122,31 +125,33 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
     def q(self) -> int:
         return quorum_size(self.servers, self.quorum)
 
-    def _look(self, s: ZkState, i: int, rnd: int) -> ZkState:
-        """Server i (re)enters lookForLeader in round `rnd`: votes for itself and tells everyone.
+    def _look(self, s: ZkState, i: int, election_round: int) -> ZkState:
+        """Server i (re)enters lookForLeader in round `election_round`: votes for itself and tells everyone.
         Leaving the old role shuts its request pipeline down, and SyncRequestProcessor.shutdown
         flushes the log; DIFF txns not yet logged (a local of syncWithLeader) are gone."""
-        v = self_vote(i, s.current[i], s.hist[i])
-        net, old = self._broadcast(s.net, s.old, i, rnd, v)
+        v = self_vote(i, s.current_epoch[i], s.log[i])
+        queued, in_transit = self._broadcast(s.queued, s.in_transit, i, election_round, v)
         return s._replace(
-            net=net, old=old, dur=set_at(s.dur, i, len(s.hist[i])), pend=set_at(s.pend, i, ()),
-            role=set_at(s.role, i, LOOKING), rnd=set_at(s.rnd, i, rnd), vote=set_at(s.vote, i, v),
-            recv=set_at(s.recv, i, fresh_votes(self.servers, i, v)), ooe=set_at(s.ooe, i, (None,) * self.servers),
-            phase=set_at(s.phase, i, ELECTING),
-            zepoch=set_at(s.zepoch, i, 0), acked=set_at(s.acked, i, frozenset()),
-            majority=set_at(s.majority, i, False),
+            queued=queued, in_transit=in_transit,
+            fsynced=set_at(s.fsynced, i, len(s.log[i])), diff_pending=set_at(s.diff_pending, i, ()),
+            role=set_at(s.role, i, LOOKING), election_round=set_at(s.election_round, i, election_round),
+            vote=set_at(s.vote, i, v), votes_received=set_at(s.votes_received, i, fresh_votes(self.servers, i, v)),
+            out_of_election=set_at(s.out_of_election, i, (None,) * self.servers),
+            zab_phase=set_at(s.zab_phase, i, ELECTING),
+            zab_epoch=set_at(s.zab_epoch, i, 0), acks=set_at(s.acks, i, frozenset()),
+            elected_by_majority=set_at(s.elected_by_majority, i, False),
         )
 
-    def _step_down(self, s: ZkState, i: int, rnd: int) -> ZkState:
+    def _step_down(self, s: ZkState, i: int, election_round: int) -> ZkState:
         """i goes LOOKING; if it was LEADING, shutting the leader down closes every learner socket.
         Its followers see the closed socket on their next read (`lose_leader`): until then they
         still answer FOLLOWING i to LOOKING peers."""
         was_leading = s.role[i] == LEADING
-        s = self._look(s, i, rnd)
+        s = self._look(s, i, election_round)
         if was_leading:
             closed = [f for f in range(self.servers) if f != i and s.role[f] == FOLLOWING and s.vote[f][2] == i]
             if closed:
-                s = s._replace(phase=update(s.phase, {f: CLOSED for f in closed}))
+                s = s._replace(zab_phase=update(s.zab_phase, {f: CLOSED for f in closed}))
         return s
 
     def _decided(self, s: ZkState, i: int, vote: tuple, votes: int, **changes) -> ZkState:
@@ -155,30 +160,31 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
         role = LEADING if vote[2] == i else FOLLOWING
         none = (None,) * self.servers  # recvset and outofelection are locals of lookForLeader: gone
         return s._replace(
-            role=set_at(s.role, i, role), vote=set_at(s.vote, i, vote), phase=set_at(s.phase, i, DISCOVERY),
-            recv=set_at(s.recv, i, none), ooe=set_at(s.ooe, i, none),
-            majority=set_at(s.majority, i, votes >= self.servers // 2 + 1), **changes,
+            role=set_at(s.role, i, role), vote=set_at(s.vote, i, vote), zab_phase=set_at(s.zab_phase, i, DISCOVERY),
+            votes_received=set_at(s.votes_received, i, none), out_of_election=set_at(s.out_of_election, i, none),
+            elected_by_majority=set_at(s.elected_by_majority, i, votes >= self.servers // 2 + 1), **changes,
         )
 
     def init(self):
         n = self.servers
         s = ZkState(
-            role=(LOOKING,) * n, rnd=(0,) * n, vote=tuple(self_vote(i, 0, ()) for i in range(n)),
-            recv=((None,) * n,) * n, ooe=((None,) * n,) * n, net=(None,) * (n * n), old=((),) * (n * n), phase=(ELECTING,) * n,
-            zepoch=(0,) * n, acked=(frozenset(),) * n, accepted=(0,) * n, current=(0,) * n, hist=((),) * n,
-            dur=(0,) * n, pend=((),) * n,
-            czx=((0, 0),) * n, crashes=0, timeouts=0, writes=0, majority=(False,) * n, established=frozenset(),
-            committed=frozenset(), regress=None,
+            role=(LOOKING,) * n, election_round=(0,) * n, vote=tuple(self_vote(i, 0, ()) for i in range(n)),
+            votes_received=((None,) * n,) * n, out_of_election=((None,) * n,) * n,
+            queued=(None,) * (n * n), in_transit=((),) * (n * n), zab_phase=(ELECTING,) * n,
+            zab_epoch=(0,) * n, acks=(frozenset(),) * n, accepted_epoch=(0,) * n, current_epoch=(0,) * n, log=((),) * n,
+            fsynced=(0,) * n, diff_pending=((),) * n,
+            last_committed=((0, 0),) * n, crashes=0, timeouts=0, writes=0, elected_by_majority=(False,) * n,
+            established=frozenset(), committed=frozenset(), first_vote_regression=None,
         )
         if self.recovered_logs:  # the ensemble reboots from disk after a whole-ensemble crash in epoch 1
-            hist = tuple(tuple((1, k) for k in range(1, c + 1)) for c in self.recovered_logs)
+            logs = tuple(tuple((1, k) for k in range(1, c + 1)) for c in self.recovered_logs)
             held = [sum(1 for c in self.recovered_logs if c >= k) for k in range(1, max(self.recovered_logs) + 1)]
             done = frozenset((1, k) for k, h in enumerate(held, 1) if h >= n // 2 + 1)
-            czx = tuple(max((z for z in h if z in done), default=(0, 0)) for h in hist)
-            s = s._replace(hist=hist, dur=tuple(map(len, hist)), czx=czx, accepted=(1,) * n, current=(1,) * n,
-                           committed=done)
+            commit_points = tuple(max((z for z in log if z in done), default=(0, 0)) for log in logs)
+            s = s._replace(log=logs, fsynced=tuple(map(len, logs)), last_committed=commit_points,
+                           accepted_epoch=(1,) * n, current_epoch=(1,) * n, committed=done)
         if self.recovered_accepted:  # epochs proposed or acked on disk that never became current
-            s = s._replace(accepted=tuple(self.recovered_accepted))
+            s = s._replace(accepted_epoch=tuple(self.recovered_accepted))
         for i in range(n):  # every server boots and starts its first election (round 1)
             s = self._look(s, i, 1)
         yield s
@@ -189,8 +195,8 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
         """The (src, dst) pairs with a notification to deliver, in slot order."""
         links = pair_links(self.servers)
         if self.stale_notifications:
-            return [links[k] for k, m in enumerate(s.net) if m is not None or s.old[k]]
-        return [links[k] for k, m in enumerate(s.net) if m is not None]
+            return [links[k] for k, m in enumerate(s.queued) if m is not None or s.in_transit[k]]
+        return [links[k] for k, m in enumerate(s.queued) if m is not None]
 
     @action(link=lambda spec, s: spec._links_in_transit(s))
     def deliver(self, s: ZkState, link: tuple):
@@ -199,25 +205,26 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
         n = self.servers
         src, dst = link
         k = src * n + dst
-        net, old = s.net, s.old
-        if old[k]:
-            msg = old[k][0]
-            old = set_at(old, k, old[k][1:])
+        queued, in_transit = s.queued, s.in_transit
+        if in_transit[k]:
+            msg = in_transit[k][0]
+            in_transit = set_at(in_transit, k, in_transit[k][1:])
         else:
-            msg = net[k]
+            msg = queued[k]
             if msg is None:
                 return None
             if not self.duplicating_network:
-                net = set_at(net, k, None)
-        st, nrnd, nvote = msg
+                queued = set_at(queued, k, None)
+        their_state, their_round, their_vote = msg
         i = dst
         if s.role[i] != LOOKING:  # a settled server answers a LOOKING peer with its leader
-            if st == LOOKING:
-                net, old = self._queue(net, old, i * n + src, (s.role[i], s.rnd[i], s.vote[i]))
-            return s._replace(net=net, old=old)
-        if st == LOOKING:
-            return self._recv_looking(s, net, old, i, src, nrnd, nvote)
-        return self._recv_settled(s, net, old, i, src, st, nrnd, nvote)
+            if their_state == LOOKING:
+                answer = (s.role[i], s.election_round[i], s.vote[i])
+                queued, in_transit = self._queue(queued, in_transit, i * n + src, answer)
+            return s._replace(queued=queued, in_transit=in_transit)
+        if their_state == LOOKING:
+            return self._recv_looking(s, queued, in_transit, i, src, their_round, their_vote)
+        return self._recv_settled(s, queued, in_transit, i, src, their_state, their_round, their_vote)
 
     @action(i=lambda spec, s: range(spec.servers) if LOOKING in s.role else NOBODY)
     def decide(self, s: ZkState, i: int):
@@ -225,34 +232,35 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
         better notification arrived within finalizeWait (any moment with the quorum qualifies)."""
         if s.role[i] != LOOKING:
             return None
-        votes = support(s.recv[i], (s.vote[i], LOOKING))
+        votes = support(s.votes_received[i], (s.vote[i], LOOKING))
         if votes < self.q:
             return None
         return self._decided(s, i, s.vote[i], votes)
 
-    @action(i=lambda spec, s: NOBODY if any(s.net) or any(s.old) else range(spec.servers))
+    @action(i=lambda spec, s: NOBODY if any(s.queued) or any(s.in_transit) else range(spec.servers))
     def renotify(self, s: ZkState, i: int):
         """lookForLeader's receive queue timed out without a decision: sendNotifications() again,
         with the current round and vote. The timeout (200 ms, doubling to 60 s) is long next to
         a delivery, so it fires once no notification is in transit anywhere."""
-        if s.role[i] != LOOKING or any(s.net) or any(s.old):
+        if s.role[i] != LOOKING or any(s.queued) or any(s.in_transit):
             return None
-        net, old = self._broadcast(s.net, s.old, i, s.rnd[i], s.vote[i])
-        return s._replace(net=net, old=old)
+        queued, in_transit = self._broadcast(s.queued, s.in_transit, i, s.election_round[i], s.vote[i])
+        return s._replace(queued=queued, in_transit=in_transit)
 
     @action(src=lambda spec, s: range(spec.servers) if spec.lossy_network else NOBODY,
             dst=lambda spec, s: range(spec.servers))
     def lose(self, s: ZkState, src: int, dst: int):
         """The connection drops with the notification still queued (lossy_network only)."""
         k = src * self.servers + dst
-        return s._replace(net=set_at(s.net, k, None)) if s.net[k] is not None else None
+        return s._replace(queued=set_at(s.queued, k, None)) if s.queued[k] is not None else None
 
-    @action(link=lambda spec, s: [pair_links(spec.servers)[k] for k, q in enumerate(s.old) if q] if spec.stale_notifications else NOBODY)
+    @action(link=lambda spec, s: [pair_links(spec.servers)[k] for k, q in enumerate(s.in_transit) if q]
+            if spec.stale_notifications else NOBODY)
     def supersede(self, s: ZkState, link: tuple):
         """The oldest notification in transit on `link` never left the sender: its send queue
         (capacity 1) replaced it by the next one. Only with stale_notifications > 0."""
         k = link[0] * self.servers + link[1]
-        return s._replace(old=set_at(s.old, k, s.old[k][1:])) if s.old[k] else None
+        return s._replace(in_transit=set_at(s.in_transit, k, s.in_transit[k][1:])) if s.in_transit[k] else None
 
     # -- faults -----------------------------------------------------------------------------------
 
@@ -261,10 +269,11 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
         agreed), or a leader that still has a quorum of servers following it?"""
         if s.role[i] == FOLLOWING:
             L = self._leader_of(s, i)
-            return L is not None and s.phase[i] != CLOSED and (s.phase[i] == DISCOVERY or s.zepoch[L] == s.zepoch[i])
+            return (L is not None and s.zab_phase[i] != CLOSED
+                    and (s.zab_phase[i] == DISCOVERY or s.zab_epoch[L] == s.zab_epoch[i]))
         fs = [f for f in range(self.servers)
-              if f != i and s.role[f] == FOLLOWING and s.vote[f][2] == i and s.phase[f] != CLOSED]
-        if s.phase[i] == DISCOVERY:  # collecting FOLLOWERINFO: initLimit expires (modelled: once
+              if f != i and s.role[f] == FOLLOWING and s.vote[f][2] == i and s.zab_phase[f] != CLOSED]
+        if s.zab_phase[i] == DISCOVERY:  # collecting FOLLOWERINFO: initLimit expires (modelled: once
             return LOOKING in s.role or len(fs) + 1 >= self.q  # nobody is still electing) without a quorum
         return len(fs) + 1 >= self.q
 
@@ -272,53 +281,55 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
     def lose_leader(self, s: ZkState, i: int):
         """The Zab connection is gone (leader crashed or left, follower refused or closed, leader
         without a quorum of followers / initLimit expired): back to LOOKING in the next round."""
-        if s.role[i] == LOOKING or s.rnd[i] >= self.max_round or self._connected(s, i):
+        if s.role[i] == LOOKING or s.election_round[i] >= self.max_round or self._connected(s, i):
             return None
-        return self._step_down(s, i, s.rnd[i] + 1)
+        return self._step_down(s, i, s.election_round[i] + 1)
 
     def _fault_allowed(self, s: ZkState) -> bool:
         if self.fault_timing == "any":
             return True
         if LOOKING in s.role:
             return False
-        return self.fault_timing == "settled" or not (any(s.net) or any(s.old))
+        return self.fault_timing == "settled" or not (any(s.queued) or any(s.in_transit))
 
-    @action(i=lambda spec, s: range(spec.servers) if s.timeouts < spec.max_timeouts else NOBODY)
+    @action(i=lambda spec, s: range(spec.servers) if budget_left(s.timeouts, spec.max_timeouts) else NOBODY)
     def timeout(self, s: ZkState, i: int):
         """A fault (bounded by max_timeouts): a follower stops hearing its live leader's PINGs
         (partition, long GC pause) and goes LOOKING in its next round; the leader carries on."""
-        if (s.role[i] != FOLLOWING or s.rnd[i] >= self.max_round or s.timeouts >= self.max_timeouts
+        if (s.role[i] != FOLLOWING or s.election_round[i] >= self.max_round or not budget_left(s.timeouts, self.max_timeouts)
                 or not self._connected(s, i) or not self._fault_allowed(s)):
             return None
-        return self._look(s._replace(timeouts=s.timeouts + 1), i, s.rnd[i] + 1)
+        return self._look(s._replace(timeouts=s.timeouts + 1), i, s.election_round[i] + 1)
 
-    @action(L=lambda spec, s: range(spec.servers) if s.timeouts < spec.max_timeouts else NOBODY)
+    @action(L=lambda spec, s: range(spec.servers) if budget_left(s.timeouts, spec.max_timeouts) else NOBODY)
     def isolate_leader(self, s: ZkState, L: int):
         """A fault (bounded by max_timeouts): the leader is cut off from all its followers. They
         miss its PINGs and go LOOKING; it keeps LEADING, stale, until it notices (lose_leader)."""
-        if (s.role[L] != LEADING or s.timeouts >= self.max_timeouts or not self._fault_allowed(s)):
+        if (s.role[L] != LEADING or not budget_left(s.timeouts, self.max_timeouts) or not self._fault_allowed(s)):
             return None
         fs = [f for f in range(self.servers) if f != L and s.role[f] == FOLLOWING and s.vote[f][2] == L
-              and s.rnd[f] < self.max_round]
+              and s.election_round[f] < self.max_round]
         if not fs:
             return None
         s = s._replace(timeouts=s.timeouts + 1)
         for f in fs:
-            s = self._look(s, f, s.rnd[f] + 1)
+            s = self._look(s, f, s.election_round[f] + 1)
         return s
 
-    @action(i=lambda spec, s: range(spec.servers) if s.crashes < spec.max_crashes and spec._fault_allowed(s) else NOBODY)
+    @action(i=lambda spec, s: range(spec.servers) if budget_left(s.crashes, spec.max_crashes) and spec._fault_allowed(s)
+            else NOBODY)
     def crash(self, s: ZkState, i: int):
         """Crash and restart: volatile state is lost (logicalclock back to 0, DIFF txns not yet
-        logged); the log as far as it was fsynced, czx and both epochs survive; the restarted
+        logged); the log as far as it was fsynced, the commit point and both epochs survive; the restarted
         server boots into round 1."""
-        if s.crashes >= self.max_crashes or not self._fault_allowed(s):
+        if not budget_left(s.crashes, self.max_crashes) or not self._fault_allowed(s):
             return None
-        old = s.old
-        if any(old):  # its connections reset: what was in transit to it is lost
+        in_transit = s.in_transit
+        if any(in_transit):  # its connections reset: what was in transit to it is lost
             n = self.servers
-            old = update(old, {j * n + i: () for j in range(n)})
-        s = s._replace(hist=set_at(s.hist, i, log_after_crash(s.hist[i], s.dur[i])), old=old, crashes=s.crashes + 1)
+            in_transit = update(in_transit, {j * n + i: () for j in range(n)})
+        s = s._replace(log=set_at(s.log, i, log_after_crash(s.log[i], s.fsynced[i])), in_transit=in_transit,
+                       crashes=s.crashes + 1)
         return self._step_down(s, i, 1)
 
     # -- end states and invariants -----------------------------------------------------------------
@@ -326,7 +337,7 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
     def _serving(self, s: ZkState, i: int) -> bool:
         """Is i a serving leader, or a follower past UPTODATE of one?"""
         if s.role[i] == LEADING:
-            return s.phase[i] == ACTIVE
+            return s.zab_phase[i] == ACTIVE
         return self._linked(s, i, (ACTIVE,)) is not None
 
     @terminal
@@ -339,20 +350,21 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
         if (s.crashes, s.timeouts, s.writes) == (self.max_crashes, self.max_timeouts, self.max_writes) and all(
                 self._serving(s, i) for i in range(self.servers)):
             return True
-        capped = max(s.accepted) >= self.max_epoch
-        return all(self._serving(s, i) or (s.role[i] != LOOKING and s.rnd[i] >= self.max_round) or capped
+        capped = max(s.accepted_epoch) >= self.max_epoch
+        return all(self._serving(s, i) or (s.role[i] != LOOKING and s.election_round[i] >= self.max_round) or capped
                    for i in range(self.servers))
 
     def _established_leaders(self, s: ZkState) -> list:
-        return [L for L in range(self.servers) if s.role[L] == LEADING and s.phase[L] in (SYNC, ACTIVE)]
+        return [L for L in range(self.servers) if s.role[L] == LEADING and s.zab_phase[L] in (SYNC, ACTIVE)]
 
     def _fence_decides(self, s: ZkState) -> bool:
         """A follower about to read LEADERINFO of an epoch below its acceptedEpoch."""
-        if DISCOVERY not in s.phase:
+        if DISCOVERY not in s.zab_phase:
             return False
         for f in range(self.servers):
             L = self._leader_of(s, f)
-            if L is not None and s.phase[f] == DISCOVERY and s.phase[L] != DISCOVERY and s.zepoch[L] < s.accepted[f]:
+            if (L is not None and s.zab_phase[f] == DISCOVERY and s.zab_phase[L] != DISCOVERY
+                    and s.zab_epoch[L] < s.accepted_epoch[f]):
                 return True
         return False
 
@@ -366,29 +378,29 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
     def leader_has_quorum(self, s: ZkState):
         if not s.established:
             return True
-        return _backed_by_quorum(s.established, s.accepted, self.servers)
+        return _backed_by_quorum(s.established, s.accepted_epoch, self.servers)
 
     @invariant(exercised=lambda spec, s: bool(s.committed) and any(
-        z[0] < s.zepoch[L] for L in spec._established_leaders(s) for z in s.committed))
+        z[0] < s.zab_epoch[L] for L in spec._established_leaders(s) for z in s.committed))
     def leader_has_latest_committed(self, s: ZkState):
         """Committed-log durability: a txn committed by a quorum is in the history of every leader
         established in a later epoch (checked from establishment on, before it syncs anyone)."""
         if not s.committed:
             return True
-        leaders = [(L, s.zepoch[L], s.hist[L]) for L in self._established_leaders(s)]
+        leaders = [(L, s.zab_epoch[L], s.log[L]) for L in self._established_leaders(s)]
         return zkinv.leader_has_latest_committed(leaders, s.committed)
 
     @invariant(exercised=lambda spec, s: spec._fence_decides(s))
     def no_stale_leader_accepted(self, s: ZkState):
-        synced = [(f, s.zepoch[f], s.accepted[f]) for f in range(self.servers)
-                  if s.role[f] == FOLLOWING and s.phase[f] in IN_EPOCH]
+        synced = [(f, s.zab_epoch[f], s.accepted_epoch[f]) for f in range(self.servers)
+                  if s.role[f] == FOLLOWING and s.zab_phase[f] in IN_EPOCH]
         return zkinv.no_stale_leader_accepted(synced)
 
     @invariant(exercised=lambda spec, s: any(
-        s.role[i] == LOOKING and s.vote[i] != self_vote(i, s.current[i], s.hist[i]) for i in range(spec.servers)))
+        s.role[i] == LOOKING and s.vote[i] != self_vote(i, s.current_epoch[i], s.log[i]) for i in range(spec.servers)))
     def votes_only_improve(self, s: ZkState):
-        return zkinv.votes_only_improve(s.regress)
+        return zkinv.votes_only_improve(s.first_vote_regression)
 
-    @invariant(exercised=lambda spec, s: sum(1 for c, h in zip(s.czx, s.hist) if h and h[0] <= c) >= 2)
+    @invariant(exercised=lambda spec, s: sum(1 for c, h in zip(s.last_committed, s.log) if h and h[0] <= c) >= 2)
     def logs_prefix_consistent(self, s: ZkState):
-        return zkinv.committed_prefixes_agree(s.hist, s.czx)
+        return zkinv.committed_prefixes_agree(s.log, s.last_committed)

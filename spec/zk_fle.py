@@ -85,67 +85,73 @@ def set_vote(votes: tuple, j: int, entry: Optional[tuple]) -> tuple:
 class FleHandlers:
     """How a LOOKING server's lookForLeader handles a notification, and how notifications are
     queued: helpers of `ZkElection` (needs `servers`, `q`, `vote_order`, `stale_notifications`,
-    `_decided`), kept beside the vote rules they apply. The network (`net`, `old`) is passed
+    `_decided`), kept beside the vote rules they apply. The network (`queued`, `in_transit`) is passed
     along and each handler builds the successor once: deliveries are most of the search."""
 
-    def _queue(self, net: tuple, old: tuple, k: int, msg: tuple) -> tuple[tuple, tuple]:
-        """Queue `msg` on pair slot k; the new (net, old). The notification still waiting there was
-        either already transmitted (kept in `old`, delivered first: TCP is FIFO) while fewer than
+    def _queue(self, queued: tuple, in_transit: tuple, k: int, msg: tuple) -> tuple[tuple, tuple]:
+        """Queue `msg` on pair slot k; the new (queued, in_transit). The notification still waiting there was
+        either already transmitted (kept in `in_transit`, delivered first: TCP is FIFO) while fewer than
         `stale_notifications` are in transit, or is replaced (QuorumCnxManager's send queue holds
         one message and drops the older one). With 0 this is the latest-message-per-pair network."""
-        prev = net[k]
-        if prev is not None and len(old[k]) < self.stale_notifications:
-            old = set_at(old, k, old[k] + (prev,))
-        return set_at(net, k, msg), old
+        prev = queued[k]
+        if prev is not None and len(in_transit[k]) < self.stale_notifications:
+            in_transit = set_at(in_transit, k, in_transit[k] + (prev,))
+        return set_at(queued, k, msg), in_transit
 
-    def _broadcast(self, net: tuple, old: tuple, i: int, rnd: int, vote: tuple) -> tuple[tuple, tuple]:
-        """sendNotifications: (LOOKING, rnd, vote) queued to every other server; the new (net, old)."""
+    def _broadcast(self, queued: tuple, in_transit: tuple, i: int, election_round: int, vote: tuple) -> tuple[tuple, tuple]:
+        """sendNotifications: (LOOKING, round, vote) queued to every other server; the new (queued, in_transit)."""
         n = self.servers
-        msg = (LOOKING, rnd, vote)
+        msg = (LOOKING, election_round, vote)
         if not self.stale_notifications:  # i's own slot i*n+i is never used: it stays None
-            return net[: i * n] + tuple(None if j == i else msg for j in range(n)) + net[(i + 1) * n :], old
+            return queued[: i * n] + tuple(None if j == i else msg for j in range(n)) + queued[(i + 1) * n :], in_transit
         for j in range(n):
             if j != i:
-                net, old = self._queue(net, old, i * n + j, msg)
-        return net, old
+                queued, in_transit = self._queue(queued, in_transit, i * n + j, msg)
+        return queued, in_transit
 
-    def _recv_looking(self, s, net: tuple, old: tuple, i: int, src: int, nrnd: int, nvote: tuple):
+    def _recv_looking(self, s, queued: tuple, in_transit: tuple, i: int, src: int, their_round: int,
+                      their_vote: tuple):
         n = self.servers
-        if nrnd < s.rnd[i]:  # stale round: ignored, but the sender is told the current round
-            net, old = self._queue(net, old, i * n + src, (LOOKING, s.rnd[i], s.vote[i]))
-            return s._replace(net=net, old=old)
-        if nrnd > s.rnd[i]:  # newer round: clear recvset, adopt the better of its vote and our own
-            mine = self_vote(i, s.current[i], s.hist[i])
-            v = nvote if vote_gt(self.vote_order, nvote, mine) else mine
-            recv = set_vote(fresh_votes(n, i, v), src, (nvote, LOOKING))
-            net, old = self._broadcast(net, old, i, nrnd, v)
-            return s._replace(rnd=set_at(s.rnd, i, nrnd), vote=set_at(s.vote, i, v), recv=set_at(s.recv, i, recv),
-                              net=net, old=old)
+        if their_round < s.election_round[i]:  # stale round: ignored, but the sender is told the current round
+            answer = (LOOKING, s.election_round[i], s.vote[i])
+            queued, in_transit = self._queue(queued, in_transit, i * n + src, answer)
+            return s._replace(queued=queued, in_transit=in_transit)
+        if their_round > s.election_round[i]:  # newer round: clear recvset, adopt the better of its vote and our own
+            mine = self_vote(i, s.current_epoch[i], s.log[i])
+            v = their_vote if vote_gt(self.vote_order, their_vote, mine) else mine
+            received = set_vote(fresh_votes(n, i, v), src, (their_vote, LOOKING))
+            queued, in_transit = self._broadcast(queued, in_transit, i, their_round, v)
+            return s._replace(election_round=set_at(s.election_round, i, their_round), vote=set_at(s.vote, i, v),
+                              votes_received=set_at(s.votes_received, i, received), queued=queued, in_transit=in_transit)
         v = s.vote[i]
-        votes, regress = s.vote, s.regress
-        if vote_gt(self.vote_order, nvote, v):  # same round, better vote: adopt and re-broadcast
-            if regress is None and not true_gt(nvote, v):
-                regress = (i, nrnd, v, nvote)
-            v = nvote
+        votes, regress = s.vote, s.first_vote_regression
+        if vote_gt(self.vote_order, their_vote, v):  # same round, better vote: adopt and re-broadcast
+            if regress is None and not true_gt(their_vote, v):
+                regress = (i, their_round, v, their_vote)
+            v = their_vote
             votes = set_at(votes, i, v)
-            net, old = self._broadcast(net, old, i, nrnd, v)
-        recv = set_vote(set_vote(s.recv[i], src, (nvote, LOOKING)), i, (v, LOOKING))
-        return s._replace(recv=set_at(s.recv, i, recv), vote=votes, regress=regress, net=net, old=old)
+            queued, in_transit = self._broadcast(queued, in_transit, i, their_round, v)
+        received = set_vote(set_vote(s.votes_received[i], src, (their_vote, LOOKING)), i, (v, LOOKING))
+        return s._replace(votes_received=set_at(s.votes_received, i, received), vote=votes, first_vote_regression=regress,
+                          queued=queued, in_transit=in_transit)
 
-    def _recv_settled(self, s, net: tuple, old: tuple, i: int, src: int, st: str, nrnd: int, nvote: tuple):
+    def _recv_settled(self, s, queued: tuple, in_transit: tuple, i: int, src: int, their_state: str, their_round: int,
+                      their_vote: tuple):
         """A FOLLOWING/LEADING notification: join that leader if a quorum vouches for it (deciding
         clears recvset and outofelection, so a decision need not record the entry first)."""
-        entry = (nvote, st)
-        L = nvote[2]
-        recvs = s.recv
-        if nrnd == s.rnd[i]:
-            recv = set_vote(recvs[i], src, entry)
-            votes = support(recv, entry)
-            if votes >= self.q and check_leader(recv, L, i, s.rnd[i], nrnd):
-                return self._decided(s, i, nvote, votes, net=net, old=old)
-            recvs = set_at(recvs, i, recv)
-        ooe = set_vote(s.ooe[i], src, entry)
-        votes = support(ooe, entry)
-        if votes >= self.q and check_leader(ooe, L, i, s.rnd[i], nrnd):
-            return self._decided(s, i, nvote, votes, net=net, old=old, rnd=set_at(s.rnd, i, nrnd))
-        return s._replace(recv=recvs, ooe=set_at(s.ooe, i, ooe), net=net, old=old)
+        entry = (their_vote, their_state)
+        L = their_vote[2]
+        all_received = s.votes_received
+        if their_round == s.election_round[i]:
+            received = set_vote(all_received[i], src, entry)
+            votes = support(received, entry)
+            if votes >= self.q and check_leader(received, L, i, s.election_round[i], their_round):
+                return self._decided(s, i, their_vote, votes, queued=queued, in_transit=in_transit)
+            all_received = set_at(all_received, i, received)
+        out_of_election = set_vote(s.out_of_election[i], src, entry)
+        votes = support(out_of_election, entry)
+        if votes >= self.q and check_leader(out_of_election, L, i, s.election_round[i], their_round):
+            return self._decided(s, i, their_vote, votes, queued=queued, in_transit=in_transit,
+                                 election_round=set_at(s.election_round, i, their_round))
+        return s._replace(votes_received=all_received, out_of_election=set_at(s.out_of_election, i, out_of_election),
+                          queued=queued, in_transit=in_transit)

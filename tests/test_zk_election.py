@@ -95,8 +95,8 @@ def test_zk4643_trace_writes_the_epoch_then_crashes_before_logging():
     k = _crash_step(trace)
     before, after = trace[k - 1].state, trace[k].state
     assert trace[k - 1].action == "write_epoch(f=2)" and trace[k].action == "crash(i=2)"
-    assert (before.current[2], before.hist[2], before.pend[2]) == (2, (), ((1, 1),))  # epoch on disk, txn in memory
-    assert (after.current[2], after.hist[2]) == (2, ())
+    assert (before.current_epoch[2], before.log[2], before.diff_pending[2]) == (2, (), ((1, 1),))  # epoch on disk, txn in memory
+    assert (after.current_epoch[2], after.log[2]) == (2, ())
     assert "leader 2 of epoch 3 lacks committed [(1, 1)]" in r.violations[0].message
 
 
@@ -105,8 +105,8 @@ def test_zk4646_trace_loses_the_unflushed_diff_in_the_crash():
     trace = r.violations[0].trace
     k = _crash_step(trace)
     before, after = trace[k - 1].state, trace[k].state
-    assert (before.hist[2], before.dur[2], before.current[2]) == (((1, 1),), 0, 2)  # logged, not fsynced
-    assert (after.hist[2], after.dur[2]) == ((), 0)
+    assert (before.log[2], before.fsynced[2], before.current_epoch[2]) == (((1, 1),), 0, 2)  # logged, not fsynced
+    assert (after.log[2], after.fsynced[2]) == ((), 0)
 
 
 def test_defaults_are_the_fixed_sync_order_with_a_write_and_a_crash():
@@ -121,7 +121,7 @@ class StuckElection(ZkElection):
 
     def init(self):
         for s in ZkElection.init(self):
-            yield s._replace(net=(None,) * (self.servers ** 2))
+            yield s._replace(queued=(None,) * (self.servers ** 2))
 
 
 @attrs.frozen
@@ -142,7 +142,7 @@ def test_the_resend_on_timeout_unsticks_the_election():
     r = check(StuckElection(max_crashes=0, max_writes=0), deadlock=True)
     assert r.status == "ok"
     s = next(iter(StuckElection().init()))
-    assert StuckElection().renotify(s, 2).net[2 * 3 + 0] == ("LOOKING", 1, (0, (0, 0), 2))
+    assert StuckElection().renotify(s, 2).queued[2 * 3 + 0] == ("LOOKING", 1, (0, (0, 0), 2))
 
 
 def premise_reached(constants: dict, invariant: str):
@@ -197,7 +197,7 @@ def test_no_fencing_trace_is_the_failed_proposer_joining_epoch_1():
     v = r.violations[0]
     last = v.trace[-1].state
     assert [s.action for s in v.trace[-2:]] == ["ack_epoch(f=1)", "sync_receive(f=1)"]
-    assert (last.accepted[1], last.zepoch[1], last.zepoch[2]) == (2, 1, 1)  # leader 2 proposed epoch 1 to 1
+    assert (last.accepted_epoch[1], last.zab_epoch[1], last.zab_epoch[2]) == (2, 1, 1)  # leader 2 proposed epoch 1 to 1
     assert "follower 1 accepted epoch 2" in v.message
 
 
@@ -205,11 +205,11 @@ def test_stale_notification_is_delivered_before_the_newer_one():
     spec = ZkElection(stale_notifications=1, max_crashes=0)
     s = next(iter(spec.init()))
     s = spec.deliver(s, link=(2, 1))  # 1 adopts 2's vote and re-broadcasts; its old vote stays in transit
-    assert s.old[1 * 3 + 0] == (("LOOKING", 1, (0, (0, 0), 1)),) and s.net[1 * 3 + 0] == ("LOOKING", 1, (0, (0, 0), 2))
+    assert s.in_transit[1 * 3 + 0] == (("LOOKING", 1, (0, (0, 0), 1)),) and s.queued[1 * 3 + 0] == ("LOOKING", 1, (0, (0, 0), 2))
     fifo = spec.deliver(s, link=(1, 0))
-    assert fifo.vote[0] == (0, (0, 0), 1) and fifo.net[3] is not None and fifo.old[3] == ()
+    assert fifo.vote[0] == (0, (0, 0), 1) and fifo.queued[3] is not None and fifo.in_transit[3] == ()
     skipped = spec.deliver(spec.supersede(s, link=(1, 0)), link=(1, 0))  # the old one never left 1's queue
-    assert skipped.vote[0] == (0, (0, 0), 2) and skipped.net[3] is None
+    assert skipped.vote[0] == (0, (0, 0), 2) and skipped.queued[3] is None
 
 
 def test_zk1154_needs_the_truncation_the_fix_added():
@@ -220,8 +220,8 @@ def test_zk1154_needs_the_truncation_the_fix_added():
 
 def test_recovered_logs_commit_point_is_the_majority_prefix():
     s = next(iter(ZkElection(recovered_logs=(1, 1, 2), max_crashes=0).init()))
-    assert s.hist == (((1, 1),), ((1, 1),), ((1, 1), (1, 2))) and s.dur == (1, 1, 2)
-    assert s.czx == ((1, 1),) * 3 and s.committed == frozenset({(1, 1)})
+    assert s.log == (((1, 1),), ((1, 1),), ((1, 1), (1, 2))) and s.fsynced == (1, 1, 2)
+    assert s.last_committed == ((1, 1),) * 3 and s.committed == frozenset({(1, 1)})
 
 
 @pytest.mark.parametrize(
