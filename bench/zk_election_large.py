@@ -21,6 +21,11 @@ CONFIGS: list[tuple[str, dict, list[str] | None]] = [
     # ZOOKEEPER-4643 from a fresh start: a write committed without server 2, then two crashes, two rounds
     ("epoch_before_txns from a fresh start, 2 crashes, 2 rounds",
      dict(epoch_before_txns=True, max_crashes=2, max_epoch=3, max_round=2), ["leader_has_latest_committed"]),
+    # the failed proposer from a fresh start, cheapest shape: server 2 proposes (0 still LOOKING), crashes,
+    # is elected again by 0 in round 1, proposes epoch 2, crashes again; 0 and 1 elect 1 in round 2,
+    # which proposes epoch 1, and 2 joins it (a trace of about 30 states)
+    ("epoch_fencing=False, 2 crashes at any moment, 2 rounds, no write",
+     dict(epoch_fencing=False, max_crashes=2, max_round=2, max_writes=0), ["no_stale_leader_accepted"]),
     # the failed proposer from a fresh start: two leader crashes after propose_epoch, three rounds
     ("epoch_fencing=False, 2 quiet crashes, 3 rounds, no write",
      dict(epoch_fencing=False, max_crashes=2, max_round=3, fault_timing="quiet", max_writes=0),

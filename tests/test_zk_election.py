@@ -13,6 +13,7 @@ from checker import SpecError, check, verify_trace
 from checker import invariant as invariant_marker
 from checker.spec import describe
 from spec.zk_election import ZkElection
+from spec.zk_zab import CLOSED
 
 
 def replays(spec: ZkElection, trace) -> bool:
@@ -241,3 +242,68 @@ def test_bad_constants_are_refused_with_the_fix(constants, words):
     with pytest.raises(SpecError, match="Fix these constants") as err:
         ZkElection(**constants)
     assert words in str(err.value)
+
+
+# Fresh-start witnesses: the two bugs that the default budget cannot reach, walked step by step from
+# the initial state (no pre-staged disks). Exhaustive search does not get this deep here (the fence's
+# cheapest configuration: 1.05 M states by depth 15, bench/zk_election_large.py), so these traces
+# pin that the behaviours exist in the model and that the fixed switch blocks them.
+FENCE_FROM_BOOT = [
+    ("deliver", dict(link=(2, 1))), ("deliver", dict(link=(1, 2))), ("decide", dict(i=2)), ("decide", dict(i=1)),
+    ("propose_epoch", dict(L=2)), ("crash", dict(i=2)),  # 2 keeps acceptedEpoch 1 (0 was still LOOKING)
+    ("deliver", dict(link=(2, 0))), ("deliver", dict(link=(0, 2))), ("decide", dict(i=2)), ("decide", dict(i=0)),
+    ("propose_epoch", dict(L=2)), ("crash", dict(i=2)),  # ... and now acceptedEpoch 2, still no ACKEPOCH
+    ("lose_leader", dict(i=0)), ("lose_leader", dict(i=1)),  # round 2 without 2
+    ("deliver", dict(link=(1, 0))), ("deliver", dict(link=(0, 1))), ("decide", dict(i=1)), ("decide", dict(i=0)),
+    ("propose_epoch", dict(L=1)), ("ack_epoch", dict(f=0)),  # epoch 1 established by 1 and 0
+    ("deliver", dict(link=(2, 1))), ("deliver", dict(link=(2, 0))), ("deliver", dict(link=(1, 2))),
+    ("deliver", dict(link=(0, 2))),  # 2 joins leader 1 through outofelection
+    ("ack_epoch", dict(f=2)), ("sync_receive", dict(f=2)),
+]
+ZK4643_FROM_BOOT = [
+    ("deliver", dict(link=(2, 1))), ("deliver", dict(link=(1, 2))), ("decide", dict(i=2)), ("decide", dict(i=1)),
+    ("propose_epoch", dict(L=2)), ("ack_epoch", dict(f=1)), ("sync_receive", dict(f=1)), ("write_epoch", dict(f=1)),
+    ("ack_newleader", dict(f=1)), ("uptodate", dict(f=1)),
+    ("write", dict(L=2)), ("replicate", dict(f=1)), ("flush", dict(i=1)), ("flush", dict(i=2)),
+    ("commit", dict(L=2)),  # (1,1) committed by 2 and 1; 0 is still LOOKING
+    ("crash", dict(i=2)), ("deliver", dict(link=(2, 0))), ("deliver", dict(link=(0, 2))),
+    ("decide", dict(i=2)), ("decide", dict(i=0)), ("propose_epoch", dict(L=2)), ("ack_epoch", dict(f=0)),
+    ("sync_receive", dict(f=0)), ("write_epoch", dict(f=0)), ("crash", dict(i=0)),  # epoch 2 on disk, (1,1) not
+    ("lose_leader", dict(i=1)), ("deliver", dict(link=(1, 0))), ("deliver", dict(link=(0, 1))),
+    ("deliver", dict(link=(1, 0))), ("decide", dict(i=0)), ("decide", dict(i=1)),  # 0's peerEpoch 2 wins
+    ("propose_epoch", dict(L=0)), ("ack_epoch", dict(f=1)),
+]
+
+
+def walk(spec: ZkElection, steps: list) -> list:
+    """The states of `steps` from the initial state; fails at the first step that is not enabled."""
+    states = [next(iter(spec.init()))]
+    for k, (name, args) in enumerate(steps):
+        nxt = getattr(spec, name)(states[-1], **args)
+        assert nxt is not None, f"step {k + 1}, {name}({args}), is not enabled"
+        states.append(nxt)
+    return states
+
+
+def test_the_fence_bug_is_reachable_from_a_fresh_start():
+    spec = ZkElection(epoch_fencing=False, max_crashes=2, max_round=2, max_writes=0)
+    states = walk(spec, FENCE_FROM_BOOT)
+    assert len(states) == 27
+    assert "follower 2 accepted epoch 2" in str(spec.no_stale_leader_accepted(states[-1]))
+    assert all(spec.no_stale_leader_accepted(s) is True for s in states[:-1])
+    assert spec._fence_decides(states[-3])  # the fence's premise, just before ack_epoch(f=2)
+    fenced = ZkElection(max_crashes=2, max_round=2, max_writes=0)
+    refused = fenced.ack_epoch(walk(fenced, FENCE_FROM_BOOT[:-2])[-1], f=2)
+    assert refused.zab_phase[2] == CLOSED  # "Leaders epoch, 1 is less than accepted epoch, 2"
+
+
+def test_zk4643_is_reachable_from_a_fresh_start():
+    spec = ZkElection(epoch_before_txns=True, max_crashes=2, max_round=2, max_epoch=3)
+    states = walk(spec, ZK4643_FROM_BOOT)
+    assert len(states) == 34
+    assert "leader 0 of epoch 3 lacks committed [(1, 1)]" in str(spec.leader_has_latest_committed(states[-1]))
+    assert all(spec.leader_has_latest_committed(s) is True for s in states[:-1])
+    # the fixed order logs (and fsyncs) the DIFF before writing currentEpoch: the bug's step is not enabled
+    fixed = ZkElection(max_crashes=2, max_round=2, max_epoch=3)
+    before_write_epoch = walk(fixed, ZK4643_FROM_BOOT[:23])[-1]
+    assert fixed.write_epoch(before_write_epoch, f=0) is None and fixed.log_synced(before_write_epoch, f=0) is not None
