@@ -38,6 +38,9 @@ def replays(spec: ZkElection, trace) -> bool:
         # server 1 boots with acceptedEpoch 2 (two failed proposals); the fence refuses epoch 1
         (dict(max_crashes=0, max_writes=0, recovered_accepted=(0, 2, 0)), 4921, 18195, 22,
          ["one_leader_per_epoch", "leader_has_latest_committed", "logs_prefix_consistent"]),
+        # the manifest's zk-election-epoch-fencing-refuses (with its write): the entry that exercises the fence
+        (dict(max_crashes=0, recovered_accepted=(0, 2, 0)), 8821, 34405, 28,
+         ["one_leader_per_epoch", "leader_has_latest_committed"]),
     ],
 )
 def test_safe_configurations_pass_with_deadlock_checking(constants, distinct, generated, depth, vacuous):
