@@ -35,7 +35,8 @@ MODELS: dict[str, tuple[str, dict, bool, int | None]] = {
     "two-phase-8": ("spec.two_phase:TwoPhase", {"rms": 8}, True, 1_745_408),
     "synthetic-1M": ("bench.synthetic:Grid", {"width": 1000, "height": 1000}, True, 1_000_000),
     "zk-election": ("zk-election", {}, False, None),
-    "zk-election-larger": ("zk-election", {"recovered_logs": (1, 1, 0), "max_epoch": 3}, False, None),  # staged disks + a write
+    # the default's write and crash, over the disks an epoch-1 ensemble left ((1,1) on 0 and 1), up to epoch 3
+    "zk-election-larger": ("zk-election", {"recovered_logs": (1, 1, 0), "max_epoch": 3}, False, None),
     "kafka-producer": ("kafka-producer", {}, False, None),
     "kafka-producer-larger": ("kafka-producer", {"records": 4}, False, None),
     "kafka-replication": ("kafka-replication", {}, False, None),

@@ -24,18 +24,12 @@ from checker import Spec, SpecError, action, invariant, record, terminal
 from invariants import common
 from invariants import zk as zkinv
 from spec.mechanics import budget_left, log_after_crash, set_at, update
-from spec.zk_fle import FOLLOWING, LEADING, LOOKING, FleHandlers, fresh_votes, quorum_size, self_vote, support
+from spec.zk_fle import FOLLOWING, LEADING, LOOKING, FleHandlers, fresh_votes, pair_links, quorum_size, self_vote, support
 from spec.zk_zab import ACTIVE, CLOSED, DISCOVERY, ELECTING, IN_EPOCH, NOBODY, SYNC, ZabPhases
 
 
 # the same (established, accepted) recurs in most states: judge each pair once
 _backed_by_quorum = functools.cache(zkinv.leader_has_quorum)
-
-
-@functools.cache
-def pair_links(n: int) -> tuple:
-    """Slot k of `queued` / `in_transit` carries notifications from k // n to k % n."""
-    return tuple(divmod(k, n) for k in range(n * n))
 
 
 @record
@@ -190,13 +184,6 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
         yield s
 
     # -- Fast Leader Election ----------------------------------------------------------------------
-
-    def _links_in_transit(self, s: ZkState) -> list:
-        """The (src, dst) pairs with a notification to deliver, in slot order."""
-        links = pair_links(self.servers)
-        if self.stale_notifications:
-            return [links[k] for k, m in enumerate(s.queued) if m is not None or s.in_transit[k]]
-        return [links[k] for k, m in enumerate(s.queued) if m is not None]
 
     @action(link=lambda spec, s: spec._links_in_transit(s))
     def deliver(self, s: ZkState, link: tuple):

@@ -10,7 +10,7 @@ that Python's tuple order *is* ZooKeeper's true vote order (totalOrderPredicate)
 
 from __future__ import annotations
 
-from typing import Optional
+import functools
 
 from spec.mechanics import set_at
 
@@ -78,8 +78,10 @@ def fresh_votes(n: int, me: int, vote: Vote) -> tuple:
     return tuple((vote, LOOKING) if j == me else None for j in range(n))
 
 
-def set_vote(votes: tuple, j: int, entry: Optional[tuple]) -> tuple:
-    return votes[:j] + (entry,) + votes[j + 1 :]
+@functools.cache
+def pair_links(n: int) -> tuple:
+    """Slot k of `queued` / `in_transit` carries notifications from k // n to k % n."""
+    return tuple(divmod(k, n) for k in range(n * n))
 
 
 class FleHandlers:
@@ -87,6 +89,13 @@ class FleHandlers:
     queued: helpers of `ZkElection` (needs `servers`, `q`, `vote_order`, `stale_notifications`,
     `_decided`), kept beside the vote rules they apply. The network (`queued`, `in_transit`) is passed
     along and each handler builds the successor once: deliveries are most of the search."""
+
+    def _links_in_transit(self, s) -> list:
+        """The (src, dst) pairs with a notification to deliver, in slot order."""
+        links = pair_links(self.servers)
+        if self.stale_notifications:
+            return [links[k] for k, m in enumerate(s.queued) if m is not None or s.in_transit[k]]
+        return [links[k] for k, m in enumerate(s.queued) if m is not None]
 
     def _queue(self, queued: tuple, in_transit: tuple, k: int, msg: tuple) -> tuple[tuple, tuple]:
         """Queue `msg` on pair slot k; the new (queued, in_transit). The notification still waiting there was
@@ -119,7 +128,7 @@ class FleHandlers:
         if their_round > s.election_round[i]:  # newer round: clear recvset, adopt the better of its vote and our own
             mine = self_vote(i, s.current_epoch[i], s.log[i])
             v = their_vote if vote_gt(self.vote_order, their_vote, mine) else mine
-            received = set_vote(fresh_votes(n, i, v), src, (their_vote, LOOKING))
+            received = set_at(fresh_votes(n, i, v), src, (their_vote, LOOKING))
             queued, in_transit = self._broadcast(queued, in_transit, i, their_round, v)
             return s._replace(election_round=set_at(s.election_round, i, their_round), vote=set_at(s.vote, i, v),
                               votes_received=set_at(s.votes_received, i, received), queued=queued, in_transit=in_transit)
@@ -131,7 +140,7 @@ class FleHandlers:
             v = their_vote
             votes = set_at(votes, i, v)
             queued, in_transit = self._broadcast(queued, in_transit, i, their_round, v)
-        received = set_vote(set_vote(s.votes_received[i], src, (their_vote, LOOKING)), i, (v, LOOKING))
+        received = set_at(set_at(s.votes_received[i], src, (their_vote, LOOKING)), i, (v, LOOKING))
         return s._replace(votes_received=set_at(s.votes_received, i, received), vote=votes, first_vote_regression=regress,
                           queued=queued, in_transit=in_transit)
 
@@ -143,12 +152,12 @@ class FleHandlers:
         L = their_vote[2]
         all_received = s.votes_received
         if their_round == s.election_round[i]:
-            received = set_vote(all_received[i], src, entry)
+            received = set_at(all_received[i], src, entry)
             votes = support(received, entry)
             if votes >= self.q and check_leader(received, L, i, s.election_round[i], their_round):
                 return self._decided(s, i, their_vote, votes, queued=queued, in_transit=in_transit)
             all_received = set_at(all_received, i, received)
-        out_of_election = set_vote(s.out_of_election[i], src, entry)
+        out_of_election = set_at(s.out_of_election[i], src, entry)
         votes = support(out_of_election, entry)
         if votes >= self.q and check_leader(out_of_election, L, i, s.election_round[i], their_round):
             return self._decided(s, i, their_vote, votes, queued=queued, in_transit=in_transit,
