@@ -60,9 +60,11 @@ def _rss_kb() -> int:
 
 
 def _spec(target: str, constants: dict):
+    from protocheck.suite import coerce_constants
     from protocheck.targets import load_class
 
-    return load_class(target)(**constants)
+    cls = load_class(target)
+    return cls(**coerce_constants(cls, constants))  # the child gets constants as JSON: arrays back to tuples
 
 
 def child_engine(target: str, constants: dict) -> dict:
