@@ -16,17 +16,19 @@ Ghost variables (read only by invariants): `elected_by_majority`, `established`,
 from __future__ import annotations
 
 import functools
-from typing import Literal, NamedTuple, Optional
+from typing import Annotated, Literal, NamedTuple, Optional
 
 import attrs
 
-from checker import Spec, SpecError, action, invariant, record, terminal
+from checker import Range, Spec, SpecError, action, invariant, record, terminal
 from invariants import common
 from invariants import zk as zkinv
 from spec.mechanics import budget_left, log_after_crash, set_at, update
 from spec.zk_fle import FOLLOWING, LEADING, LOOKING, FleHandlers, fresh_votes, pair_links, quorum_size, self_vote, support
 from spec.zk_zab import ACTIVE, CLOSED, DISCOVERY, ELECTING, IN_EPOCH, NOBODY, SYNC, ZabPhases
 
+
+_OFF = "a bound: 0 switches the mechanism off"
 
 # the same (established, accepted) recurs in most states: judge each pair once
 _backed_by_quorum = functools.cache(zkinv.leader_has_quorum)
@@ -65,13 +67,15 @@ class ZkState(NamedTuple):
 class ZkElection(FleHandlers, ZabPhases, Spec):
     """ZooKeeper ensemble of `servers` voting participants (sid = index)."""
 
-    servers: int = 3
-    max_round: int = 1  # logicalclock cap: each step-down needs a next round (a restart begins at 1 again)
-    max_epoch: int = 2  # cap on proposed epochs
-    max_crashes: int = 1
-    max_timeouts: int = 0  # PING-timeout faults: timeout (one follower) and isolate_leader
-    max_writes: int = 1
-    stale_notifications: int = 0  # older notifications still in transit per pair (per-pair FIFO); 0: latest only
+    servers: Annotated[int, Range(1, 7, why="3 explores in a minute, 5 only with small bounds")] = 3
+    # logicalclock cap: each step-down needs a next round (a restart begins at 1 again)
+    max_round: Annotated[int, Range(1, why="boot itself is round 1")] = 1
+    max_epoch: Annotated[int, Range(0, why=_OFF)] = 2  # cap on proposed epochs
+    max_crashes: Annotated[int, Range(0, why=_OFF)] = 1
+    max_timeouts: Annotated[int, Range(0, why=_OFF)] = 0  # PING-timeout faults: timeout (one follower), isolate_leader
+    max_writes: Annotated[int, Range(0, why=_OFF)] = 1
+    # older notifications still in transit per pair (per-pair FIFO); 0: the latest only
+    stale_notifications: Annotated[int, Range(0, why=_OFF)] = 0
     lossy_network: bool = False
     duplicating_network: bool = False
     # switches for real mistakes; the defaults are ZooKeeper's behaviour
@@ -88,14 +92,8 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
     recovered_accepted: tuple[int, ...] = ()  # per server, acceptedEpoch on disk (>= currentEpoch) at boot
 
     def __attrs_post_init__(self) -> None:
+        super().__attrs_post_init__()  # the declared ranges; below, what relates several constants
         problems = []
-        if not 1 <= self.servers <= 7:
-            problems.append(f"servers={self.servers} (need 1..7; 3 explores in seconds, 5 only with small bounds)")
-        if self.max_round < 1:
-            problems.append(f"max_round={self.max_round} (boot itself is round 1, so at least 1)")
-        for name in ("max_epoch", "max_crashes", "max_timeouts", "max_writes", "stale_notifications"):
-            if getattr(self, name) < 0:
-                problems.append(f"{name}={getattr(self, name)} (a bound: 0 switches the mechanism off)")
         if self.max_writes > 0 and self.max_epoch == 0:
             problems.append(f"max_writes={self.max_writes} with max_epoch=0 (writes need an established epoch; set max_epoch >= 1)")
         if self.recovered_logs and len(self.recovered_logs) != self.servers:

@@ -231,12 +231,23 @@ def test_recovered_logs_commit_point_is_the_majority_prefix():
 @pytest.mark.parametrize(
     "constants, words",
     [
-        (dict(servers=0), "servers=0"),
-        (dict(max_round=0), "max_round=0"),
+        (dict(servers=0), "servers=0 must be 1 to 7"),
+        (dict(max_round=0), "max_round=0 must be at least 1 (boot itself is round 1)"),
+        (dict(max_crashes=-1), "max_crashes=-1 must be at least 0"),
+        (dict(stale_notifications=-1), "stale_notifications=-1 must be at least 0"),
+    ],
+)
+def test_constants_out_of_range_are_refused_with_the_range(constants, words):
+    with pytest.raises(SpecError, match="outside their declared range") as err:
+        ZkElection(**constants)
+    assert words in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "constants, words",
+    [
         (dict(max_writes=1, max_epoch=0), "max_epoch=0"),
         (dict(recovered_logs=(1, 2)), "one log length per server"),
-        (dict(max_crashes=-1), "max_crashes=-1"),
-        (dict(stale_notifications=-1), "stale_notifications=-1"),
         (dict(recovered_accepted=(0, 2)), "one acceptedEpoch per server"),
         (dict(recovered_logs=(1, 1, 1), recovered_accepted=(0, 2, 1)), ">= the currentEpoch on disk, 1"),
     ],
