@@ -29,7 +29,7 @@ from .parallel_merge import LevelMerge
 from .parallel_messages import (AskKeys, Candidates, Cut, CutCounts, Event, Expanding, Generated, KeyOf, Level, LevelDone,
                                 LevelEnd, ParentKey, Phase, Position, Progress, Quit, SortedKeys, States, Want)
 from .parallel_transport import COORDINATOR, Mesh, loads
-from .states import state_problem
+from .states import admit_state_type
 from .store import FingerprintStore
 
 BATCH = 4096  # candidates per message
@@ -351,11 +351,8 @@ class Worker:
             self.mesh.send(COORDINATOR, Progress(self.me, sum(self.fired), len(self.nkeys), i))
 
     def admit_type(self, t: Any) -> bool:
-        """Accept a new state type once, as the one-process search does."""
-        if state_problem(t, "an action") or not any(isinstance(t, k) for k in self.state_types):
-            return False
-        self.state_types.add(type(t))
-        return True
+        """Accept a new state type once, as the one-process search does (states.py)."""
+        return admit_state_type(self.state_types, t)
 
     def terminal(self, i: int) -> bool:
         s = self.frontier[i]
