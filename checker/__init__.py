@@ -2,13 +2,14 @@
 
 from .constants import Range
 from .errors import SpecError, UsageError
+from .options import Options
 from .result import CheckResult, Coverage, Step, Violation
 from .search import check
 from .trace import verify_trace
 from .spec import InvariantFailed, Spec, action, constraint, describe, fail, invariant, terminal
 
 __all__ = [
-    "Spec", "action", "invariant", "constraint", "terminal", "fail", "InvariantFailed", "check",
+    "Spec", "action", "invariant", "constraint", "terminal", "fail", "InvariantFailed", "check", "Options",
     "CheckResult", "Coverage", "Step", "Violation", "SpecError", "UsageError", "describe", "verify_trace", "Range",
 ]
 __version__ = "0.1.0"

@@ -20,7 +20,6 @@ does) and ship the spec by import path; the messages are already plain bytes.
 
 from __future__ import annotations
 
-import math
 import multiprocessing as mp
 import os
 import pickle
@@ -28,64 +27,41 @@ import signal
 import threading
 import time
 from multiprocessing.connection import Connection, wait
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 from .diagnose import Diagnosis
 from .errors import SpecError
-from .fingerprint import orbit_collision_factor
+from .options import Options
+from .outcome import DEADLOCK_MESSAGE, INTERRUPTED, Counts, build_result, stop_for
 from .parallel_loop import LOW, SHIFT
+from .parallel_messages import (AskKeys, Crash, Cut, CutCounts, Event, Expanding, Generated, KeyOf, Level, LevelDone,
+                                ParentKey, Phase, Position, Progress, Quit, SortedKeys)
 from .parallel_transport import ABORT, COORDINATOR, dumps, loads
 from .parallel_process import run_worker
-from .result import CheckResult, Coverage, Violation
-from .search import ExactRerun, Search, _Stop, constants_of
+from .result import CheckResult, Violation
+from .search import ExactRerun, Search, _Stop
 from .successors import nth_step
 from .trace import replay
 
 UNLIMITED = 1 << 62
 
 
-def resolve_workers(workers: int | str) -> int:
-    """`workers` as a number of processes: an int >= 1, or 'auto' for every core."""
-    if workers == "auto":
-        return os.cpu_count() or 1
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise SpecError(f"workers={workers!r} must be a positive integer or 'auto' (one process per core).")
-    most = max_workers()
-    if workers > most:
-        raise SpecError(
-            f"workers={workers} is more than this machine can start: every pair of processes shares a pipe, and the "
-            f"limit on open files (ulimit -n) allows at most {most} worker(s). Use at most {most}, or 'auto' (one per "
-            f"core: {os.cpu_count() or 1} here)."
-        )
-    return workers
-
-
-def max_workers() -> int:
-    """Most workers whose pipes fit in the open-file limit: n workers and this process hold
-    n(n+1) pipe ends (every pair shares one pipe), besides some 30 other files."""
-    import resource
-
-    limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-    room = 1 << 20 if limit == resource.RLIM_INFINITY else limit - 32
-    return max(1, (math.isqrt(4 * max(room, 0) + 1) - 1) // 2)
-
-
 class EngineFailure(RuntimeError):
     """A worker process failed for a reason other than the spec's code (a bug, or it was killed)."""
 
 
-def check_parallel(spec: Any, *, workers: int, progress: Callable[[dict], None] | None = None,
-                   progress_interval: float = 2.0, **options: Any) -> CheckResult:
-    """`check()` with `workers` > 1 processes; same arguments, same result."""
-    search = Search(spec, progress=progress, progress_interval=progress_interval, **options)
+def check_parallel(spec: Any, options: Options) -> CheckResult:
+    """`check()` in `options.processes` (> 1) processes; same result."""
+    workers = options.processes
+    search = Search(spec, options)
     search.t0 = time.monotonic()
-    search.next_report = search.t0 + progress_interval
+    search.next_report = search.t0 + options.progress_interval
     try:
         frontier = search._initial()
     except _Stop as stop:
-        return _with_workers(search._result(stop.status, stop.reason), workers)
+        return _one_process_result(search, stop.status, stop.reason, workers)
     except KeyboardInterrupt:
-        return _with_workers(search._result("interrupted", "interrupted by the user (Ctrl-C)"), workers)
+        return _one_process_result(search, "interrupted", INTERRUPTED, workers)
     try:
         pickle.dumps(frontier)
     except Exception as exc:
@@ -96,7 +72,9 @@ def check_parallel(spec: Any, *, workers: int, progress: Callable[[dict], None] 
     return Coordinator(search, frontier, workers).run()
 
 
-def _with_workers(result: CheckResult, workers: int) -> CheckResult:
+def _one_process_result(search: Search, status: str, reason: str, workers: int) -> CheckResult:
+    """A search that ended among its initial states, before any worker started."""
+    result = search._result(status, reason)
     result.workers = workers
     return result
 
@@ -110,9 +88,9 @@ class Coordinator:
         self.size = len(frontier)  # states in the level being expanded
         self.fired = list(search.fired)
         self.new = [0] * len(search.info.actions)
-        self.latest: dict[int, tuple] = {}
+        self.latest: dict[int, Progress] = {}  # each worker's last progress report in this level
         self.interrupted = False
-        self.replies: dict[int, tuple] = {}
+        self.replies: dict[int, Any] = {}
         self.wake_r: int | None = None
 
     # -- processes -----------------------------------------------------------------------------
@@ -140,7 +118,7 @@ class Coordinator:
         self._abort()  # a worker in the middle of a level finishes it early, then reads "quit"
         for c in self.conns.values():
             try:
-                c.send_bytes(dumps(("quit",)))
+                c.send_bytes(dumps(Quit()))
             except OSError:
                 pass
         for p in self.procs:
@@ -163,7 +141,7 @@ class Coordinator:
             except OSError:
                 pass
 
-    def _gather(self, tag: str) -> list[tuple]:
+    def _gather(self, reply: type) -> list:
         """One reply per worker, in worker order, while relaying progress and watching for failures.
 
         Replies received so far survive a KeyboardInterrupt, so that gathering again after
@@ -187,12 +165,12 @@ class Coordinator:
                         raise EngineFailure(f"parallel worker {sentinels[r]} died (exit code {self.procs[sentinels[r]].exitcode})")
                     continue
                 msg = loads(r.recv_bytes())
-                if msg[0] == "progress":
-                    self.latest[msg[1]] = msg[2:]
-                elif msg[0] == "crash":
-                    raise EngineFailure(f"parallel worker {msg[1]} failed:\n{msg[2]}")
+                if type(msg) is Progress:
+                    self.latest[msg.worker] = msg
+                elif type(msg) is Crash:
+                    raise EngineFailure(f"parallel worker {msg.worker} failed:\n{msg.traceback}")
                 else:
-                    assert msg[0] == tag, msg
+                    assert type(msg) is reply, msg
                     replies[by_conn[r]] = msg
             if search.progress is not None and time.monotonic() >= search.next_report:
                 search.next_report = time.monotonic() + search.progress_interval
@@ -202,10 +180,10 @@ class Coordinator:
 
     def _snapshot(self) -> dict:
         elapsed = time.monotonic() - self.search.t0
-        distinct = self.count + sum(v[1] for v in self.latest.values())
+        distinct = self.count + sum(p.new_states for p in self.latest.values())
         return {
-            "distinct": distinct, "generated": self.search.generated + sum(v[0] for v in self.latest.values()),
-            "queue": self.size - sum(v[2] for v in self.latest.values()), "depth": self.search.depth,
+            "distinct": distinct, "generated": self.search.generated + sum(p.generated for p in self.latest.values()),
+            "queue": self.size - sum(p.expanded for p in self.latest.values()), "depth": self.search.depth,
             "seconds": elapsed, "per_second": distinct / elapsed if elapsed > 0 else 0.0,
         }
 
@@ -222,7 +200,7 @@ class Coordinator:
         try:
             status, reason = self._levels()
         except KeyboardInterrupt:  # a second Ctrl-C: give up waiting for the workers
-            status, reason = "interrupted", "interrupted by the user (Ctrl-C)"
+            status, reason = "interrupted", INTERRUPTED
         finally:
             if previous is not None:
                 signal.signal(signal.SIGINT, previous)
@@ -241,27 +219,25 @@ class Coordinator:
         search = self.search
         while True:
             if search.time_limit is not None and time.monotonic() - search.t0 >= search.time_limit:
-                return "incomplete", f"reached time_limit={search.time_limit}s"
+                return "incomplete", search.time_reason()
             probe = search.max_depth is not None and search.depth >= search.max_depth
             budget = 0 if probe else (search.max_states - self.count if search.max_states is not None else UNLIMITED)
             self.latest = {}
-            self._broadcast(("level", budget, set(search.violated), search.time_limit, search.t0, search.progress_interval))
-            dones = self._gather("done")
+            self._broadcast(Level(budget, set(search.violated), search.time_limit, search.t0, search.progress_interval))
+            dones: list[LevelDone] = self._gather(LevelDone)
             self._check_parts(dones)
             stop = self._decide(dones, budget, probe)
             if stop is not None:
                 return stop
-            total = sum(d[1] for d in dones)
+            total = sum(d.new_states for d in dones)
             self.count += total
             for d in dones:
-                search.generated += sum(d[2])
-                self.fired = [a + b for a, b in zip(self.fired, d[2])]
-                self.new = [a + b for a, b in zip(self.new, d[3])]
-            if self.interrupted or any(d[5] for d in dones):
+                self._add(d.fired, d.new)
+            if self.interrupted or any(d.stopped for d in dones):
                 self.size = total
-                if self.interrupted or any(d[5] == "interrupted" for d in dones):
-                    return "interrupted", "interrupted by the user (Ctrl-C)"
-                return "incomplete", f"reached time_limit={search.time_limit}s"
+                if self.interrupted or any(d.stopped == "interrupted" for d in dones):
+                    return "interrupted", INTERRUPTED
+                return "incomplete", search.time_reason()
             if not total:
                 self.size = 0
                 return "ok", ""
@@ -269,67 +245,66 @@ class Coordinator:
             self.level += 1
             self.size = total
 
-    def _check_parts(self, dones: list[tuple]) -> None:
+    def _add(self, fired: list[int], new: list[int]) -> None:
+        """Add a worker's successors and new states per action to the totals."""
+        self.search.generated += sum(fired)
+        self.fired = [a + b for a, b in zip(self.fired, fired)]
+        self.new = [a + b for a, b in zip(self.new, new)]
+
+    def _check_parts(self, dones: list[LevelDone]) -> None:
         """Register the parts new to each worker this level; a clash within a worker or between
         two voids the search (fingerprint.py), which then runs again exactly in one process."""
         registry = self.search.registry
         for d in dones:
-            if d[7] is not None:
-                raise ExactRerun(d[7])
-            registry.register(d[6])
-            self.search.exercise.discard(d[8])
+            if d.clash is not None:
+                raise ExactRerun(d.clash)
+            registry.register(d.fresh_parts)
+            self.search.exercise.discard(d.exercised)
         if registry.clash is not None:
             raise ExactRerun(registry.clash)
 
-    def _decide(self, dones: list[tuple], budget: int, probe: bool) -> tuple[str, str] | None:
+    def _decide(self, dones: list[LevelDone], budget: int, probe: bool) -> tuple[str, str] | None:
         """Take the level's events in the one-process order; return (status, reason) if the search stops here."""
         search = self.search
         limit = None
-        if sum(d[1] for d in dones) > budget:
-            keys = sorted(k for r in self._ask(("keys",), "keys") for k in _ints(r[1]))
+        if sum(d.new_states for d in dones) > budget:
+            keys = sorted(k for r in self._ask(AskKeys(), SortedKeys) for k in _ints(r.data))
             cut = keys[budget]
-            limit = (cut >> SHIFT, cut & LOW, 0)
-        events = sorted((e for d in dones for e in d[4]), key=lambda e: e[0])
-        for pos, kind, data, where in events:
-            if limit is not None and pos >= limit:
+            limit = Position(cut >> SHIFT, cut & LOW, Phase.GENERATED)
+        events: list[Event] = sorted((e for d in dones for e in d.events), key=lambda e: e.position)
+        for event in events:
+            if limit is not None and event.position >= limit:
                 break
-            if kind == "deadlock":
-                if "deadlock" in search.violated:  # one deadlock trace under --continue, as one process keeps
-                    continue
-                self._record(Diagnosis("deadlock", "deadlock", "no action is enabled in this state (deadlock)", None, None), where)
-                if search.stop_on_first:
-                    search.depth = max(search.depth, len(search.violations[-1].trace))
-                    return self._cut(pos, True, "deadlock", "")
-            elif kind == "invariant":
-                for name, message in data:
-                    if name in search.violated:
-                        continue
-                    self._record(Diagnosis("invariant", name, message, None, None), where)
-                    if search.stop_on_first:
-                        search.depth = max(search.depth, len(search.violations[-1].trace))
-                        return self._cut(pos, True, "violation", "")
+            if event.kind == "deadlock":
+                findings = [Diagnosis("deadlock", "deadlock", DEADLOCK_MESSAGE, None, None)]
+            elif event.kind == "invariant":
+                findings = [Diagnosis("invariant", name, message, None, None) for name, message in event.detail]
             else:
-                name, message, step, tb = data
-                self._record(Diagnosis("error", name, message, step, tb), where)
-                return self._cut(pos, True, "error", message)
+                findings = [event.detail]
+            for diag in findings:
+                if diag.kind != "error" and diag.name in search.violated:
+                    continue  # one trace per invariant (and one for deadlock) under --continue, as one process keeps
+                self._record(diag, event.where)
+                status = stop_for(diag.kind, search.stop_on_first)
+                if status is not None:
+                    return self._cut(event.position, True, status, diag.message if status == "error" else "")
         if limit is not None:
             return self._cut(limit, False, "incomplete", search.depth_reason() if probe else search.states_reason())
         return None
 
-    def _cut(self, pos: tuple, include: bool, status: str, reason: str) -> tuple[str, str]:
-        """Counts as one process has them when it stops at `pos` (rank, successor ordinal, phase)."""
-        replies = self._ask(("cut", pos[0], pos[1], include), "cut")
-        self.count += sum(r[1] for r in replies)
+    def _cut(self, pos: Position, include: bool, status: str, reason: str) -> tuple[str, str]:
+        """Counts as one process has them when it stops at `pos`."""
+        replies: list[CutCounts] = self._ask(Cut(pos.rank, pos.successor, include), CutCounts)
+        new_states = sum(r.new_states for r in replies)
+        self.count += new_states
         for r in replies:
-            self.new = [a + b for a, b in zip(self.new, r[2])]
-            self.fired = [a + b for a, b in zip(self.fired, r[3])]
-            self.search.generated += sum(r[3])
-        self.size = self.size - sum(r[4] for r in replies) + sum(r[1] for r in replies)
+            self._add(r.fired, r.new)
+        self.size = self.size - sum(r.expanded for r in replies) + new_states
         return status, reason
 
-    def _ask(self, msg: tuple, tag: str) -> list[tuple]:
+    def _ask(self, msg: Any, reply: type) -> list:
         self._broadcast(msg)
-        return self._gather(tag)
+        return self._gather(reply)
 
     # -- traces --------------------------------------------------------------------------------
 
@@ -337,23 +312,23 @@ class Coordinator:
         """(initial ordinal, successor ordinals) leading to the state of rank `rank` in `level`."""
         ordinals = []
         while level > 1:
-            key = next(r[1] for r in self._ask(("key_of", level, rank), "key") if r[1] is not None)
+            key = next(r.key for r in self._ask(KeyOf(level, rank), ParentKey) if r.key is not None)
             ordinals.append(key & LOW)
             rank, level = key >> SHIFT, level - 1
         ordinals.reverse()
         return -1 - self.search.log.parents[rank], ordinals
 
-    def _record(self, diag: Diagnosis, where: tuple) -> None:
+    def _record(self, diag: Diagnosis, where: Expanding | Generated) -> None:
         search = self.search
         if diag.kind != "error":
             search.violated.add(diag.name)
         trace = []
         try:
-            if where[0] == "at":
-                ordinal, gs = self._path(self.level, where[1])
+            if type(where) is Expanding:
+                ordinal, gs = self._path(self.level, where.rank)
             else:
-                ordinal, gs = self._path(self.level, where[1] >> SHIFT)
-                gs.append(where[1] & LOW)
+                ordinal, gs = self._path(self.level, where.key >> SHIFT)
+                gs.append(where.key & LOW)
             s, steps = search.inits[ordinal], []
             for g in gs:
                 step, s = nth_step(self.info, self.spec, s, g)
@@ -368,22 +343,8 @@ class Coordinator:
         search.violations.append(Violation(diag.kind, diag.name, diag.message, trace, diag.traceback))
 
     def _result(self, status: str, reason: str) -> CheckResult:
-        search = self.search
-        kinds = {v.kind for v in search.violations}
-        status = "error" if "error" in kinds else "violation" if "invariant" in kinds else "deadlock" if "deadlock" in kinds else status
-        n, g = self.count, search.generated
-        return CheckResult(
-            status=status, distinct_states=n, generated_states=g, depth=search.depth,
-            seconds=time.monotonic() - search.t0, spec=type(self.spec).__name__, constants=constants_of(self.spec),
-            invariants=list(search.invariants),
-            coverage={a.name: Coverage(self.fired[i], self.new[i]) for i, a in enumerate(self.info.actions)},
-            violations=search.violations, reason=reason,
-            queue=max(self.size, 0) if status in ("incomplete", "interrupted") else 0,
-            collision_probability=n * max(g - n, 0) / 2.0**64 * orbit_collision_factor(search.fingerprint),
-            workers=self.n, deadlock_checked=search.deadlock, init_states=len(search.inits),
-            symmetry=getattr(search.fingerprint, "symmetry", 0), warnings=search.warnings,
-            vacuous=search.exercise.vacuous(),
-        )
+        counts = Counts(self.count, self.search.generated, self.fired, self.new, self.size)
+        return build_result(self.search, status, reason, counts, workers=self.n)
 
 
 def _ints(data: bytes) -> Iterable[int]:

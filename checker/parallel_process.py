@@ -13,6 +13,7 @@ import sys
 import traceback
 from multiprocessing.connection import Connection
 
+from .parallel_messages import Crash
 from .parallel_transport import COORDINATOR, Mesh
 from .parallel_worker import Worker
 from .search import GC_THRESHOLD, Search
@@ -53,7 +54,7 @@ def run_worker(me: int, search: Search, frontier: list, conns: dict[int, Connect
         worker.serve()
     except BaseException:
         try:
-            mesh.send(COORDINATOR, ("crash", me, traceback.format_exc()))
+            mesh.send(COORDINATOR, Crash(me, traceback.format_exc()))
         except Exception:
             pass
         return

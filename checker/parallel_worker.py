@@ -26,8 +26,10 @@ from .diagnose import diagnose, run_invariants
 from .parallel_loop import (ACTION, LOW, SHIFT, Abort, Full, Halt, build_expand, build_remake, candidate_width,
                             count_fired, regenerate)
 from .parallel_merge import LevelMerge
+from .parallel_messages import (AskKeys, Candidates, Cut, CutCounts, Event, Expanding, Generated, KeyOf, Level, LevelDone,
+                                LevelEnd, ParentKey, Phase, Position, Progress, Quit, SortedKeys, States, Want)
 from .parallel_transport import COORDINATOR, Mesh, loads
-from .states import state_problem
+from .states import admit_state_type
 from .store import FingerprintStore
 
 BATCH = 4096  # candidates per message
@@ -83,6 +85,7 @@ class Worker:
         self.peer_keys: dict[int, np.ndarray] = {}
         self.fast_types: dict[type, bool] = {}
         self.advance_pending = False
+        self.commands = {Level: self.cmd_level, AskKeys: self.cmd_keys, Cut: self.cmd_cut, KeyOf: self.cmd_key_of}
         self._new_level()
         self.holds = search._holds  # every invariant is True: the one-process fast path
 
@@ -97,7 +100,7 @@ class Worker:
         self.merging: LevelMerge | None = None
         self.out: list[list] = [[] for _ in range(self.nworkers)]
         self.fired = [0] * len(self.info.actions)
-        self.events: list[tuple] = []
+        self.events: list[Event] = []
         self.sorted_keys = np.zeros(0, dtype=np.int64)
         self.order: list[int] = []
 
@@ -113,24 +116,22 @@ class Worker:
             if src != COORDINATOR:
                 self._peer(src, msg)
                 continue
-            tag = msg[0]
-            if tag == "quit":
+            if type(msg) is Quit:
                 return
-            reply = getattr(self, "cmd_" + tag)(*msg[1:])
-            mesh.send(COORDINATOR, reply)
+            mesh.send(COORDINATOR, self.commands[type(msg)](msg))
 
-    def _peer(self, src: int, msg: tuple) -> None:
-        if msg[0] == "keys":
-            self.peer_keys[src] = np.frombuffer(msg[1], dtype=np.int64)
+    def _peer(self, src: int, msg: Any) -> None:
+        if type(msg) is SortedKeys:
+            self.peer_keys[src] = np.frombuffer(msg.data, dtype=np.int64)
         else:
             self.stash.append((src, msg))
 
-    def cmd_level(self, budget: float, violated: set[str], time_limit: float | None, t0: float,
-                  progress_interval: float) -> tuple:
+    def cmd_level(self, level: Level) -> LevelDone:
         if self.advance_pending:
             self._advance()
-        self.t0, self.time_limit = t0, time_limit
-        self.progress_interval = progress_interval
+        budget, violated = level.budget, level.violated
+        self.t0, self.time_limit = level.t0, level.time_limit
+        self.progress_interval = progress_interval = level.progress_interval
         self.next_report = time.monotonic() + progress_interval
         aborted = ""
         try:
@@ -144,35 +145,36 @@ class Worker:
         for o in self.peers:
             if self.out[o]:
                 self.flush(o)
-            self.mesh.send(o, ("end",))
+            self.mesh.send(o, LevelEnd())
         self._collect()
         self._check_new(violated)
         order = np.argsort(self.keys, kind="stable")
         self.order = order.tolist()
         self.sorted_keys = self.keys[order]
-        data = self.sorted_keys.tobytes()
+        keys = SortedKeys(self.sorted_keys.tobytes())
         for o in self.peers:
-            self.mesh.send(o, ("keys", data))
+            self.mesh.send(o, keys)
         self.advance_pending = True
         counts = np.bincount(self.acts & ACTION, minlength=len(self.info.actions)).tolist()
-        return ("done", int(self.keys.size), self.fired, counts, self.events, aborted,
-                self.registry.take_fresh(), self.registry.clash, self.exercised)
+        return LevelDone(int(self.keys.size), self.fired, counts, self.events, aborted,
+                         self.registry.take_fresh(), self.registry.clash, self.exercised)
 
-    def cmd_keys(self) -> tuple:
-        return ("keys", self.sorted_keys.tobytes())
+    def cmd_keys(self, ask: AskKeys) -> SortedKeys:
+        return SortedKeys(self.sorted_keys.tobytes())
 
-    def cmd_key_of(self, level: int, rank: int) -> tuple:
+    def cmd_key_of(self, ask: KeyOf) -> ParentKey:
         """The key (parent pointer) of the state of rank `rank` in `level` (1-based), if this worker holds it."""
-        ranks = self.level_ranks[level - 1]
-        i = int(np.searchsorted(ranks, rank))
-        if i < ranks.size and int(ranks[i]) == rank:
-            return ("key", int(self.level_keys[level - 1][i]))
-        return ("key", None)
+        ranks = self.level_ranks[ask.level - 1]
+        i = int(np.searchsorted(ranks, ask.rank))
+        if i < ranks.size and int(ranks[i]) == ask.rank:
+            return ParentKey(int(self.level_keys[ask.level - 1][i]))
+        return ParentKey(None)
 
-    def cmd_cut(self, rank: int, g: int, include: bool) -> tuple:
+    def cmd_cut(self, cut: Cut) -> CutCounts:
         """Counts up to a stop at successor g of the state of rank `rank` (see parallel.py)."""
+        rank, g = cut.rank, cut.successor
         limit = (rank << SHIFT) | g
-        mask = (self.keys <= limit) if include else (self.keys < limit)
+        mask = (self.keys <= limit) if cut.include else (self.keys < limit)
         acts = self.acts[mask] & ACTION
         n_actions = len(self.info.actions)
         new = np.bincount(acts, minlength=n_actions).tolist() if acts.size else [0] * n_actions
@@ -180,7 +182,7 @@ class Worker:
         upto = bisect_left(self.ranks, rank)
         last = g if upto < len(self.ranks) and self.ranks[upto] == rank else None
         count_fired(self.info, self.spec, self.frontier, upto, last, fired)
-        return ("cut", int(mask.sum()), new, fired, upto)
+        return CutCounts(int(mask.sum()), new, fired, upto)
 
     # -- one level -----------------------------------------------------------------------------
 
@@ -192,7 +194,7 @@ class Worker:
         if self.store.runs:  # a fingerprint sent before the set moved to the runs is not sent again
             cand = cand.reshape(-1, self.width)
             cand = cand[~self.store.known_in_bulk(cand[:, 0])]
-        self.mesh.send(o, ("cand", cand.tobytes()))
+        self.mesh.send(o, Candidates(cand.tobytes()))
 
     def recount(self) -> int:
         """The new states this worker owns in this level, once those the runs already hold are
@@ -204,13 +206,13 @@ class Worker:
                 lst[:] = [x for x, k in zip(lst, keep) if k]  # in place: the hot loop holds their appends
         return len(self.nkeys)
 
-    def _states(self, wants: bytes) -> tuple:
+    def _states(self, wants: bytes) -> States:
         """The states this worker sent as these (key, action, fingerprint), in that order, as a reply to a "want"."""
         if self.remake is None:
             self.remake = build_remake(self.info, self.fingerprint)
         states = regenerate(self.remake, self.spec, self.frontier, self.ranks, np.frombuffer(wants, dtype=np.int64).tolist())
         if not states:
-            return ("states", None, states)
+            return States(None, states)
         cls = type(states[0])
         fast = self.fast_types.get(cls)
         if fast is None:
@@ -219,7 +221,7 @@ class Worker:
             states = list(map(tuple, states))
         else:
             cls = None
-        return ("states", cls, states)
+        return States(cls, states)
 
     def _collect(self) -> None:
         """Merge every candidate sent to this worker in this level, keeping the least key per
@@ -235,16 +237,16 @@ class Worker:
         self.merging = LevelMerge(self.nhs, self.nkeys, self.nacts, self.nstates, self.store, self.width)
         while True:
             for src, msg in pending:
-                tag = msg[0]
-                if tag == "cand":
-                    self.merging.add(src, msg[1])
-                elif tag == "end":
+                kind = type(msg)
+                if kind is Candidates:
+                    self.merging.add(src, msg.data)
+                elif kind is LevelEnd:
                     ends += 1
-                elif tag == "want":
-                    self.mesh.send(src, self._states(msg[1]))
+                elif kind is Want:
+                    self.mesh.send(src, self._states(msg.data))
                     answered += 1
-                elif tag == "states":
-                    self._install(asked[src], msg[1], msg[2])
+                elif kind is States:
+                    self._install(asked[src], msg.cls, msg.states)
                     replies += 1
                 else:
                     self._peer(src, msg)
@@ -269,7 +271,7 @@ class Worker:
             js = np.array(asked[o], dtype=np.int64)
             hs = np.array([self.nhs[j] for j in asked[o]], dtype=np.int64)
             wants = np.stack((self.keys[js], self.acts[js], hs), axis=1)
-            self.mesh.send(o, ("want", wants.tobytes()))
+            self.mesh.send(o, Want(wants.tobytes()))
         return asked
 
     def _install(self, js: list[int], cls: type | None, states: list) -> None:
@@ -302,16 +304,16 @@ class Worker:
         reported: set[str] = set(violated)
         for j in sorted(failing, key=self.keys.__getitem__):
             t, key = self.nstates[j], int(self.keys[j])
-            pos = (key >> SHIFT, key & LOW, 0)
+            pos = Position(key >> SHIFT, key & LOW, Phase.GENERATED)
             try:
                 found = run_invariants(spec, self.invariants, t)
             except Exception:
                 d = diagnose(spec, self.info, self.invariants, t, self.fingerprint, set(self.state_types), False)
-                self.events.append((pos, "error", (d.name, d.message, d.step, d.traceback), ("new", key)))
+                self.events.append(Event(pos, "error", d, Generated(key)))
                 return
             fresh = [(n, m) for n, m in found if n not in reported]
             if fresh:
-                self.events.append((pos, "invariant", fresh, ("new", key)))
+                self.events.append(Event(pos, "invariant", fresh, Generated(key)))
                 reported.update(n for n, _ in fresh)
                 if self.stop_on_first:
                     return
@@ -346,14 +348,11 @@ class Worker:
             raise Abort
         if now >= self.next_report:
             self.next_report = now + self.progress_interval
-            self.mesh.send(COORDINATOR, ("progress", self.me, sum(self.fired), len(self.nkeys), i))
+            self.mesh.send(COORDINATOR, Progress(self.me, sum(self.fired), len(self.nkeys), i))
 
     def admit_type(self, t: Any) -> bool:
-        """Accept a new state type once, as the one-process search does."""
-        if state_problem(t, "an action") or not any(isinstance(t, k) for k in self.state_types):
-            return False
-        self.state_types.add(type(t))
-        return True
+        """Accept a new state type once, as the one-process search does (states.py)."""
+        return admit_state_type(self.state_types, t)
 
     def terminal(self, i: int) -> bool:
         s = self.frontier[i]
@@ -361,20 +360,20 @@ class Worker:
             return any(term(self.spec, s) for term in self.info.terminals)
         except Exception:
             d = diagnose(self.spec, self.info, {}, s, self.fingerprint, set(self.state_types), True)
-            self._halt((self.ranks[i], 0, 2), d)
+            self._halt(Position(self.ranks[i], 0, Phase.EXPANDED), d)
         return False
 
     def dead(self, i: int) -> None:
         r = self.ranks[i]
-        self.events.append(((r, 0, 2), "deadlock", None, ("at", r)))
+        self.events.append(Event(Position(r, 0, Phase.EXPANDED), "deadlock", None, Expanding(r)))
         if self.stop_on_first:
             raise Halt
 
     def error(self, i: int, g: int) -> None:
         """The spec's code raised (or returned a non-state) after g successors of frontier[i]."""
         d = diagnose(self.spec, self.info, {}, self.frontier[i], self.fingerprint, set(self.state_types), True)
-        self._halt((self.ranks[i], g, 1), d)
+        self._halt(Position(self.ranks[i], g, Phase.RAISED), d)
 
-    def _halt(self, pos: tuple, d: Any) -> None:
-        self.events.append((pos, "error", (d.name, d.message, d.step, d.traceback), ("at", pos[0])))
+    def _halt(self, pos: Position, d: Any) -> None:
+        self.events.append(Event(pos, "error", d, Expanding(pos.rank)))
         raise Halt

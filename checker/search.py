@@ -19,15 +19,19 @@ import os
 import time
 from typing import Any, Callable, Iterable
 
+import attrs
+
 from . import constants as constants_mod
 from .codegen import build_level
 from .level import expand_level
 from .settle import Settling, Stop as _Stop
 from .store import FingerprintStore
-from .fingerprint import ValueRegistry, clash_message, fingerprint_function, orbit_collision_factor
+from .fingerprint import ValueRegistry, clash_message, fingerprint_function
 from .diagnose import Diagnosis, diagnose, diagnose_init, run_invariants
 from .errors import SpecError, exit_is_an_error
-from .result import CheckResult, Coverage, Violation
+from .options import DEFAULT, Options
+from .outcome import Counts, build_result
+from .result import CheckResult, Violation
 from .spec import SpecInfo, describe
 from .states import state_problem
 from .trace import ParentLog, replay
@@ -52,43 +56,28 @@ class ExactRerun(Exception):
 
 
 class Search(Settling):
-    def __init__(
-        self,
-        spec: Any,
-        *,
-        deadlock: bool = True,
-        invariants: Iterable[str] | None = None,
-        max_states: int | None = None,
-        max_depth: int | None = None,
-        time_limit: float | None = None,
-        stop_on_first: bool = True,
-        progress: Callable[[dict], None] | None = None,
-        progress_interval: float = 2.0,
-        symmetry: bool = True,
-        exact: bool = False,
-        loop: str | None = None,
-    ):
+    def __init__(self, spec: Any, options: Options = DEFAULT, *, exact: bool = False, loop: str | None = None,
+                 **changes: Any):
+        """`options` as check() takes them (options.py, validated there); `changes` replace some (for tests)."""
+        if changes:
+            options = attrs.evolve(options, **changes)
         self.info: SpecInfo = describe(type(spec))
         constants_mod.validate(spec)
-        self.spec = spec
-        self.invariants = _select_invariants(self.info, invariants, spec)
+        self.spec, self.options = spec, options
+        self.invariants = _select_invariants(self.info, options.invariants, spec)
         self.invariant_fns = tuple(self.invariants.values())
         self.exercise = Exercise(spec, self.info.exercised, self.invariants)
-        self.deadlock = deadlock
-        self.max_states, self.max_depth, self.time_limit = max_states, max_depth, time_limit
-        self.stop_on_first = stop_on_first
-        self.progress, self.progress_interval = progress, progress_interval
-        for name, value in (("max_states", max_states), ("max_depth", max_depth), ("time_limit", time_limit)):
-            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
-                                      or not value > 0 or value == float("inf")):
-                raise SpecError(f"{name}={value!r} must be a positive number, and finite (or None for no limit).")
+        self.deadlock = options.deadlock
+        self.max_states, self.max_depth, self.time_limit = options.max_states, options.max_depth, options.time_limit
+        self.stop_on_first = options.stop_on_first
+        self.progress, self.progress_interval = options.progress, options.progress_interval
         self.exact = exact
         self.loop = loop or os.environ.get("PROTOCHECK_LOOP") or "generated"
         if self.loop not in LOOPS:
             raise SpecError(f"loop={self.loop!r} (or PROTOCHECK_LOOP) must be one of {', '.join(LOOPS)}: 'generated' "
                             "is the fast loop specialised to the spec, 'plain' the same loop in plain Python (level.py).")
         self.registry = ValueRegistry()
-        self.fingerprint = fingerprint_function(spec, self.info, symmetry, self.registry, exact)
+        self.fingerprint = fingerprint_function(spec, self.info, options.symmetry, self.registry, exact)
         self.symmetry_check = getattr(self.fingerprint, "symmetry_check", None)
         self.log = ParentLog()
         self.seen = FingerprintStore()
@@ -312,36 +301,9 @@ class Search(Settling):
         }
 
     def _result(self, status: str, reason: str) -> CheckResult:
-        kinds = {v.kind for v in self.violations}
-        if "error" in kinds:
-            status = "error"
-        elif "invariant" in kinds:
-            status = "violation"
-        elif "deadlock" in kinds:
-            status = "deadlock"
-        n, g = len(self.log), self.generated
-        names = [a.name for a in self.info.actions]
-        return CheckResult(
-            status=status,
-            distinct_states=n,
-            generated_states=g,
-            depth=self.depth,
-            seconds=time.monotonic() - self.t0,
-            spec=type(self.spec).__name__,
-            constants=constants_of(self.spec),
-            invariants=list(self.invariants),
-            coverage={name: Coverage(self.fired[i], k) for (i, name), k in zip(enumerate(names), self.log.new_per_action(len(names)))},
-            violations=self.violations,
-            reason=reason,
-            queue=self.queue_left if status in ("incomplete", "interrupted") else 0,
-            collision_probability=n * max(g - n, 0) / 2.0**64 * orbit_collision_factor(self.fingerprint),
-            deadlock_checked=self.deadlock,
-            init_states=len(self.inits),
-            warnings=self.warnings,
-            symmetry=getattr(self.fingerprint, "symmetry", 0),
-            violating_states=dict(self.violating),
-            vacuous=self.exercise.vacuous(),
-        )
+        n_actions = len(self.info.actions)
+        counts = Counts(len(self.log), self.generated, self.fired, self.log.new_per_action(n_actions), self.queue_left)
+        return build_result(self, status, reason, counts, violating=self.violating)
 
 
 def _all_hold(invariants: tuple[Callable, ...]) -> Callable[[Any, Any], bool]:
@@ -351,12 +313,6 @@ def _all_hold(invariants: tuple[Callable, ...]) -> Callable[[Any, Any], bool]:
     chain = " and ".join(f"inv{k}(spec, t) is True" for k in range(len(invariants))) or "True"
     exec(f"def holds(spec, t):\n    return {chain}\n", ns)
     return ns["holds"]
-
-
-def constants_of(spec: Any) -> dict[str, Any]:
-    import attrs
-
-    return {f.name: getattr(spec, f.name) for f in attrs.fields(type(spec))}
 
 
 def _select_invariants(info: SpecInfo, names: Iterable[str] | None, spec: Any = None) -> dict[str, Callable]:
@@ -394,32 +350,42 @@ def check(
     progress_interval: float = 2.0,
     symmetry: bool = True,
     workers: int | str = 1,
+    options: Options | None = None,
 ) -> CheckResult:
     """Explore every state reachable from `spec.init()` and check the invariants on each.
 
     Raises SpecError for a configuration that cannot be checked (a constant of the wrong
-    type, an unknown invariant); problems met while running the spec's code give a result
-    with status 'error' and the trace to where it happened. `symmetry=False` ignores a
-    symmetry the spec declares (symmetry.py); with it, a declaration that fails its
+    type, an unknown invariant, a bad option); problems met while running the spec's code
+    give a result with status 'error' and the trace to where it happened. `symmetry=False`
+    ignores a symmetry the spec declares (symmetry.py); with it, a declaration that fails its
     self-check raises SpecError. `workers` > 1 (or 'auto': one per core) searches in that
-    many processes (parallel.py), with the same result.
+    many processes (parallel.py), with the same result. `options` is all of these as one
+    `Options` value (options.py), in place of the keywords.
     """
-    from .parallel import check_parallel, resolve_workers
+    from .parallel import check_parallel
 
-    options = dict(deadlock=deadlock, invariants=invariants, max_states=max_states, max_depth=max_depth,
-                   time_limit=time_limit, stop_on_first=stop_on_first, progress=progress,
-                   progress_interval=progress_interval, symmetry=symmetry)
-    n = resolve_workers(workers)
+    given = Options(deadlock=deadlock, invariants=invariants, max_states=max_states, max_depth=max_depth,
+                    time_limit=time_limit, stop_on_first=stop_on_first, progress=progress,
+                    progress_interval=progress_interval, symmetry=symmetry, workers=workers)
+    if options is None:
+        options = given
+    elif not isinstance(options, Options):
+        raise SpecError(f"options={options!r} must be a checker.Options (or None, to use the keywords).")
+    elif given != DEFAULT:
+        changed = ", ".join(f.name for f in attrs.fields(Options) if getattr(given, f.name) != getattr(DEFAULT, f.name))
+        raise SpecError(f"check() was given options= and also {changed}=. Pass the options one way: as keywords, or "
+                        f"all in options=Options(...) (attrs.evolve(options, {changed.split(', ')[0]}=...) changes one).")
+    n = options.processes
     try:
         with exit_is_an_error():  # sys.exit() in the spec's code: status 'error', not the caller's exit
             if n > 1:
-                return check_parallel(spec, workers=n, **options)
-            return Search(spec, **options).run()
+                return check_parallel(spec, options)
+            return Search(spec, options).run()
     except ExactRerun as rerun:
         # Fast fingerprints could have merged two different states: start again exactly
         # (in one process: exact numbers are per process). fingerprint.py says why.
         with exit_is_an_error():
-            result = Search(spec, exact=True, **options).run()
+            result = Search(spec, options, exact=True).run()
         result.warnings.insert(0, clash_message(rerun.clash))
         result.exact_fingerprints = True
         return result

@@ -81,6 +81,16 @@ def state_problem(value: Any, origin: str) -> str | None:
     return None
 
 
+def admit_state_type(types: set[type], t: Any) -> bool:
+    """Accept a successor of a type not met yet, once, if it can be a state and is of the initial
+    states' kind (a subclass of one); every engine calls this, so they accept the same states.
+    False sends the engine to its slow path, which says what is wrong (diagnose.py)."""
+    if state_problem(t, "an action") or not any(isinstance(t, k) for k in types):
+        return False
+    types.add(type(t))
+    return True
+
+
 def identity_value(value: Any, path: str = "", depth: int = 0) -> str | None:
     """Where `value` holds something that is only ever equal to itself — an object compared by
     identity (a plain class without __eq__) or a float nan — or None. A state holding one is

@@ -6,7 +6,6 @@ differs, 2 on a bad manifest or usage. `graph` exits 0, or 2 when it refuses."""
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 from typing import Any
@@ -17,6 +16,7 @@ from rich.markup import escape
 
 from checker.constants import describe_constant, instantiate, parse_assignments
 from checker.errors import DEEP_VALUE, SpecError, SpecExit, UsageError, exit_is_an_error, spec_location
+from checker.options import Options, limit_problem
 from checker.search import check
 from checker.spec import describe
 
@@ -104,8 +104,9 @@ def _positive_int(text: str) -> int:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be positive")
+    problem = limit_problem(value)  # the rule check() applies (options.py), worded for the flag
+    if problem:
+        raise argparse.ArgumentTypeError(f"{text!r} {problem}")
     return value
 
 
@@ -123,10 +124,11 @@ def _positive_float(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not math.isfinite(value):
+    problem = limit_problem(value)  # the rule check() applies (options.py), worded for the flag
+    if problem == "is not finite":
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds: give a positive number, or leave the flag out for no limit")
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be positive")
+    if problem:
+        raise argparse.ArgumentTypeError(f"{text!r} {problem}")
     return value
 
 
@@ -136,23 +138,19 @@ def make_spec(target: str, assignments: list[str]) -> Any:
     return instantiate(cls, parse_assignments(cls, assignments))
 
 
+def search_options(args: argparse.Namespace) -> Options:
+    """The search the flags ask for (checked by Options: a bad value is a one-paragraph error)."""
+    return Options(deadlock=not args.no_deadlock, invariants=args.invariant, max_states=args.max_states,
+                   max_depth=args.max_depth, time_limit=args.time_limit, stop_on_first=not args.keep_going,
+                   symmetry=not args.no_symmetry, workers=args.workers)
+
+
 def run_check(spec: Any, args: argparse.Namespace, console: Console):
     from reports.progress import Progress
 
+    options = search_options(args)
     with Progress(console, enabled=not args.quiet) as progress:
-        return check(
-            spec,
-            deadlock=not args.no_deadlock,
-            invariants=args.invariant,
-            max_states=args.max_states,
-            max_depth=args.max_depth,
-            time_limit=args.time_limit,
-            stop_on_first=not args.keep_going,
-            symmetry=not args.no_symmetry,
-            workers=args.workers,
-            progress=progress,
-            progress_interval=progress.interval,
-        )
+        return check(spec, options=attrs.evolve(options, progress=progress, progress_interval=progress.interval))
 
 
 def write_outputs(result, args: argparse.Namespace, spec: Any = None, title: str = "", console: Console | None = None) -> None:
@@ -296,7 +294,7 @@ def cmd_graph(args: argparse.Namespace, console: Console) -> int:
     spec, entry = spec_for(args)
     invariants = args.invariant if args.invariant is not None else (list(entry.invariants) if entry and entry.invariants else None)
     g = state_graph(spec, args.max_nodes or DEFAULT_MAX_NODES, invariants)
-    result = check(spec, deadlock=not (entry and not entry.deadlock), invariants=invariants)
+    result = check(spec, options=Options(deadlock=not (entry and not entry.deadlock), invariants=invariants))
     path = highlight(g, spec, result.violation)
     write_dot(g, args.dot, name=entry.name if entry else type(spec).__name__)
     what = f"; counterexample of {len(path)} state{'s' if len(path) != 1 else ''} in red" if path else ""

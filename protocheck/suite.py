@@ -15,6 +15,7 @@ import attrs
 
 from checker.constants import declared_types, instantiate, parse_value
 from checker.errors import DEEP_VALUE, SpecError
+from checker.options import Options
 from checker.result import CheckResult
 from checker.search import check
 from checker.spec import describe
@@ -55,6 +56,12 @@ def build_spec(entry: Entry, overrides: dict[str, Any] | None = None) -> Any:
     return instantiate(cls, constants, table=f"[models.{entry.name}]")
 
 
+def entry_options(entry: Entry, progress: Callable[[dict], None] | None = None) -> Options:
+    """The search an entry asks for: it stops at the first violation, which is what it expects."""
+    return Options(deadlock=entry.deadlock, invariants=entry.invariants, max_states=entry.max_states,
+                   max_depth=entry.max_depth, time_limit=entry.time_limit, stop_on_first=True, progress=progress)
+
+
 def run_entry(entry: Entry, progress: Callable[[dict], None] | None = None) -> Outcome:
     try:
         spec = build_spec(entry)
@@ -63,11 +70,7 @@ def run_entry(entry: Entry, progress: Callable[[dict], None] | None = None) -> O
     except Exception as exc:  # the spec module itself is broken: one entry fails, the suite goes on
         return Outcome(entry, None, "error", False, f"cannot build the spec: {type(exc).__name__}: {exc}")
     try:
-        result = check(
-            spec, deadlock=entry.deadlock, invariants=list(entry.invariants) if entry.invariants is not None else None,
-            max_states=entry.max_states, max_depth=entry.max_depth, time_limit=entry.time_limit,
-            stop_on_first=True, progress=progress,
-        )
+        result = check(spec, options=entry_options(entry, progress))
     except SpecError as exc:
         return Outcome(entry, None, "error", False, str(exc))
     except RecursionError:  # a value nested too deep to hash or scan: the spec's, not the checker's
