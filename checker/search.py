@@ -30,10 +30,10 @@ from .fingerprint import ValueRegistry, clash_message, fingerprint_function
 from .diagnose import Diagnosis, diagnose, diagnose_init, run_invariants
 from .errors import SpecError, exit_is_an_error
 from .options import DEFAULT, Options
-from .outcome import Counts, build_result
+from .outcome import DEADLOCK_MESSAGE, INTERRUPTED, Counts, build_result, stop_for
 from .result import CheckResult, Violation
 from .spec import SpecInfo, describe
-from .states import state_problem
+from .states import admit_state_type, state_problem
 from .trace import ParentLog, replay
 from .vacuity import Exercise
 from .deadline import Deadline, TimeLimitReached
@@ -123,7 +123,7 @@ class Search(Settling):
         except TimeLimitReached:
             status, reason = "incomplete", self.time_reason()
         except KeyboardInterrupt:
-            status, reason = "interrupted", "interrupted by the user (Ctrl-C)"
+            status, reason = "interrupted", INTERRUPTED
         finally:
             gc.set_threshold(*threshold)
             gc.unfreeze()
@@ -214,7 +214,7 @@ class Search(Settling):
     def _deadlock(self, idx: int) -> None:
         self._met(("deadlock",))
         if "deadlock" not in self.violated:  # one trace, as for an invariant, under --continue
-            self._report(Diagnosis("deadlock", "deadlock", "no action is enabled in this state (deadlock)", None, None), idx)
+            self._report(Diagnosis("deadlock", "deadlock", DEADLOCK_MESSAGE, None, None), idx)
 
     # -- rare paths ----------------------------------------------------------------------------
 
@@ -233,11 +233,7 @@ class Search(Settling):
             self.violating[name] = self.violating.get(name, 0) + 1
 
     def _admit_type(self, t: Any) -> bool:
-        """Accept a new state type once, if it can be a state and matches the initial states'."""
-        if state_problem(t, "an action") or not any(isinstance(t, k) for k in self.state_types):
-            return False
-        self.state_types.add(type(t))
-        return True
+        return admit_state_type(self.state_types, t)
 
     def _terminal(self, s: Any, idx: int) -> bool:
         try:
@@ -259,10 +255,9 @@ class Search(Settling):
     def _report(self, diag: Diagnosis, idx: int) -> None:
         self.violated.add(diag.name)
         self._record(diag, idx)
-        if self.stop_on_first:
-            # As TLC: the level of the violating state counts, although that level is unfinished.
-            self.depth = max(self.depth, len(self.violations[-1].trace))
-            raise _Stop("violation" if diag.kind == "invariant" else "deadlock")
+        stop = stop_for(diag.kind, self.stop_on_first)
+        if stop is not None:
+            raise _Stop(stop)
 
     def _record(self, diag: Diagnosis, idx: int | None) -> None:
         trace = []
