@@ -77,8 +77,13 @@ class FetcherActions:
     def truncate(self, s, r: int):
         """The fetcher's truncation step. Truncating state (hw, kip101, kip279): truncate to
         the local hw (before KIP-101) or to the offset OffsetsForLeaderEpoch returns, asked of
-        the leader the replica follows (its request and answer are one step here; the broker
-        answers from its log even before it has become leader, as hachikuji's model has it).
+        the broker the replica follows (request and answer are one step here). That broker
+        answers only once it believes it leads (Partition.lastOffsetForLeaderEpoch before
+        KIP-320: NOT_LEADER_FOR_PARTITION otherwise, and the fetcher retries); in any epoch,
+        since the request carries no current epoch before KIP-320. (hachikuji's model lets it
+        answer before it leads; with fetch responses in flight that lets it answer and then
+        append a record from its own old leader, which Kafka's fetcher, removed at
+        makeLeaders, never does.)
         With hw_before_truncation: the truncation a diverging fetch response asked for,
         after its hw was already applied (KAFKA-14704)."""
         t = s.trunc[r]
@@ -87,8 +92,8 @@ class FetcherActions:
         if t != ASK:
             return self._cut(s, r, t)
         ldr = s.leader[r]
-        if self.truncation != "hw" and not s.alive[ldr]:
-            return None  # OffsetsForLeaderEpoch needs the leader's broker to answer
+        if self.truncation != "hw" and not (s.alive[ldr] and s.leader[ldr] == ldr):
+            return None  # OffsetsForLeaderEpoch is answered by a live broker that leads the partition
         return self._cut(s, r, self.truncation_offset(s, r, ldr))
 
     def next_fetch(self, s, f: int) -> tuple:

@@ -157,8 +157,8 @@ class LeaderActions:
     def _maybe_expand(self, s, ldr: int, f: int, bepoch: int):
         """Partition.maybeExpandIsr, run as the leader records a fetch from f: a follower not
         in the ISR whose fetch offset reached the leader's hw (from KIP-320 on also the
-        start offset of the leader's epoch) is proposed back in an AlterPartition request,
-        unless one is already in flight. The request names f's broker epoch from its fetch
+        start offset of the leader's epoch: a new leader's hw lags, KAFKA-7128) is proposed
+        back in an AlterPartition request, unless one is already in flight. The request names f's broker epoch from its fetch
         (KIP-903), so the controller can refuse a replica that has restarted since."""
         if s.alter[ldr] or f in s.isr[ldr]:
             return s
