@@ -102,8 +102,6 @@ QUICK = [
      dict(invariants=["no_acked_loss"])),
     ("kafka-replication min_insync=1 lossy",
      KafkaReplicationSymmetric(replicas=3, min_insync=1, lose_unflushed=True, records=1), {}),
-    ("kafka-replication last replica standing", KafkaReplicationSymmetric(replicas=3, lose_unflushed=True, records=1),
-     dict(invariants=["no_acked_loss"])),
 ]
 FULL = QUICK + [
     ("two-phase rms=6", TwoPhaseSymmetric(rms=6), {}),
@@ -111,6 +109,9 @@ FULL = QUICK + [
     ("two-phase rms=7 canonical()", TwoPhaseSorted(rms=7), {}),
     ("two-phase rms=8 canonical()", TwoPhaseSorted(rms=8), {}),
     ("kafka-controller brokers=4", KafkaControllerSymmetric(brokers=4), {}),
+    # 14 states deep with 3 replicas: 210,536 states without symmetry (minutes on a loaded machine)
+    ("kafka-replication last replica standing", KafkaReplicationSymmetric(replicas=3, lose_unflushed=True, records=1),
+     dict(invariants=["no_acked_loss"])),
 ]
 
 
