@@ -39,7 +39,7 @@ def cpu_seconds() -> float:
 # --bundled: the larger configurations of bundled protocol models (as in bench/run.py)
 BUNDLED_MODELS = {
     "zk-election-larger": ("zk-election", {"recovered_logs": (1, 1, 0), "max_epoch": 3}),  # staged disks + a write
-    "kafka-replication-larger": ("kafka-replication", {"max_leader_epoch": 2}),
+    "kafka-replication-larger": ("kafka-replication", {"max_crashes": 2}),
     "kafka-controller-larger": ("kafka-controller", {"max_expirations": 2}),
 }
 

@@ -40,7 +40,7 @@ MODELS: dict[str, tuple[str, dict, bool, int | None]] = {
     "kafka-producer": ("kafka-producer", {}, False, None),
     "kafka-producer-larger": ("kafka-producer", {"records": 4}, False, None),
     "kafka-replication": ("kafka-replication", {}, False, None),
-    "kafka-replication-larger": ("kafka-replication", {"max_leader_epoch": 2}, False, None),
+    "kafka-replication-larger": ("kafka-replication", {"max_crashes": 2}, False, None),  # 186,082 states
     "kafka-controller": ("kafka-controller", {}, False, None),
     "kafka-controller-larger": ("kafka-controller", {"max_expirations": 2}, False, None),
     "kafka-consumer-group": ("kafka-consumer-group", {}, False, None),

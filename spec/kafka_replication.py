@@ -34,20 +34,22 @@ NONE = -1  # no leader / no leader epoch / no fetch offset known
 class KRState(NamedTuple):
     log: tuple  # per replica: ((record id, leader epoch), ...), offset = position
     hw: tuple  # per replica: high watermark in memory
-    ckpt: tuple  # per replica: high watermark in the checkpoint file (lags; what a restart reads)
+    hw_checkpoint: tuple  # per replica: high watermark in the checkpoint file (lags; what a restart reads)
     epoch: tuple  # per replica: leader epoch of the last LeaderAndIsr applied
     leader: tuple  # per replica: the leader it believes in (NONE before any request)
     isr: tuple  # per replica: the committed ISR as the leader knows it (() at followers)
     alive: tuple  # per replica: broker process running
-    bepoch: tuple  # per replica: broker epoch, new at every registration (restart) (KIP-380, KIP-903)
-    trunc: tuple  # per replica: NONE fetching, ASK truncation pending (OffsetsForLeaderEpoch), or an offset to truncate to
-    foff: tuple  # per replica, as leader: each follower's fetch offset from its last accepted request (NONE: none yet)
+    broker_epoch: tuple  # per replica: broker epoch, new at every registration (restart) (KIP-380, KIP-903)
+    truncate_to: tuple  # per replica: NONE fetching, ASK (OffsetsForLeaderEpoch to ask), or an offset to truncate to
+    fetch_offsets: tuple  # per replica, as leader: each follower's offset from its last accepted fetch (NONE: none)
     fetch: tuple  # per follower: its one outstanding fetch, () / request / response (kafka_replication_fetcher.py)
-    alter: tuple  # per replica, as leader: its AlterPartition in flight, () or (stage, proposed ISR, base ISR, epoch, joiner, its broker epoch)
-    c_leader: int  # controller's partition state: leader,
-    c_epoch: int  # leader epoch,
-    c_isr: tuple  # ISR (sorted replica ids),
-    c_elr: tuple  # and KIP-966 eligible leader replicas (sorted; always () unless `elr`)
+    # per replica, as leader: its AlterPartition in flight, () or
+    # (stage, proposed ISR, base ISR, leader epoch, joining replica, its broker epoch)
+    alter_in_flight: tuple
+    controller_leader: int  # controller's partition state: leader,
+    controller_leader_epoch: int  # leader epoch,
+    controller_isr: tuple  # ISR (sorted replica ids),
+    controller_elr: tuple  # and KIP-966 eligible leader replicas (sorted; always () unless `elr`)
     requests: tuple  # LeaderAndIsr requests sent: ((epoch, leader, isr), ...), one per epoch
     produced: int  # records the producer has had appended (next record id = produced + 1)
     crashes: int
@@ -106,12 +108,16 @@ class KafkaReplication(ControllerActions, LeaderActions, FetcherActions, Spec):
             return (a[0], rename_all(a[1], p), rename_all(a[2], p), a[3], rename(a[4], p), a[5]) if a else a
 
         return s._replace(
-            log=reindex(s.log, p), hw=reindex(s.hw, p), ckpt=reindex(s.ckpt, p), epoch=reindex(s.epoch, p),
+            log=reindex(s.log, p), hw=reindex(s.hw, p), hw_checkpoint=reindex(s.hw_checkpoint, p),
+            epoch=reindex(s.epoch, p),
             leader=reindex(tuple(rename(x, p) for x in s.leader), p),
-            isr=reindex(tuple(rename_all(i, p) for i in s.isr), p), alive=reindex(s.alive, p), bepoch=reindex(s.bepoch, p),
-            trunc=reindex(s.trunc, p), foff=reindex(tuple(reindex(f, p) for f in s.foff), p),
-            fetch=reindex(tuple(msg(m) for m in s.fetch), p), alter=reindex(tuple(alter(a) for a in s.alter), p),
-            c_leader=rename(s.c_leader, p), c_isr=rename_all(s.c_isr, p), c_elr=rename_all(s.c_elr, p),
+            isr=reindex(tuple(rename_all(i, p) for i in s.isr), p), alive=reindex(s.alive, p),
+            broker_epoch=reindex(s.broker_epoch, p), truncate_to=reindex(s.truncate_to, p),
+            fetch_offsets=reindex(tuple(reindex(f, p) for f in s.fetch_offsets), p),
+            fetch=reindex(tuple(msg(m) for m in s.fetch), p),
+            alter_in_flight=reindex(tuple(alter(a) for a in s.alter_in_flight), p),
+            controller_leader=rename(s.controller_leader, p), controller_isr=rename_all(s.controller_isr, p),
+            controller_elr=rename_all(s.controller_elr, p),
             requests=tuple((e, rename(ldr, p), rename_all(isr, p)) for e, ldr, isr in s.requests),
         )
 
@@ -121,23 +127,24 @@ class KafkaReplication(ControllerActions, LeaderActions, FetcherActions, Spec):
         behave alike."""
         if s.crashes < self.max_crashes:
             return s
-        return s._replace(ckpt=())
+        return s._replace(hw_checkpoint=())
 
     def init(self):
         n, everyone = self.replicas, tuple(range(self.replicas))
         # Leader 0 has been elected in epoch 0 with every replica in sync, and every replica
         # has applied that LeaderAndIsr request: the partition right after topic creation;
         # each follower's first fetch request is outstanding.
-        yield KRState(log=((),) * n, hw=(0,) * n, ckpt=(0,) * n, epoch=(0,) * n, leader=(0,) * n,
-                      isr=(everyone,) + ((),) * (n - 1), alive=(True,) * n, trunc=(NONE,) * n,
-                      foff=((NONE,) * n,) * n, fetch=((),) + ((1, 0, 0, NONE, 0, 0),) * (n - 1), alter=((),) * n, bepoch=(0,) * n,
-                      c_leader=0, c_epoch=0, c_isr=everyone, c_elr=(), requests=((0, 0, everyone),),
+        yield KRState(log=((),) * n, hw=(0,) * n, hw_checkpoint=(0,) * n, epoch=(0,) * n, leader=(0,) * n,
+                      isr=(everyone,) + ((),) * (n - 1), alive=(True,) * n, truncate_to=(NONE,) * n,
+                      fetch_offsets=((NONE,) * n,) * n, fetch=((),) + ((1, 0, 0, NONE, 0, 0),) * (n - 1),
+                      alter_in_flight=((),) * n, broker_epoch=(0,) * n, controller_leader=0, controller_leader_epoch=0,
+                      controller_isr=everyone, controller_elr=(), requests=((0, 0, everyone),),
                       produced=0, crashes=0, pending=(), acked=(), weak=(), visible=())
 
     # -- helpers the action modules share -------------------------------------------------------
 
     def _true_leader(self, s: KRState, r: int) -> bool:
-        return s.c_leader == r and s.leader[r] == r and s.epoch[r] == s.c_epoch
+        return s.controller_leader == r and s.leader[r] == r and s.epoch[r] == s.controller_leader_epoch
 
     def _drop_purgatory(self, s: KRState, r: int) -> tuple:
         """Pending acks=all produce requests at r fail when r stops leading (NOT_LEADER)."""
@@ -150,7 +157,7 @@ class KafkaReplication(ControllerActions, LeaderActions, FetcherActions, Spec):
         """Forget LeaderAndIsr requests no live replica can still apply (epoch <= every live
         replica's epoch; a restarted broker only takes the current one): state hygiene,
         not behaviour. The current epoch's request is always kept for restarts."""
-        low = min((s.epoch[r] for r in range(self.replicas) if s.alive[r]), default=s.c_epoch)
+        low = min((s.epoch[r] for r in range(self.replicas) if s.alive[r]), default=s.controller_leader_epoch)
         reqs = s.requests
         if len(reqs) > 1 and reqs[0][0] <= low:
             kept = tuple(q for q in reqs[:-1] if q[0] > low) + reqs[-1:]
@@ -162,7 +169,7 @@ class KafkaReplication(ControllerActions, LeaderActions, FetcherActions, Spec):
         """A state without successors is an expected end once every record is produced (the
         replicas then converge and stop), or when the leader-epoch bound keeps the
         controller from replacing a failed leader (an artifact of the bound, not a hang)."""
-        return s.produced == self.records or s.c_epoch >= self.max_leader_epoch
+        return s.produced == self.records or s.controller_leader_epoch >= self.max_leader_epoch
 
     # -- invariants ---------------------------------------------------------------------------
 
@@ -176,7 +183,7 @@ class KafkaReplication(ControllerActions, LeaderActions, FetcherActions, Spec):
         for ldr in self.true_leaders(s):
             for f in range(self.replicas):
                 if (f != ldr and s.alive[f] and s.leader[f] == ldr and s.epoch[f] == s.epoch[ldr]
-                        and s.trunc[f] == NONE and s.foff[ldr][f] != NONE):
+                        and s.truncate_to[f] == NONE and s.fetch_offsets[ldr][f] != NONE):
                     out[f] = ldr
         return out
 

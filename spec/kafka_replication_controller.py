@@ -33,7 +33,7 @@ class ControllerActions:
         the ISR is back at min_insync the ELR is emptied."""
         if not self.elr or len(isr) >= self.min_insync:
             return ()
-        return tuple(sorted((set(s.c_elr) | set(removed)) - set(isr)))
+        return tuple(sorted((set(s.controller_elr) | set(removed)) - set(isr)))
 
     @action(new=_replicas)
     def elect(self, s, new: int):
@@ -42,10 +42,10 @@ class ControllerActions:
         writes the partition state, sends LeaderAndIsr. Clean: a live ISR member; with
         KIP-966, when no ISR member is live, a live ELR member; unclean (when enabled and
         no ISR or ELR member is live): any live replica, which becomes the ISR."""
-        if s.c_epoch >= self.max_leader_epoch or new == s.c_leader or not s.alive[new]:
+        if s.controller_leader_epoch >= self.max_leader_epoch or new == s.controller_leader or not s.alive[new]:
             return None
-        live_isr = tuple(r for r in s.c_isr if s.alive[r])
-        live_elr = tuple(r for r in s.c_elr if s.alive[r])
+        live_isr = tuple(r for r in s.controller_isr if s.alive[r])
+        live_elr = tuple(r for r in s.controller_elr if s.alive[r])
         if new in live_isr:
             isr = live_isr
         elif new in live_elr and not live_isr:
@@ -54,9 +54,10 @@ class ControllerActions:
             isr = (new,)
         else:
             return None
-        e = s.c_epoch + 1
-        elr = self._elr_after(s, isr, [r for r in s.c_isr if r not in isr])
-        return s._replace(c_leader=new, c_epoch=e, c_isr=isr, c_elr=elr, requests=s.requests + ((e, new, isr),))
+        e = s.controller_leader_epoch + 1
+        elr = self._elr_after(s, isr, [r for r in s.controller_isr if r not in isr])
+        return s._replace(controller_leader=new, controller_leader_epoch=e, controller_isr=isr, controller_elr=elr,
+                          requests=s.requests + ((e, new, isr),))
 
     @action(ldr=_replicas)
     def alter_partition(self, s, ldr: int):
@@ -66,15 +67,16 @@ class ControllerActions:
         FENCED_LEADER_EPOCH; a replica joining the ISR must be registered with the broker epoch
         its fetch carried (KIP-903: not fenced, not restarted since, e.g. after losing its
         unflushed tail). The answer travels back (alter_partition_response)."""
-        a = s.alter[ldr]
+        a = s.alter_in_flight[ldr]
         if not a or a[0] != SENT:
             return None
-        _, proposed, base, e, joiner, bepoch = a
-        stale_joiner = joiner != NONE and (not s.alive[joiner] or s.bepoch[joiner] != bepoch)
-        if s.c_leader != ldr or s.c_epoch != e or s.c_isr != base or stale_joiner:
-            return s._replace(alter=set_at(s.alter, ldr, (REJECTED,) + a[1:]))
+        _, proposed, base, e, joiner, broker_epoch = a
+        stale_joiner = joiner != NONE and (not s.alive[joiner] or s.broker_epoch[joiner] != broker_epoch)
+        if s.controller_leader != ldr or s.controller_leader_epoch != e or s.controller_isr != base or stale_joiner:
+            return s._replace(alter_in_flight=set_at(s.alter_in_flight, ldr, (REJECTED,) + a[1:]))
         elr = self._elr_after(s, proposed, [r for r in base if r not in proposed])
-        return s._replace(c_isr=proposed, c_elr=elr, alter=set_at(s.alter, ldr, (ACCEPTED,) + a[1:]))
+        return s._replace(controller_isr=proposed, controller_elr=elr,
+                          alter_in_flight=set_at(s.alter_in_flight, ldr, (ACCEPTED,) + a[1:]))
 
     @action(r=_replicas)
     def controller_shrink_isr(self, s, r: int):
@@ -83,13 +85,13 @@ class ControllerActions:
         if it is the true one, learns the new ISR in the same step (the LeaderAndIsr or
         metadata update that tells it is not modelled as a message); the leader epoch is
         not bumped, and the leader's AlterPartition based on the old ISR will be rejected."""
-        if s.alive[r] or r not in s.c_isr or s.c_isr == (r,) or r == s.c_leader:
+        if s.alive[r] or r not in s.controller_isr or s.controller_isr == (r,) or r == s.controller_leader:
             return None
-        isr = _without(s.c_isr, r)
-        ldr = s.c_leader
+        isr = _without(s.controller_isr, r)
+        ldr = s.controller_leader
         if self._true_leader(s, ldr):
             s = s._replace(isr=set_at(s.isr, ldr, isr))
-        return s._replace(c_isr=isr, c_elr=self._elr_after(s, isr, [r]))
+        return s._replace(controller_isr=isr, controller_elr=self._elr_after(s, isr, [r]))
 
     @action(r=_replicas, lost=_lost_tail)
     def crash(self, s, r: int, lost: int):
@@ -100,13 +102,15 @@ class ControllerActions:
         if not s.alive[r] or not budget_left(s.crashes, self.max_crashes) or lost > len(s.log[r]):
             return None
         keep = len(s.log[r]) - lost
-        ckpt = min(s.ckpt[r], keep)
+        checkpoint = min(s.hw_checkpoint[r], keep)
         fetch = tuple(() if (f == r or (m and m[1] == r)) else m for f, m in enumerate(s.fetch))
         return self._prune(s._replace(
             pending=self._drop_purgatory(s, r), alive=set_at(s.alive, r, False),
-            log=set_at(s.log, r, s.log[r][:keep]), hw=set_at(s.hw, r, ckpt), ckpt=set_at(s.ckpt, r, ckpt),
-            leader=set_at(s.leader, r, NONE), isr=set_at(s.isr, r, ()), trunc=set_at(s.trunc, r, NONE),
-            foff=set_at(s.foff, r, (NONE,) * self.replicas), fetch=fetch, alter=set_at(s.alter, r, ()),
+            log=set_at(s.log, r, s.log[r][:keep]), hw=set_at(s.hw, r, checkpoint),
+            hw_checkpoint=set_at(s.hw_checkpoint, r, checkpoint),
+            leader=set_at(s.leader, r, NONE), isr=set_at(s.isr, r, ()), truncate_to=set_at(s.truncate_to, r, NONE),
+            fetch_offsets=set_at(s.fetch_offsets, r, (NONE,) * self.replicas), fetch=fetch,
+            alter_in_flight=set_at(s.alter_in_flight, r, ()),
             crashes=s.crashes + 1))
 
     @action(r=_replicas)
@@ -120,16 +124,17 @@ class ControllerActions:
         the current epoch's request, re-sent on startup with today's ISR, or later."""
         if s.alive[r]:
             return None
-        others_live = [x for x in s.c_isr + s.c_elr if x != r and s.alive[x]]
-        s = s._replace(alive=set_at(s.alive, r, True), bepoch=set_at(s.bepoch, r, s.bepoch[r] + 1),
-                       c_elr=_without(s.c_elr, r))
-        if s.c_leader == r:
-            if others_live or s.c_epoch >= self.max_leader_epoch:
+        others_live = [x for x in s.controller_isr + s.controller_elr if x != r and s.alive[x]]
+        s = s._replace(alive=set_at(s.alive, r, True), broker_epoch=set_at(s.broker_epoch, r, s.broker_epoch[r] + 1),
+                       controller_elr=_without(s.controller_elr, r))
+        if s.controller_leader == r:
+            if others_live or s.controller_leader_epoch >= self.max_leader_epoch:
                 return None  # the controller must elect another leader first (or the epoch bound is reached)
-            e = s.c_epoch + 1
-            return s._replace(epoch=set_at(s.epoch, r, s.c_epoch), c_epoch=e,
-                              requests=s.requests + ((e, r, s.c_isr),))
-        if r in s.c_isr and s.c_isr != (r,):
+            e = s.controller_leader_epoch + 1
+            return s._replace(epoch=set_at(s.epoch, r, s.controller_leader_epoch), controller_leader_epoch=e,
+                              requests=s.requests + ((e, r, s.controller_isr),))
+        if r in s.controller_isr and s.controller_isr != (r,):
             return None  # still in the ISR: the controller removes it first (controller_shrink_isr)
-        return s._replace(epoch=set_at(s.epoch, r, s.c_epoch - 1),
-                          requests=s.requests[:-1] + ((s.c_epoch, s.c_leader, s.c_isr),))
+        return s._replace(epoch=set_at(s.epoch, r, s.controller_leader_epoch - 1),
+                          requests=s.requests[:-1] + ((s.controller_leader_epoch, s.controller_leader,
+                                                        s.controller_isr),))

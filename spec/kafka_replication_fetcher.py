@@ -15,7 +15,7 @@ from checker import action
 from spec.mechanics import epoch_end_offset, set_at, slot_holds
 
 NONE = -1
-ASK = 99  # trunc: OffsetsForLeaderEpoch still to ask (the fetcher's Truncating state)
+ASK = 99  # truncate_to: OffsetsForLeaderEpoch still to ask (the fetcher's Truncating state)
 REQUEST, RESPONSE = 1, 2
 
 
@@ -54,7 +54,7 @@ class FetcherActions:
         """Truncate r's log to `to` (UnifiedLog.truncateTo: the hw follows the log end down)."""
         to = min(to, len(s.log[r]))
         return s._replace(log=set_at(s.log, r, s.log[r][:to]), hw=set_at(s.hw, r, min(s.hw[r], to)),
-                          trunc=set_at(s.trunc, r, NONE))
+                          truncate_to=set_at(s.truncate_to, r, NONE))
 
     @action(r=_replicas, req=_requests)
     def become_follower(self, s, r: int, req: tuple):
@@ -67,28 +67,34 @@ class FetcherActions:
         e, ldr, _ = req
         if r == ldr or not s.alive[r] or e <= s.epoch[r]:
             return None
-        trunc = NONE if self.truncation == "kip320" else ASK
+        truncate_to = NONE if self.truncation == "kip320" else ASK
         return self._prune(s._replace(
             pending=self._drop_purgatory(s, r), epoch=set_at(s.epoch, r, e), leader=set_at(s.leader, r, ldr),
-            isr=set_at(s.isr, r, ()), trunc=set_at(s.trunc, r, trunc), foff=set_at(s.foff, r, (NONE,) * self.replicas),
-            alter=set_at(s.alter, r, ())))
+            isr=set_at(s.isr, r, ()), truncate_to=set_at(s.truncate_to, r, truncate_to),
+            fetch_offsets=set_at(s.fetch_offsets, r, (NONE,) * self.replicas),
+            alter_in_flight=set_at(s.alter_in_flight, r, ())))
 
     @action(r=_replicas)
     def truncate(self, s, r: int):
         """The fetcher's truncation step. Truncating state (hw, kip101, kip279): truncate to
         the local hw (before KIP-101) or to the offset OffsetsForLeaderEpoch returns, asked of
-        the leader the replica follows (its request and answer are one step here; the broker
-        answers from its log even before it has become leader, as hachikuji's model has it).
+        the broker the replica follows (request and answer are one step here). That broker
+        answers only once it believes it leads (Partition.lastOffsetForLeaderEpoch before
+        KIP-320: NOT_LEADER_FOR_PARTITION otherwise, and the fetcher retries); in any epoch,
+        since the request carries no current epoch before KIP-320. (hachikuji's model lets it
+        answer before it leads; with fetch responses in flight that lets it answer and then
+        append a record from its own old leader, which Kafka's fetcher, removed at
+        makeLeaders, never does.)
         With hw_before_truncation: the truncation a diverging fetch response asked for,
         after its hw was already applied (KAFKA-14704)."""
-        t = s.trunc[r]
+        t = s.truncate_to[r]
         if t == NONE or not s.alive[r]:
             return None
         if t != ASK:
             return self._cut(s, r, t)
         ldr = s.leader[r]
-        if self.truncation != "hw" and not s.alive[ldr]:
-            return None  # OffsetsForLeaderEpoch needs the leader's broker to answer
+        if self.truncation != "hw" and not (s.alive[ldr] and s.leader[ldr] == ldr):
+            return None  # OffsetsForLeaderEpoch is answered by a live broker that leads the partition
         return self._cut(s, r, self.truncation_offset(s, r, ldr))
 
     def next_fetch(self, s, f: int) -> tuple:
@@ -96,10 +102,10 @@ class FetcherActions:
         offset, the epoch of its last record and its current leader epoch, to the leader it
         follows, once truncation is done and while that broker is up."""
         ldr = s.leader[f]
-        if ldr == NONE or ldr == f or not s.alive[f] or not s.alive[ldr] or s.trunc[f] != NONE:
+        if ldr == NONE or ldr == f or not s.alive[f] or not s.alive[ldr] or s.truncate_to[f] != NONE:
             return ()
         log = s.log[f]
-        return (REQUEST, ldr, len(log), log[-1][1] if log else NONE, s.epoch[f], s.bepoch[f])
+        return (REQUEST, ldr, len(log), log[-1][1] if log else NONE, s.epoch[f], s.broker_epoch[f])
 
     @action(f=_replicas)
     def send_fetch(self, s, f: int):
@@ -115,21 +121,22 @@ class FetcherActions:
     @action(f=_replicas)
     def receive_fetch(self, s, f: int):
         """The fetcher processes the response, then sends the next request at once: a stale
-        response (the follower has since changed leader, epoch or log end) is dropped; a diverging epoch truncates the log to
-        min(leader's end offset, own end offset) of that epoch, and only then (KAFKA-14704's
-        fix) is anything else applied; otherwise the record is appended and the follower's
-        hw rises to min(leader hw, own log end) (UnifiedLog.maybeUpdateHighWatermark)."""
+        response (the follower has since changed leader, epoch or log end) is dropped; a
+        diverging epoch truncates the log to min(leader's end offset, own end offset) of that
+        epoch, and only then (KAFKA-14704's fix) is anything else applied; otherwise the
+        record is appended and the follower's hw rises to min(leader hw, own log end)
+        (UnifiedLog.maybeUpdateHighWatermark)."""
         m = s.fetch[f]
         if not slot_holds(m, RESPONSE) or not s.alive[f]:
             return None
         _, ldr, e, off, entry, leader_hw, div_end, div_epoch = m
         log = s.log[f]
-        if s.leader[f] == ldr and s.epoch[f] == e and len(log) == off and s.trunc[f] == NONE:
+        if s.leader[f] == ldr and s.epoch[f] == e and len(log) == off and s.truncate_to[f] == NONE:
             if div_end != NONE:
                 to = min(div_end, epoch_end_offset(log, div_epoch)[1])
                 if self.hw_before_truncation:  # processPartitionData ran before the diverging-epoch check
                     s = s._replace(hw=set_at(s.hw, f, max(s.hw[f], min(leader_hw, len(log)))),
-                                   trunc=set_at(s.trunc, f, to))
+                                   truncate_to=set_at(s.truncate_to, f, to))
                 else:
                     s = self._cut(s, f, to)
             else:
@@ -142,6 +149,6 @@ class FetcherActions:
         """The periodic high-watermark checkpoint (replica.high.watermark.checkpoint.interval.ms)
         writes the in-memory hw to disk; a crash restores the last checkpoint. Once no crash
         is left in the budget the file is never read again, so the step is not taken."""
-        if not s.alive[r] or s.ckpt[r] == s.hw[r] or s.crashes >= self.max_crashes:
+        if not s.alive[r] or s.hw_checkpoint[r] == s.hw[r] or s.crashes >= self.max_crashes:
             return None
-        return s._replace(ckpt=set_at(s.ckpt, r, s.hw[r]))
+        return s._replace(hw_checkpoint=set_at(s.hw_checkpoint, r, s.hw[r]))

@@ -38,7 +38,7 @@ class LeaderActions:
         AsyncIsr) uses the maximal ISR: the committed ISR plus a pending expansion, and a
         pending shrink's removed member until the controller accepts it. With
         maximal_isr=False the leader uses its unaccepted proposal as if committed."""
-        a = s.alter[ldr]
+        a = s.alter_in_flight[ldr]
         if not a or a[0] == REJECTED:
             return s.isr[ldr]
         if not self.maximal_isr or a[0] == ACCEPTED:
@@ -55,8 +55,9 @@ class LeaderActions:
             return None
         return self._prune(s._replace(
             pending=self._drop_purgatory(s, r), epoch=set_at(s.epoch, r, e), leader=set_at(s.leader, r, r),
-            isr=set_at(s.isr, r, isr), trunc=set_at(s.trunc, r, NONE), foff=set_at(s.foff, r, (NONE,) * self.replicas),
-            alter=set_at(s.alter, r, ())))
+            isr=set_at(s.isr, r, isr), truncate_to=set_at(s.truncate_to, r, NONE),
+            fetch_offsets=set_at(s.fetch_offsets, r, (NONE,) * self.replicas),
+            alter_in_flight=set_at(s.alter_in_flight, r, ())))
 
     @action(r=_replicas)
     def produce(self, s, r: int):
@@ -88,8 +89,8 @@ class LeaderActions:
         m = s.fetch[f]
         if not slot_holds(m, REQUEST):
             return None
-        _, ldr, off, last_epoch, cur_epoch, bepoch = m
-        stale = s.leader[f] != ldr or s.epoch[f] != cur_epoch or len(s.log[f]) != off or s.trunc[f] != NONE
+        _, ldr, off, last_epoch, cur_epoch, broker_epoch = m
+        stale = s.leader[f] != ldr or s.epoch[f] != cur_epoch or len(s.log[f]) != off or s.truncate_to[f] != NONE
         if s.leader[ldr] != ldr or (self.truncation == "kip320" and cur_epoch != s.epoch[ldr]):
             # an error answer; the retry would be this same request, so it waits here until moot
             return s._replace(fetch=set_at(s.fetch, f, ())) if stale else None
@@ -99,8 +100,10 @@ class LeaderActions:
             if at != last_epoch or end < off:
                 return s._replace(fetch=set_at(s.fetch, f, (RESPONSE, ldr, cur_epoch, off, (), s.hw[ldr], end, at)))
         entry = (log[off],) if off < len(log) else ()
-        t = self._maybe_expand(s._replace(foff=set_at(s.foff, ldr, set_at(s.foff[ldr], f, off))), ldr, f, bepoch)
-        news = stale or entry or t.foff != s.foff or t.alter != s.alter or min(s.hw[ldr], off + len(entry)) > s.hw[f]
+        recorded = s._replace(fetch_offsets=set_at(s.fetch_offsets, ldr, set_at(s.fetch_offsets[ldr], f, off)))
+        t = self._maybe_expand(recorded, ldr, f, broker_epoch)
+        news = (stale or entry or t.fetch_offsets != s.fetch_offsets or t.alter_in_flight != s.alter_in_flight
+                or min(s.hw[ldr], off + len(entry)) > s.hw[f])
         if not news:
             return None  # parked in purgatory (DelayedFetch): an empty answer would change nothing
         return t._replace(fetch=set_at(s.fetch, f, (RESPONSE, ldr, cur_epoch, off, entry, s.hw[ldr], NONE, NONE)))
@@ -117,7 +120,7 @@ class LeaderActions:
         members = self.hw_members(s, ldr)
         if self.elr and len(s.isr[ldr]) < self.min_insync:
             return None
-        offsets = [s.foff[ldr][x] for x in members if x != ldr]
+        offsets = [s.fetch_offsets[ldr][x] for x in members if x != ldr]
         if NONE in offsets:
             return None
         new = min(offsets + [len(s.log[ldr])])
@@ -139,8 +142,9 @@ class LeaderActions:
         visible = log[:new] if new > len(s.visible) else s.visible
         return s._replace(hw=set_at(s.hw, ldr, new), pending=pending, acked=acked, weak=weak, visible=visible)
 
-    def _propose(self, s, ldr: int, isr: tuple, joiner: int = NONE, bepoch: int = NONE):
-        return s._replace(alter=set_at(s.alter, ldr, (SENT, isr, s.isr[ldr], s.epoch[ldr], joiner, bepoch)))
+    def _propose(self, s, ldr: int, isr: tuple, joiner: int = NONE, broker_epoch: int = NONE):
+        proposal = (SENT, isr, s.isr[ldr], s.epoch[ldr], joiner, broker_epoch)
+        return s._replace(alter_in_flight=set_at(s.alter_in_flight, ldr, proposal))
 
     @action(ldr=_replicas, f=_replicas)
     def shrink_isr(self, s, ldr: int, f: int):
@@ -148,33 +152,34 @@ class LeaderActions:
         (replica.lag.time.max.ms: its recorded fetch offset is behind the leader's log end
         or unknown in this epoch, or its broker is down and stopped fetching) in an
         AlterPartition request; one request in flight per partition."""
-        if f == ldr or not s.alive[ldr] or s.leader[ldr] != ldr or s.alter[ldr] or f not in s.isr[ldr]:
+        if f == ldr or not s.alive[ldr] or s.leader[ldr] != ldr or s.alter_in_flight[ldr] or f not in s.isr[ldr]:
             return None
-        if s.alive[f] and s.foff[ldr][f] != NONE and s.foff[ldr][f] >= len(s.log[ldr]):
+        if s.alive[f] and s.fetch_offsets[ldr][f] != NONE and s.fetch_offsets[ldr][f] >= len(s.log[ldr]):
             return None
         return self._propose(s, ldr, _without(s.isr[ldr], f))
 
-    def _maybe_expand(self, s, ldr: int, f: int, bepoch: int):
+    def _maybe_expand(self, s, ldr: int, f: int, broker_epoch: int):
         """Partition.maybeExpandIsr, run as the leader records a fetch from f: a follower not
         in the ISR whose fetch offset reached the leader's hw (from KIP-320 on also the
-        start offset of the leader's epoch) is proposed back in an AlterPartition request,
-        unless one is already in flight. The request names f's broker epoch from its fetch
-        (KIP-903), so the controller can refuse a replica that has restarted since."""
-        if s.alter[ldr] or f in s.isr[ldr]:
+        start offset of the leader's epoch: a new leader's hw lags, KAFKA-7128) is proposed
+        back in an AlterPartition request, unless one is already in flight. The request
+        names f's broker epoch from its fetch (KIP-903), so the controller can refuse a
+        replica that has restarted since."""
+        if s.alter_in_flight[ldr] or f in s.isr[ldr]:
             return s
-        off = s.foff[ldr][f]
+        off = s.fetch_offsets[ldr][f]
         if off < s.hw[ldr] or (self.truncation == "kip320" and off < epoch_start_offset(s.log[ldr], s.epoch[ldr])):
             return s
-        return self._propose(s, ldr, _with(s.isr[ldr], f), f, bepoch)
+        return self._propose(s, ldr, _with(s.isr[ldr], f), f, broker_epoch)
 
     @action(ldr=_replicas)
     def alter_partition_response(self, s, ldr: int):
         """The leader reads the controller's answer: accepted, the proposal becomes its
         committed ISR; rejected (INVALID_UPDATE_VERSION, FENCED_LEADER_EPOCH), it drops the
         proposal and keeps its ISR until the next LeaderAndIsr."""
-        a = s.alter[ldr]
+        a = s.alter_in_flight[ldr]
         if not a or a[0] == SENT or not s.alive[ldr]:
             return None
         if a[0] == ACCEPTED:
             s = s._replace(isr=set_at(s.isr, ldr, a[1]))
-        return s._replace(alter=set_at(s.alter, ldr, ()))
+        return s._replace(alter_in_flight=set_at(s.alter_in_flight, ldr, ()))

@@ -46,13 +46,13 @@ class Rec(NamedTuple):
 @record
 class TxnState(NamedTuple):
     # producer instances (the application)
-    st: tuple[str, ...]  # 'down' | 'init' | 'fetch' | 'ready' | 'txn' | 'offsets' | 'fenced'
+    phase: tuple[str, ...]  # 'down' | 'init' | 'fetch' | 'ready' | 'txn' | 'offsets' | 'fenced'
     epoch: tuple[int, ...]  # producer epoch from InitProducerId (-1 before)
     pos: tuple[int, ...]  # next input offset to consume
     done: tuple[tuple[int, ...], ...]  # partitions written in the current transaction (OFFSETS: offsets sent)
     added: tuple[tuple[int, ...], ...]  # output partitions the TC confirmed in the current transaction (AddPartitionsToTxn)
     txn: tuple[int, ...]  # the TC transaction the instance's AddPartitionsToTxn joined (KIP-890: its per-transaction epoch)
-    born: tuple[int, ...]  # ghost: order of the instance's InitProducerId (0: not yet), to tell zombies
+    init_order: tuple[int, ...]  # ghost: order of the instance's InitProducerId (0: not yet), to tell zombies
     # transaction coordinator: persisted in __transaction_state, survives failover
     tc_epoch: int
     tc_state: str  # Empty | Ongoing | PrepareCommit | PrepareAbort | CompleteCommit | CompleteAbort
@@ -62,7 +62,7 @@ class TxnState(NamedTuple):
     pending: tuple[int, ...]
     # partitions: out0, out1, offsets; and the highest producer epoch each has seen
     logs: tuple[tuple[Rec, ...], ...]
-    pepoch: tuple[int, ...]
+    highest_epoch: tuple[int, ...]  # per partition: the highest producer epoch it has seen (fences older ones)
     marked: tuple[int, ...]  # ghost: per partition, the last transaction whose marker it received (0: none)
     inflight: tuple  # produce requests on the network: a bag of (instance, partition, value, epoch, transaction)
     # fault budgets left
@@ -103,9 +103,9 @@ class KafkaTransactions(ProducerActions, Spec):
     def init(self):
         n = self.restarts + 1
         yield TxnState(
-            st=("init",) + ("down",) * (n - 1), epoch=(-1,) * n, pos=(0,) * n, done=((),) * n, added=((),) * n,
-            txn=(0,) * n, born=(0,) * n, tc_epoch=-1, tc_state="Empty", tc_parts=(), tx=0, pending=(),
-            logs=((), (), ()), pepoch=(-1, -1, -1), marked=(0, 0, 0), inflight=(),
+            phase=("init",) + ("down",) * (n - 1), epoch=(-1,) * n, pos=(0,) * n, done=((),) * n, added=((),) * n,
+            txn=(0,) * n, init_order=(0,) * n, tc_epoch=-1, tc_state="Empty", tc_parts=(), tx=0, pending=(),
+            logs=((), (), ()), highest_epoch=(-1, -1, -1), marked=(0, 0, 0), inflight=(),
             restarts=self.restarts, failovers=self.failovers, lost=self.lost_responses, timeouts=self.timeouts,
         )
 
@@ -125,7 +125,7 @@ class KafkaTransactions(ProducerActions, Spec):
         return 0
 
     def _newer_initialised(self, s: TxnState, i: int) -> bool:
-        return max(s.born) > s.born[i]
+        return max(s.init_order) > s.init_order[i]
 
     def _tc_accepts(self, s: TxnState, i: int) -> str:
         """The TC's epoch check: 'ok', 'fenced' (PRODUCER_FENCED) or 'busy' (CONCURRENT_TRANSACTIONS)."""
@@ -136,7 +136,7 @@ class KafkaTransactions(ProducerActions, Spec):
     def _append(self, s: TxnState, i: int, part: int, value: int, tx: int, status: str) -> TxnState | None:
         """Produce to a partition leader with the instance's epoch (idempotent: a retried
         batch is not appended twice). None: the leader rejects an epoch older than one it has seen."""
-        if s.epoch[i] < s.pepoch[part]:
+        if s.epoch[i] < s.highest_epoch[part]:
             return None
         return self._append_as(s, i, part, value, s.epoch[i], tx, status)
 
@@ -146,11 +146,12 @@ class KafkaTransactions(ProducerActions, Spec):
         log = s.logs[part]
         if status == "open" and any(r[:4] == rec[:4] for r in log):
             return s  # duplicate (same PID, epoch, sequence): acknowledged, not appended
-        return s._replace(logs=set_at(s.logs, part, log + (rec,)), pepoch=set_at(s.pepoch, part, max(s.pepoch[part], epoch)))
+        return s._replace(logs=set_at(s.logs, part, log + (rec,)),
+                          highest_epoch=set_at(s.highest_epoch, part, max(s.highest_epoch[part], epoch)))
 
     def _fenced(self, s: TxnState, i: int) -> TxnState:
         """ProducerFencedException is fatal: the instance closes."""
-        return s._replace(st=set_at(s.st, i, "fenced"), done=set_at(s.done, i, ()), added=set_at(s.added, i, ()),
+        return s._replace(phase=set_at(s.phase, i, "fenced"), done=set_at(s.done, i, ()), added=set_at(s.added, i, ()),
                           txn=set_at(s.txn, i, 0))
 
     def _respond(self, s: TxnState, lost: bool, i: int, **client) -> TxnState:
@@ -163,11 +164,12 @@ class KafkaTransactions(ProducerActions, Spec):
     @action(i=_inst)
     def commit_offsets(self, s, i):
         """offsets_in_transaction=False: consumer.commitSync() after commitTransaction()."""
-        if s.st[i] != "offsets":
+        if s.phase[i] != "offsets":
             return None
         rec = Rec(s.pos[i] + 1, i, s.epoch[i], -1, self._newer_initialised(s, i), "committed")
         return s._replace(
-            logs=set_at(s.logs, OFFSETS, s.logs[OFFSETS] + (rec,)), st=set_at(s.st, i, "ready"), pos=set_at(s.pos, i, s.pos[i] + 1)
+            logs=set_at(s.logs, OFFSETS, s.logs[OFFSETS] + (rec,)), phase=set_at(s.phase, i, "ready"),
+            pos=set_at(s.pos, i, s.pos[i] + 1)
         )
 
     # -- transaction coordinator -----------------------------------------------------------------
@@ -181,7 +183,7 @@ class KafkaTransactions(ProducerActions, Spec):
         outcome = PREPARE[s.tc_state]
         log = tuple(r._replace(status=outcome) if r.status == "open" else r for r in s.logs[p])
         return s._replace(
-            logs=set_at(s.logs, p, log), pepoch=set_at(s.pepoch, p, max(s.pepoch[p], s.tc_epoch)),
+            logs=set_at(s.logs, p, log), highest_epoch=set_at(s.highest_epoch, p, max(s.highest_epoch[p], s.tc_epoch)),
             pending=tuple(x for x in s.pending if x != p), marked=set_at(s.marked, p, s.tx),
         )
 
@@ -230,7 +232,8 @@ class KafkaTransactions(ProducerActions, Spec):
             return False
         if any(self.last_stable_offset(s, p) < len(s.logs[p]) for p in OUTPUTS):
             return False
-        return all(st in ("down", "fenced") or (st == "ready" and pos == self.inputs) for st, pos in zip(s.st, s.pos))
+        return all(phase in ("down", "fenced") or (phase == "ready" and pos == self.inputs)
+                   for phase, pos in zip(s.phase, s.pos))
 
     # -- invariants ---------------------------------------------------------------------------------
 
@@ -267,8 +270,8 @@ class KafkaTransactions(ProducerActions, Spec):
         got = {PART_NAMES[p]: [r.value for r in s.logs[p] if self._outcome(s, r) == "committed"] for p in OUTPUTS}
         return exactly_once(got, self._committed_offset(s, True))
 
-    @invariant(exercised=lambda spec, s: any(st not in ("down", "fenced") and 0 < b < max(s.born)
-                                             for st, b in zip(s.st, s.born)))
+    @invariant(exercised=lambda spec, s: any(phase not in ("down", "fenced") and 0 < order < max(s.init_order)
+                                             for phase, order in zip(s.phase, s.init_order)))
     def no_zombie_writes(self, s):
         """No record written by an instance after a newer one initialised becomes committed.
         Exercised once a zombie exists (an instance still running after a newer one's

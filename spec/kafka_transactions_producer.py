@@ -32,37 +32,38 @@ class ProducerActions:
     @action(i=_inst)
     def restart(self, s, i):
         """The deployment starts a new instance with the same transactional.id."""
-        if s.restarts == 0 or s.st[i] != "down" or (i and s.st[i - 1] == "down"):
+        if s.restarts == 0 or s.phase[i] != "down" or (i and s.phase[i - 1] == "down"):
             return None
-        return s._replace(st=set_at(s.st, i, "init"), restarts=s.restarts - 1)
+        return s._replace(phase=set_at(s.phase, i, "init"), restarts=s.restarts - 1)
 
     @action(i=_inst)
     def init_producer_id(self, s, i):
         """InitProducerId: the TC bumps the epoch (fencing on) and aborts an ongoing
         transaction of the previous epoch; during Prepare* it answers CONCURRENT_TRANSACTIONS."""
-        if s.st[i] != "init" or s.tc_state in PREPARE:
+        if s.phase[i] != "init" or s.tc_state in PREPARE:
             return None
         epoch = s.tc_epoch + 1 if self.fencing or s.tc_epoch < 0 else s.tc_epoch
         if s.tc_state == "Ongoing":
             s = s._replace(tc_state="PrepareAbort", pending=s.tc_parts)
         return s._replace(
-            tc_epoch=epoch, st=set_at(s.st, i, "fetch"), epoch=set_at(s.epoch, i, epoch), born=set_at(s.born, i, max(s.born) + 1)
+            tc_epoch=epoch, phase=set_at(s.phase, i, "fetch"), epoch=set_at(s.epoch, i, epoch),
+            init_order=set_at(s.init_order, i, max(s.init_order) + 1)
         )
 
     @action(i=_inst)
     def fetch_offset(self, s, i):
         """OffsetFetch (require_stable): waits while a transactional offset commit is pending,
         then starts from the committed input offset."""
-        if s.st[i] != "fetch" or any(r.status == "open" for r in s.logs[OFFSETS]):
+        if s.phase[i] != "fetch" or any(r.status == "open" for r in s.logs[OFFSETS]):
             return None
-        return s._replace(st=set_at(s.st, i, "ready"), pos=set_at(s.pos, i, self._committed_offset(s, False)))
+        return s._replace(phase=set_at(s.phase, i, "ready"), pos=set_at(s.pos, i, self._committed_offset(s, False)))
 
     @action(i=_inst)
     def begin(self, s, i):
         """beginTransaction() and poll() the next input record (local to the client)."""
-        if s.st[i] != "ready" or s.pos[i] >= self.inputs:
+        if s.phase[i] != "ready" or s.pos[i] >= self.inputs:
             return None
-        return s._replace(st=set_at(s.st, i, "txn"), done=set_at(s.done, i, ()), added=set_at(s.added, i, ()),
+        return s._replace(phase=set_at(s.phase, i, "txn"), done=set_at(s.done, i, ()), added=set_at(s.added, i, ()),
                           txn=set_at(s.txn, i, 0))
 
     @action(i=_inst, p=lambda spec, s: OUTPUTS, lost=_lost)
@@ -72,7 +73,7 @@ class ProducerActions:
         PRODUCER_FENCED to an older epoch (fatal), CONCURRENT_TRANSACTIONS during Prepare*.
         On the answer the producer's sender sends the output record waiting for p in its
         accumulator: the produce request is then on the network (deliver_produce)."""
-        if s.st[i] != "txn" or p in s.added[i]:
+        if s.phase[i] != "txn" or p in s.added[i]:
             return None
         verdict = self._tc_accepts(s, i)
         if verdict == "fenced":
@@ -99,10 +100,10 @@ class ProducerActions:
         appended. `lost`: appended but the response lost, the request is retried."""
         i, p, value, epoch, tx = m
         s = s._replace(inflight=bag_remove(s.inflight, m))
-        current = s.st[i] == "txn" and s.epoch[i] == epoch and s.txn[i] == tx
+        current = s.phase[i] == "txn" and s.epoch[i] == epoch and s.txn[i] == tx
         if self.kip890 and not (s.tc_state == "Ongoing" and p in s.tc_parts and s.tc_epoch == epoch and s.tx == tx):
             return self._fenced(s, i) if current and s.epoch[i] < s.tc_epoch else s
-        if epoch < s.pepoch[p]:
+        if epoch < s.highest_epoch[p]:
             return self._fenced(s, i) if current else s  # INVALID_PRODUCER_EPOCH: fatal for the instance
         s = self._append_as(s, i, p, value, epoch, tx)
         if lost and s.lost:
@@ -117,7 +118,7 @@ class ProducerActions:
         commit and the application calls abortTransaction(), EndTxn(ABORT). The TC persists
         PrepareAbort and sends abort markers; the instance re-processes the input in its
         next transaction. The timed-out request may still be on the network."""
-        if s.st[i] != "txn" or s.timeouts == 0 or not any(m[0] == i for m in s.inflight):
+        if s.phase[i] != "txn" or s.timeouts == 0 or not any(m[0] == i for m in s.inflight):
             return None
         verdict = self._tc_accepts(s, i)
         if verdict == "fenced":
@@ -125,14 +126,14 @@ class ProducerActions:
         if s.tc_state != "Ongoing":
             return None
         return s._replace(tc_state="PrepareAbort", pending=s.tc_parts, timeouts=s.timeouts - 1,
-                          st=set_at(s.st, i, "ready"), done=set_at(s.done, i, ()), added=set_at(s.added, i, ()),
+                          phase=set_at(s.phase, i, "ready"), done=set_at(s.done, i, ()), added=set_at(s.added, i, ()),
                           txn=set_at(s.txn, i, 0))
 
     @action(i=_inst, lost=_lost)
     def send_offsets(self, s, i, lost):
         """sendOffsetsToTransaction: AddOffsetsToTxn at the TC, then TxnOffsetCommit(input
         offset + 1) to the group coordinator, pending until the transaction's marker."""
-        if not self.offsets_in_transaction or s.st[i] != "txn" or OFFSETS in s.done[i]:
+        if not self.offsets_in_transaction or s.phase[i] != "txn" or OFFSETS in s.done[i]:
             return None
         return self._add_and_write(s, i, OFFSETS, s.pos[i] + 1, lost)
 
@@ -157,7 +158,7 @@ class ProducerActions:
         """commitTransaction(): EndTxn(COMMIT). The TC persists PrepareCommit and answers;
         markers follow asynchronously. A retry finding PrepareCommit/CompleteCommit succeeds."""
         need = OUTPUTS + ((OFFSETS,) if self.offsets_in_transaction else ())
-        if s.st[i] != "txn" or s.done[i] != need:
+        if s.phase[i] != "txn" or s.done[i] != need:
             return None
         verdict = self._tc_accepts(s, i)
         if verdict == "fenced":
@@ -168,4 +169,4 @@ class ProducerActions:
             return self._fenced(s, i)  # INVALID_TXN_STATE: the transaction was aborted under it
         nxt = "offsets" if not self.offsets_in_transaction else "ready"
         pos = s.pos[i] + (1 if self.offsets_in_transaction else 0)
-        return self._respond(s, lost, i, st=nxt, pos=pos, done=(), added=(), txn=0)
+        return self._respond(s, lost, i, phase=nxt, pos=pos, done=(), added=(), txn=0)

@@ -65,7 +65,7 @@ def test_kip890_holds_with_a_timed_out_request():
     spec = KafkaTransactions(timeouts=1)
     s = run(spec, *PRODUCE_0, ("abort_txn", dict(i=0)), ("write_marker", dict(p=0)))
     s = spec.deliver_produce(s, m=(0, 0, 0, 0, 1), lost=False)
-    assert s.logs[0] == () and s.inflight == () and s.st[0] == "ready"  # INVALID_TXN_STATE, nothing appended
+    assert s.logs[0] == () and s.inflight == () and s.phase[0] == "ready"  # INVALID_TXN_STATE, nothing appended
 
 
 def test_pre_kip890_a_late_produce_hangs_the_transaction():
@@ -105,7 +105,7 @@ def test_a_new_instance_aborts_the_open_transaction_and_fences_the_old_one():
     )
     assert (s.tc_state, s.tc_epoch, s.pending) == ("PrepareAbort", 1, (0, OFFSETS))
     assert spec.fetch_offset(s, i=1) is None  # the pending offset commit is unstable until the abort marker
-    assert spec.add_partitions(s, i=0, p=1, lost=False).st[0] == "fenced"  # PRODUCER_FENCED from the TC
+    assert spec.add_partitions(s, i=0, p=1, lost=False).phase[0] == "fenced"  # PRODUCER_FENCED from the TC
 
 
 def test_coordinator_failover_resends_the_markers():
@@ -136,7 +136,8 @@ def test_without_fencing_a_zombie_write_commits():
     assert "written after a newer instance had initialised" in v.message
     # with fencing, the newer InitProducerId bumps the epoch and AddPartitionsToTxn is refused
     fenced = KafkaTransactions()
-    assert fenced.add_partitions(run(fenced, *((s.name, s.args) for s in v.trace[1:6])), i=0, p=0, lost=False).st[0] == "fenced"
+    late = run(fenced, *((s.name, s.args) for s in v.trace[1:6]))
+    assert fenced.add_partitions(late, i=0, p=0, lost=False).phase[0] == "fenced"
 
 
 def test_without_fencing_a_zombie_finishes_half_an_aborted_transaction():
