@@ -60,6 +60,14 @@ def partition_of(records: int, partitions: int, keys: int, explicit: tuple[int, 
     return tuple(out)
 
 
+@functools.lru_cache(maxsize=None)
+def sent_orders(records: int, partitions: int, keys: int, explicit: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
+    """Per partition, its records in the order the application sends them (constants only:
+    computed once, since every invariant asks for it on every state)."""
+    part = partition_of(records, partitions, keys, explicit)
+    return tuple(tuple(r for r in range(records) if part[r] == p) for p in range(partitions))
+
+
 def producer_state(log: tuple) -> tuple[int | None, tuple]:
     """What the leader knows of the producer, rebuilt from its log (as after a failover or
     restart): the latest epoch, and the entries of that epoch still cached (up to 5, newest
@@ -112,7 +120,7 @@ class KafkaProducer(ProducerFlow, Spec):
 
     def sent_order(self, p: int) -> tuple[int, ...]:
         """Records of partition p in the order the application sends them."""
-        return tuple(r for r in range(self.records) if self.part[r] == p)
+        return sent_orders(self.records, self.partitions, self.keys, self.explicit)[p]
 
     def committed(self, s: ProducerState, p: int) -> tuple:
         """What a consumer reading partition p in offset order can ever see: the log below
