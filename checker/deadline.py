@@ -10,10 +10,11 @@ the main thread receives signals: elsewhere the per-chunk clock reading is all t
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import threading
 import time
-from typing import Any
+from typing import Any, Iterator
 
 
 class TimeLimitReached(KeyboardInterrupt):
@@ -51,3 +52,18 @@ class Deadline:
             if delay > 0:
                 signal.setitimer(signal.ITIMER_REAL, max(delay - (time.monotonic() - armed_at), 1e-3), interval)
             self.saved = None
+
+
+@contextlib.contextmanager
+def timer_held() -> Iterator[None]:
+    """Hold the timer's signal while the block runs (a message half-written to another
+    process would corrupt the stream); it is delivered, and the time limit met, right after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held_before = signal.SIGALRM in signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+    try:
+        yield
+    finally:
+        if not held_before:  # nested: the outermost block lets it go
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGALRM})

@@ -15,6 +15,8 @@ import threading
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from .deadline import timer_held
+
 COORDINATOR = -1
 ABORT = b"abort"  # the one message the receiving thread acts on itself
 
@@ -58,7 +60,9 @@ class Mesh:
                 self.inbox.put((by_conn[c], data))
 
     def send(self, dest: int, msg: Any) -> None:
-        self.conns[dest].send_bytes(dumps(msg))
+        data = dumps(msg)
+        with timer_held():  # never half a message: a time limit met now takes effect after it
+            self.conns[dest].send_bytes(data)
 
     def get(self) -> tuple[int, bytes | None]:
         """The next (sender, raw message); raw is None when the coordinator hung up."""

@@ -23,6 +23,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from .diagnose import diagnose, run_invariants
+from .deadline import Deadline, TimeLimitReached, timer_held
 from .parallel_loop import (ACTION, LOW, SHIFT, Abort, Full, Halt, build_expand, build_remake, candidate_width,
                             count_fired, regenerate)
 from .parallel_merge import LevelMerge
@@ -134,11 +135,15 @@ class Worker:
         self.progress_interval = progress_interval = level.progress_interval
         self.next_report = time.monotonic() + progress_interval
         aborted = ""
+        # The clock is read every TICK expansions; a timer (deadline.py) also ends the level
+        # inside a slow action at the limit, so no further action starts, as in one process.
+        left = None if self.time_limit is None else max(self.time_limit - (time.monotonic() - self.t0), 1e-3)
         try:
-            self.expand(self, self.frontier, self.ranks, budget)
+            with Deadline(left):
+                self.expand(self, self.frontier, self.ranks, budget)
         except (Full, Halt):
             pass
-        except Abort:
+        except (Abort, TimeLimitReached):
             aborted = "stopped"
         except KeyboardInterrupt:  # raised by the spec's code, as Ctrl-C would be in one process
             aborted = "interrupted"
@@ -188,13 +193,14 @@ class Worker:
 
     def flush(self, o: int) -> None:
         """Send fingerprints, keys and actions only: the owner asks for the states it lacks."""
-        lst = self.out[o]
-        self.out[o] = []
-        cand = np.array(lst, dtype=np.int64)
-        if self.store.runs:  # a fingerprint sent before the set moved to the runs is not sent again
-            cand = cand.reshape(-1, self.width)
-            cand = cand[~self.store.known_in_bulk(cand[:, 0])]
-        self.mesh.send(o, Candidates(cand.tobytes()))
+        with timer_held():  # a batch is sent whole or kept whole, whenever the time limit falls
+            lst = self.out[o]
+            cand = np.array(lst, dtype=np.int64)
+            if self.store.runs:  # a fingerprint sent before the set moved to the runs is not sent again
+                cand = cand.reshape(-1, self.width)
+                cand = cand[~self.store.known_in_bulk(cand[:, 0])]
+            self.mesh.send(o, Candidates(cand.tobytes()))
+            self.out[o] = []
 
     def recount(self) -> int:
         """The new states this worker owns in this level, once those the runs already hold are

@@ -65,3 +65,26 @@ def test_a_timer_armed_before_the_search_is_re_armed_after_it():
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@attrs.frozen
+class WideAndSlow(Spec):
+    """5,000 initial states, each step sleeping 5 ms: a level takes 25 s, and a worker reads
+    the clock only every 1,024 expansions (5 s); the timer must end it at the limit."""
+
+    def init(self):
+        yield from range(5000)
+
+    @action
+    def step(self, s):
+        time.sleep(0.005)
+        return s + 5000 if s < 100_000 else None
+
+
+def test_parallel_workers_stop_at_the_limit_inside_a_level_of_slow_actions():
+    t0 = time.monotonic()
+    r = check(WideAndSlow(), time_limit=1.0, deadlock=False, workers=2)
+    elapsed = time.monotonic() - t0
+    assert r.status == "incomplete" and r.reason == "reached time_limit=1.0s"
+    assert 1.0 <= elapsed < 2.0  # was 5.4 s
+    assert r.distinct_states >= 5000 and r.generated_states - 5000 == r.coverage["step"].fired
