@@ -256,6 +256,8 @@ class Coordinator:
         two voids the search (fingerprint.py), which then runs again exactly in one process."""
         registry = self.search.registry
         for d in dones:
+            if d.asymmetry:  # as in one process: a declaration that is not a symmetry ends the check
+                raise SpecError(d.asymmetry)
             if d.clash is not None:
                 raise ExactRerun(d.clash)
             registry.register(d.fresh_parts)

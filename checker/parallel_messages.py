@@ -96,6 +96,7 @@ class LevelDone(NamedTuple):
     fresh_parts: Any  # the parts of fingerprints new to it (fingerprint.py), for the coordinator's clash check
     clash: Any  # two values it met that hash alike, or None
     exercised: list[str]  # premises of @invariant(exercised=...) seen to hold
+    asymmetry: str = ""  # the symmetry self-check's paragraph, if a sampled new state broke the declaration
 
 
 class SortedKeys(NamedTuple):

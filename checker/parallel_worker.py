@@ -23,6 +23,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from .diagnose import diagnose, run_invariants
+from .errors import SpecError
 from .deadline import Deadline, TimeLimitReached, timer_held
 from .parallel_loop import (ACTION, LOW, SHIFT, Abort, Full, Halt, build_expand, build_remake, candidate_width,
                             count_fired, regenerate)
@@ -162,7 +163,20 @@ class Worker:
         self.advance_pending = True
         counts = np.bincount(self.acts & ACTION, minlength=len(self.info.actions)).tolist()
         return LevelDone(int(self.keys.size), self.fired, counts, self.events, aborted,
-                         self.registry.take_fresh(), self.registry.clash, self.exercised)
+                         self.registry.take_fresh(), self.registry.clash, self.exercised, self._sample_symmetry())
+
+    def _sample_symmetry(self) -> str:
+        """Check a declared symmetry on this worker's new states as one process does on its
+        own (the first of the level, one in SAMPLE_EVERY): a declaration that breaks only
+        deep in the search must stop it here too. The paragraph, or ''."""
+        check = getattr(self.fingerprint, "symmetry_check", None)
+        if check is None or not self.nstates:
+            return ""
+        try:
+            check.sample(self.nstates, True)
+        except SpecError as exc:
+            return str(exc)
+        return ""
 
     def cmd_keys(self, ask: AskKeys) -> SortedKeys:
         return SortedKeys(self.sorted_keys.tobytes())

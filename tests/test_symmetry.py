@@ -265,9 +265,10 @@ class LateFavourite(Spec):
         return (s[0], reindex(s[1], p))
 
 
-def test_an_asymmetry_deep_in_the_search_is_caught():
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_asymmetry_deep_in_the_search_is_caught(workers):
     with pytest.raises(SpecError, match=r"declares a symmetry that is not one. In the state \(300, \(False, False, False\)\)"):
-        check(LateFavourite(), deadlock=False)
+        check(LateFavourite(), deadlock=False, workers=workers)
     assert check(LateFavourite(), deadlock=False, symmetry=False).distinct_states == 302
 
 
