@@ -11,12 +11,68 @@ in that epoch; otherwise the fetcher drops it, as Kafka does with stale response
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
+import attrs
+
 from checker import action
 from spec.mechanics import epoch_end_offset, set_at, slot_holds
 
 NONE = -1
 ASK = 99  # truncate_to: OffsetsForLeaderEpoch still to ask (the fetcher's Truncating state)
 REQUEST, RESPONSE = 1, 2
+
+
+# -- the truncation rules of four Kafka eras, as a table ------------------------------------
+
+
+def _to_local_hw(s, r: int, ldr: int) -> int:
+    """Before KIP-101: to the local (lagging) high watermark."""
+    return s.hw[r]
+
+
+def _kip101_offset(s, r: int, ldr: int) -> int:
+    """KIP-101: OffsetsForLeaderEpoch(epoch of the last local record): the leader's end
+    offset for that epoch, or the start of the next one; UNDEFINED_EPOCH_OFFSET (the leader
+    has nothing of that epoch or later): fall back to the hw."""
+    mine, theirs = s.log[r], s.log[ldr]
+    if not mine:
+        return 0
+    last = mine[-1][1]
+    if not theirs:
+        return s.hw[r]
+    if theirs[-1][1] == last:
+        return len(theirs)
+    later = [o for o, (_, e) in enumerate(theirs) if e > last]
+    return later[0] if later else s.hw[r]
+
+
+def _last_common_offset(s, r: int, ldr: int) -> int:
+    """KIP-279 (and KIP-320's answer): walk back epoch by epoch to the last offset where both
+    logs match."""
+    mine, theirs = s.log[r], s.log[ldr]
+    if not mine:
+        return 0
+    common = [o for o in range(min(len(mine), len(theirs))) if mine[o] == theirs[o]]
+    return common[-1] + 1 if common else 0
+
+
+@attrs.frozen
+class TruncationRule:
+    """What one era's rule decides, so that the actions ask the rule, not the era's name."""
+
+    offset: Callable[[Any, int, int], int]  # (state, follower, leader) -> where the follower truncates
+    asks_leader: bool  # the offset comes from OffsetsForLeaderEpoch, which only a live leader answers
+    on_fetch_response: bool  # KIP-320: no Truncating state; fetches carry the leader epoch (fenced at the
+    # leader) and the last fetched epoch, and a diverging-epoch response says where to truncate
+
+
+TRUNCATION = {
+    "hw": TruncationRule(_to_local_hw, asks_leader=False, on_fetch_response=False),
+    "kip101": TruncationRule(_kip101_offset, asks_leader=True, on_fetch_response=False),
+    "kip279": TruncationRule(_last_common_offset, asks_leader=True, on_fetch_response=False),
+    "kip320": TruncationRule(_last_common_offset, asks_leader=True, on_fetch_response=True),
+}
 
 
 def _replicas(spec, s):
@@ -30,25 +86,15 @@ def _requests(spec, s):
 class FetcherActions:
     """Actions of a follower broker's fetcher and log."""
 
+    @property
+    def rule(self) -> "TruncationRule":
+        """The truncation rule of the configured Kafka era (TRUNCATION)."""
+        return TRUNCATION[self.truncation]
+
     def truncation_offset(self, s, r: int, ldr: int) -> int:
         """Where follower r truncates its log before fetching from ldr, per `truncation`
         (the older rules, asked in the Truncating state; kip320 truncates on fetch responses)."""
-        mine, theirs = s.log[r], s.log[ldr]
-        if self.truncation == "hw":  # before KIP-101: to the local (lagging) high watermark
-            return s.hw[r]
-        if not mine:
-            return 0
-        if self.truncation == "kip101":  # OffsetsForLeaderEpoch(epoch of the last local record)
-            last = mine[-1][1]
-            if not theirs:
-                return s.hw[r]
-            if theirs[-1][1] == last:
-                return len(theirs)
-            later = [o for o, (_, e) in enumerate(theirs) if e > last]
-            return later[0] if later else s.hw[r]  # UNDEFINED_EPOCH_OFFSET: fall back to the hw
-        # KIP-279 (and KIP-320): walk back epoch by epoch to the last offset where both logs match
-        common = [o for o in range(min(len(mine), len(theirs))) if mine[o] == theirs[o]]
-        return common[-1] + 1 if common else 0
+        return self.rule.offset(s, r, ldr)
 
     def _cut(self, s, r: int, to: int):
         """Truncate r's log to `to` (UnifiedLog.truncateTo: the hw follows the log end down)."""
@@ -67,7 +113,7 @@ class FetcherActions:
         e, ldr, _ = req
         if r == ldr or not s.alive[r] or e <= s.epoch[r]:
             return None
-        truncate_to = NONE if self.truncation == "kip320" else ASK
+        truncate_to = NONE if self.rule.on_fetch_response else ASK
         return self._prune(s._replace(
             pending=self._drop_purgatory(s, r), epoch=set_at(s.epoch, r, e), leader=set_at(s.leader, r, ldr),
             isr=set_at(s.isr, r, ()), truncate_to=set_at(s.truncate_to, r, truncate_to),
@@ -93,7 +139,7 @@ class FetcherActions:
         if t != ASK:
             return self._cut(s, r, t)
         ldr = s.leader[r]
-        if self.truncation != "hw" and not (s.alive[ldr] and s.leader[ldr] == ldr):
+        if self.rule.asks_leader and not (s.alive[ldr] and s.leader[ldr] == ldr):
             return None  # OffsetsForLeaderEpoch is answered by a live broker that leads the partition
         return self._cut(s, r, self.truncation_offset(s, r, ldr))
 

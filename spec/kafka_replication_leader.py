@@ -91,11 +91,11 @@ class LeaderActions:
             return None
         _, ldr, off, last_epoch, cur_epoch, broker_epoch = m
         stale = s.leader[f] != ldr or s.epoch[f] != cur_epoch or len(s.log[f]) != off or s.truncate_to[f] != NONE
-        if s.leader[ldr] != ldr or (self.truncation == "kip320" and cur_epoch != s.epoch[ldr]):
+        if s.leader[ldr] != ldr or (self.rule.on_fetch_response and cur_epoch != s.epoch[ldr]):
             # an error answer; the retry would be this same request, so it waits here until moot
             return s._replace(fetch=set_at(s.fetch, f, ())) if stale else None
         log = s.log[ldr]
-        if self.truncation == "kip320" and off > 0:
+        if self.rule.on_fetch_response and off > 0:
             at, end = epoch_end_offset(log, last_epoch)
             if at != last_epoch or end < off:
                 return s._replace(fetch=set_at(s.fetch, f, (RESPONSE, ldr, cur_epoch, off, (), s.hw[ldr], end, at)))
@@ -168,7 +168,7 @@ class LeaderActions:
         if s.alter_in_flight[ldr] or f in s.isr[ldr]:
             return s
         off = s.fetch_offsets[ldr][f]
-        if off < s.hw[ldr] or (self.truncation == "kip320" and off < epoch_start_offset(s.log[ldr], s.epoch[ldr])):
+        if off < s.hw[ldr] or (self.rule.on_fetch_response and off < epoch_start_offset(s.log[ldr], s.epoch[ldr])):
             return s
         return self._propose(s, ldr, _with(s.isr[ldr], f), f, broker_epoch)
 
