@@ -144,7 +144,10 @@ class Worker:
                 self.expand(self, self.frontier, self.ranks, budget)
         except (Full, Halt):
             pass
-        except (Abort, TimeLimitReached):
+        except TimeLimitReached:
+            aborted = "stopped"
+            self._even_up()
+        except Abort:
             aborted = "stopped"
         except KeyboardInterrupt:  # raised by the spec's code, as Ctrl-C would be in one process
             aborted = "interrupted"
@@ -216,15 +219,23 @@ class Worker:
             self.mesh.send(o, Candidates(cand.tobytes()))
             self.out[o] = []
 
+    def _even_up(self) -> None:
+        """The timer can fire between the appends that keep one new state (fingerprint, key,
+        state, action, in that order): drop the half-kept one, so the lists stay parallel."""
+        n = min(map(len, (self.nhs, self.nkeys, self.nstates, self.nacts)))
+        for lst in (self.nhs, self.nkeys, self.nstates, self.nacts):
+            del lst[n:]
+
     def recount(self) -> int:
         """The new states this worker owns in this level, once those the runs already hold are
         dropped (the hot loop tests only the Python set); called before declaring the budget full."""
-        known = self.store.known_in_bulk(np.array(self.nhs, dtype=np.int64)) if self.store.runs else None
-        if known is not None and known.any():
-            keep = (~known).tolist()
-            for lst in (self.nhs, self.nkeys, self.nstates, self.nacts):
-                lst[:] = [x for x, k in zip(lst, keep) if k]  # in place: the hot loop holds their appends
-        return len(self.nkeys)
+        with timer_held():  # the four lists are filtered alike or not at all
+            known = self.store.known_in_bulk(np.array(self.nhs, dtype=np.int64)) if self.store.runs else None
+            if known is not None and known.any():
+                keep = (~known).tolist()
+                for lst in (self.nhs, self.nkeys, self.nstates, self.nacts):
+                    lst[:] = [x for x, k in zip(lst, keep) if k]  # in place: the hot loop holds their appends
+            return len(self.nkeys)
 
     def _states(self, wants: bytes) -> States:
         """The states this worker sent as these (key, action, fingerprint), in that order, as a reply to a "want"."""

@@ -14,6 +14,7 @@ from typing import Any
 
 from .result import Step
 from .spec import ActionDef
+from .deadline import timer_held
 
 WIDEN_AT = 2**31 - 1  # states past which parent indices no longer fit in 4 bytes
 
@@ -56,10 +57,11 @@ class ParentLog:
 
     def extend(self, parents: list[int], instances: list[int]) -> None:
         """Log states (lists: parent indices and action instances)."""
-        if self.parents.typecode == "i" and len(self.parents) + len(parents) > WIDEN_AT:
-            self.parents = array("q", self.parents)
-        self.parents.fromlist(parents)  # twice as fast as extend() from a list
-        self.instances.fromlist(instances)
+        with timer_held():  # a time limit falls before or after, never between the two arrays
+            if self.parents.typecode == "i" and len(self.parents) + len(parents) > WIDEN_AT:
+                self.parents = array("q", self.parents)
+            self.parents.fromlist(parents)  # twice as fast as extend() from a list
+            self.instances.fromlist(instances)
 
     def truncate(self, n: int) -> None:
         """Forget the states from index n on."""
