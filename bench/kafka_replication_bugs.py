@@ -14,7 +14,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from checker import check  # noqa: E402
+from bench.rows import run_named  # noqa: E402
 from spec.kafka_replication import KafkaReplication  # noqa: E402
 
 K10 = dict(replicas=3, records=1, max_leader_epoch=2, max_crashes=0)
@@ -46,18 +46,7 @@ BENCH = {
 
 
 def main(args: list[str]) -> None:
-    limit = 1800.0
-    if args[:1] == ["--limit"]:
-        limit, args = float(args[1]), args[2:]
-    for name in args or list(BENCH):
-        spec, invariants = BENCH[name]
-        r = check(spec, deadlock=False, invariants=invariants, time_limit=limit)
-        line = (f"{name:28} {r.status:10} distinct={r.distinct_states:,} generated={r.generated_states:,} "
-                f"depth={r.depth} {r.seconds:.1f}s")
-        if r.violation:
-            v = r.violation
-            line += f"\n    {v.name} in {len(v.trace)} states: " + " · ".join(s.action for s in v.trace[1:])
-        print(line, flush=True)
+    run_named(BENCH, args, deadlock=False)
 
 
 if __name__ == "__main__":
