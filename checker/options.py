@@ -83,6 +83,22 @@ def _invariant_names(names: Any) -> tuple[str, ...] | None:
     return names
 
 
+def _property_names(names: Any) -> tuple[str, ...] | None:
+    """None (every declared property), or the names as a tuple: one string is one name."""
+    if names is None:
+        return None
+    if isinstance(names, str):
+        return (names,)
+    try:
+        names = tuple(names)
+    except TypeError:
+        raise SpecError(f"properties={names!r} must be a list of property names (or None to check them all).") from None
+    bad = [n for n in names if not isinstance(n, str)]
+    if bad:
+        raise SpecError(f"properties= holds {bad[0]!r}, which is not a property name: give the names as strings.")
+    return names
+
+
 def _progress(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
     if value is not None and not callable(value):
         raise SpecError(f"progress={value!r} must be a function taking a dict of counts (or None for no reports).")
@@ -113,6 +129,10 @@ class Options:
     progress_interval: float = attrs.field(default=2.0, validator=_interval)
     symmetry: bool = attrs.field(default=True, validator=_flag)
     workers: int | str = attrs.field(default=1, validator=_workers)
+    # Liveness (properties.py): the properties to check (None: every declared one), and
+    # whether to check any (False: safety only, as --no-liveness).
+    properties: tuple[str, ...] | None = attrs.field(default=None, converter=_property_names)
+    liveness: bool = attrs.field(default=True, validator=_flag)
 
     @property
     def processes(self) -> int:

@@ -23,11 +23,16 @@ class Step:
 
 @attrs.frozen
 class Violation:
-    kind: str  # 'invariant' | 'deadlock' | 'error'
-    name: str  # invariant name, 'deadlock', or the action (or 'init', or an invariant) that raised
+    kind: str  # 'invariant' | 'deadlock' | 'error' | 'liveness'
+    name: str  # invariant or property name, 'deadlock', or the action (or 'init', or an invariant) that raised
     message: str
     trace: list[Step]
     traceback: str | None = None
+    # Liveness only: the behaviour is trace[:loop] and then trace[loop:] forever. `loop_step`
+    # is the step from the last state back to trace[loop] (its state is trace[loop].state);
+    # None when the behaviour stutters forever in the last state (loop == len(trace) - 1).
+    loop: int | None = None
+    loop_step: Step | None = None
 
 
 @attrs.frozen
@@ -66,6 +71,10 @@ class CheckResult:
     # stop_on_first=False, how common a violation is beyond the one trace kept per invariant.
     # Empty for parallel searches (workers > 1), which do not count them.
     violating_states: dict[str, int] = attrs.field(factory=dict)
+    # Liveness property instances checked (labels such as "served(c=1)"), and the size of
+    # the state graph they were checked on (transitions between distinct states).
+    properties: list[str] = attrs.field(factory=list)
+    transitions: int = 0
 
     @property
     def ok(self) -> bool:

@@ -345,6 +345,8 @@ def check(
     progress_interval: float = 2.0,
     symmetry: bool = True,
     workers: int | str = 1,
+    properties: Iterable[str] | None = None,
+    liveness: bool = True,
     options: Options | None = None,
 ) -> CheckResult:
     """Explore every state reachable from `spec.init()` and check the invariants on each.
@@ -355,13 +357,16 @@ def check(
     ignores a symmetry the spec declares (symmetry.py); with it, a declaration that fails its
     self-check raises SpecError. `workers` > 1 (or 'auto': one per core) searches in that
     many processes (parallel.py), with the same result. `options` is all of these as one
-    `Options` value (options.py), in place of the keywords.
+    `Options` value (options.py), in place of the keywords. `properties` names the liveness
+    properties to check (None: every one the spec declares; properties.py); `liveness=False`
+    checks none (safety only).
     """
     from .parallel import check_parallel
 
     given = Options(deadlock=deadlock, invariants=invariants, max_states=max_states, max_depth=max_depth,
                     time_limit=time_limit, stop_on_first=stop_on_first, progress=progress,
-                    progress_interval=progress_interval, symmetry=symmetry, workers=workers)
+                    progress_interval=progress_interval, symmetry=symmetry, workers=workers,
+                    properties=properties, liveness=liveness)
     if options is None:
         options = given
     elif not isinstance(options, Options):

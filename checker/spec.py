@@ -50,20 +50,30 @@ class Spec:
 class Marked:
     """What a decorator records about a method."""
 
-    kind: str  # 'action' | 'invariant' | 'constraint' | 'terminal'
+    kind: str  # 'action' | 'invariant' | 'constraint' | 'terminal' | 'property'
     params: tuple[tuple[str, Callable[..., Iterable[Any]]], ...] = ()
     name: str | None = None
     exercised: Callable[[Any, Any], bool] | None = None  # invariants only: see invariant()
+    fair: str | None = None  # actions only: None | 'weak' | 'strong'
+    each: bool = False  # actions only: fairness per instance (True) or of the action as a whole
+    form: str | None = None  # properties only: see properties.py
+    trigger: Callable[..., bool] | None = None  # leads_to only
 
 
 def _marker(kind: str, fn: Callable | None, name: str | None = None, params: dict | None = None,
-            exercised: Callable | None = None):
+            exercised: Callable | None = None, **extra: Any):
     def mark(f: Callable) -> Callable:
         if not callable(f):
-            raise SpecError(f"@{kind} must decorate a method, not {f!r}.")
+            raise SpecError(f"@{extra.get('form') or kind} must decorate a method, not {f!r}.")
         ps = tuple((params or {}).items())
         for pname, dom in ps:
             if not callable(dom):
+                if kind == "property":
+                    raise SpecError(
+                        f"@{extra['form']} parameter '{pname}' of {f.__qualname__} must be given its values as a "
+                        f"function of the constants `lambda spec: iterable`, not {dom!r}. Write "
+                        f"{pname}=lambda spec: {dom!r}."
+                    )
                 raise SpecError(
                     f"@action parameter '{pname}' of {f.__qualname__} must be given a domain function "
                     f"`lambda spec, state: iterable`, not {dom!r}. Write {pname}=lambda spec, s: {dom!r}."
@@ -73,19 +83,37 @@ def _marker(kind: str, fn: Callable | None, name: str | None = None, params: dic
                 f"@invariant(exercised=...) of {f.__qualname__} must be a predicate `lambda spec, state: bool`, "
                 f"not {exercised!r}."
             )
-        setattr(f, _MARK, Marked(kind, ps, name, exercised))
+        setattr(f, _MARK, Marked(kind, ps, name, exercised, **extra))
         return f
 
     return mark(fn) if fn is not None else mark
 
 
-def action(fn: Callable | None = None, /, **params: Callable[[Any, Any], Iterable[Any]]):
+FAIRNESS = (None, "weak", "strong")
+
+
+def action(fn: Callable | None = None, /, *, fair: str | None = None, each: bool = False,
+           **params: Callable[[Any, Any], Iterable[Any]]):
     """Mark `fn(self, state, **params) -> next state | None` as an action.
 
     Each keyword names a parameter and gives its domain as `(spec, state) -> iterable`;
     several keywords range over their cartesian product (TLA+'s \\E).
+
+    `fair` matters only to liveness properties (properties.py): 'weak' (WF) means a run in
+    which the action stays enabled from some point on eventually takes it, 'strong' (SF)
+    that one in which it is enabled infinitely often takes it infinitely often. Of the
+    action as a whole (TLA+'s WF_vars(\\E args: A(args))), or with `each=True` of every
+    instance separately (\\A args: WF_vars(A(args))): a message-delivery action is usually
+    fair per message. `fair` and `each` are therefore not parameter names.
     """
-    return _marker("action", fn, params=params)
+    if fair not in FAIRNESS:
+        raise SpecError(f"@action(fair={fair!r}) must be 'weak' (WF), 'strong' (SF) or None (no fairness).")
+    if not isinstance(each, bool):
+        raise SpecError(f"@action(each={each!r}) must be True (fair per instance) or False (fair as a whole).")
+    if each and fair is None:
+        raise SpecError("@action(each=True) says how an action is fair, but no fair= was given: add fair='weak' "
+                        "or fair='strong' (or drop each=True).")
+    return _marker("action", fn, params=params, fair=fair, each=each)
 
 
 def invariant(fn: Callable | None = None, /, *, name: str | None = None,
@@ -142,6 +170,8 @@ class ActionDef:
     fn: Callable
     params: tuple[str, ...]
     domains: tuple[Callable, ...]
+    fair: str | None = None  # None | 'weak' | 'strong' (liveness only)
+    each: bool = False  # fairness per instance rather than of the action as a whole
 
     def label(self, args: tuple) -> str:
         if not self.params:
@@ -162,6 +192,7 @@ class SpecInfo:
     terminals: tuple[Callable, ...]
     constants: tuple[attrs.Attribute, ...]
     has_view: bool
+    properties: dict[str, "PropertyDef"] = attrs.field(factory=dict)  # liveness properties (properties.py)
 
 
 @functools.lru_cache(maxsize=None)
@@ -183,11 +214,17 @@ def describe(cls: type) -> SpecInfo:
                 found[attr] = (mark, value)
             elif attr in found and callable(value):
                 del found[attr]  # overridden by an undecorated method: no longer an action
-    actions, invariants, constraints, terminals, exercised = [], {}, [], [], {}
+    from .properties import PropertyDef
+
+    actions, invariants, constraints, terminals, exercised, properties = [], {}, [], [], {}, {}
     for attr, (mark, fn) in found.items():
         if mark.kind == "action":
             _check_signature(cls, attr, fn, mark)
-            actions.append(ActionDef(attr, fn, tuple(p for p, _ in mark.params), tuple(d for _, d in mark.params)))
+            actions.append(ActionDef(attr, fn, tuple(p for p, _ in mark.params), tuple(d for _, d in mark.params),
+                                     mark.fair, mark.each))
+        elif mark.kind == "property":
+            prop = PropertyDef.of(cls, attr, fn, mark)
+            properties[prop.name] = prop
         elif mark.kind == "invariant":
             invariants[mark.name or attr] = fn
             if mark.exercised is not None:
@@ -207,7 +244,18 @@ def describe(cls: type) -> SpecInfo:
         terminals=tuple(terminals),
         constants=tuple(attrs.fields(cls)),
         has_view=callable(getattr(cls, "view", None)),
+        properties=_unclashed(cls, properties, invariants),
     )
+
+
+def _unclashed(cls: type, properties: dict, invariants: dict) -> dict:
+    """Properties and invariants share one namespace: reports, --invariant/--property and
+    models.toml's `violation = NAME` name either kind."""
+    both = sorted(set(properties) & set(invariants))
+    if both:
+        raise SpecError(f"{cls.__name__} has an invariant and a property both named {both[0]!r}: a violation names one "
+                        "or the other, so give one of them another name (name=... in its decorator).")
+    return properties
 
 
 def _check_signature(cls: type, attr: str, fn: Callable, mark: Marked) -> None:
