@@ -43,6 +43,7 @@ def level(search, frontier, probe):
     fps = []
     hput = fps.append
     settle = search._settle
+{record_locals}
     search._mark = 0
     cstart = 0
     search.queue_left = len(frontier)
@@ -67,6 +68,7 @@ def level(search, frontier, probe):
             except Exception:
                 search._count(({fired_tuple}))
                 search._fail(search._diagnose_state(s, idx, None, expand=True))
+{after}
 {deadlock}
     settle(nxt, parents, iids, fps, ({fired_tuple}), probe, frontier, cstart)
     search.queue_left = len(nxt)
@@ -106,18 +108,61 @@ if {constraint} and t not in window:
         iput({instance})
 {keep_fp}"""
 
+# With liveness properties to check, the loop also records the state graph (state_graph.py):
+# every successor's fingerprint and action instance, unless it is its parent (a stutter).
+# A successor in `window` is one of the states seen, so its hash is its fingerprint.
+_HANDLE_RECORD = """
+{count}f{ai} += 1
+if t in window:
+    h = {seen_fp}
+else:
+{fingerprint}    if h not in seen:
+        if type(t) is not T0 and type(t) not in types and not search._admit_type(t):
+            raise Diagnose
+        seen.add(h)
+        window.add(t)
+        put(t)
+        pput(idx)
+        iput({instance})
+        hput(h)
+if h != hs:
+    eput(h)
+    eiput({instance})
+    nedges += 1
+"""
 
-def build_level(info: SpecInfo, fingerprint: Callable | None, deadlock: bool, keep_fps: bool) -> Callable:
+_RECORD_LOCALS = """    graph = search.graph
+    eput = graph.edge_fps.append
+    eiput = graph.edge_iids.append
+    endput = graph.ends.append
+    nedges = len(graph.edge_fps)"""
+
+
+def build_level(info: SpecInfo, fingerprint: Callable | None, deadlock: bool, keep_fps: bool,
+                record: bool = False) -> Callable:
     """Compile the level-expansion function for one spec configuration.
 
     `deadlock`: count each state's successors to find those with none. `keep_fps`: also
     list the new states' fingerprints, which settling needs once the visited set has
-    compact runs to look them up in (until then, not keeping them is cheaper).
+    compact runs to look them up in (until then, not keeping them is cheaper). `record`:
+    record the state graph for liveness (search.graph; no constraint can be in force).
     """
+    if record and info.constraints:
+        raise AssertionError("the state graph is recorded only without constraints")
     from .search import PROGRESS_EVERY
 
     ns: dict[str, Any] = {"PROGRESS_EVERY": PROGRESS_EVERY, "Stop": Stop, "Diagnose": BadSuccessor}
+    fp_of = "fingerprint({})" if fingerprint else "hash({})"
+
     def handle(ai: int, instance: str, constraint: str) -> str:
+        if record:
+            return _HANDLE_RECORD.format(
+                ai=ai,
+                count="generated += 1\n" if deadlock else "",
+                seen_fp=fp_of.format("t"),
+                fingerprint="    h = fingerprint(t)\n" if fingerprint else "    if not covers(t):\n        register(t)\n    h = hash(t)\n",
+                instance=instance,
+            )
         return _HANDLE.format(
             ai=ai,
             count="generated += 1\n" if deadlock else "",
@@ -139,7 +184,10 @@ def build_level(info: SpecInfo, fingerprint: Callable | None, deadlock: bool, ke
         fired_locals="\n".join(f"    f{ai} = 0" for ai in range(n)),
         fired_tuple=fired_tuple,
         fired_zero=textwrap.indent(zero, " " * 12),
-        before="            before = generated" if deadlock else "",
+        before="\n".join(([" " * 12 + "before = generated"] if deadlock else [])
+                          + ([" " * 12 + "hs = " + fp_of.format("s")] if record else [])),
+        record_locals=_RECORD_LOCALS if record else "",
+        after=" " * 12 + "endput(nedges)" if record else "",
         deadlock=textwrap.indent(dead.strip("\n"), " " * 12) if deadlock else "",
     )
     if os.environ.get("PROTOCHECK_DUMP_LOOP"):

@@ -16,7 +16,10 @@ successors.py fixes:
   — after making sure the value registry holds its parts, fingerprint.py says why — or
   its view, or its canonical image under a symmetry) in the recent part of the visited
   set; the compact runs of older fingerprints are consulted per chunk, when settling;
-- else queue it for the next level with its parent and action instance.
+- else queue it for the next level with its parent and action instance;
+- with liveness properties to check (`search.graph`), also record it as an edge of the
+  state graph (its fingerprint and action instance), unless it equals its parent: that
+  is a stuttering step, not an edge (state_graph.py).
 A state without successors is a deadlock unless a @terminal predicate accepts it.
 Every PROGRESS_EVERY frontier states the chunk is settled (settle.py: the runs, the
 parent log, invariants, limits) and the clock is read. An exception in the spec's code
@@ -47,7 +50,8 @@ def expand_level(search: Search, frontier: list[Any], probe: bool) -> list[Any]:
     constraints, fingerprint, registry = info.constraints, search.fingerprint, search.registry
     seen, window, types = search.seen.recent, search.window, search.state_types
     instance_id = search.log.instance_id
-    keep_fps = bool(search.seen.runs)  # settling looks new fingerprints up in the runs
+    graph = search.graph  # None unless liveness properties are to be checked
+    keep_fps = bool(search.seen.runs) or graph is not None  # settling looks new fingerprints up in the runs
     n_actions = len(info.actions)
     first = len(search.log) - len(frontier)  # log index of frontier[0]
     nxt: list[Any] = []
@@ -72,12 +76,16 @@ def expand_level(search: Search, frontier: list[Any], probe: bool) -> list[Any]:
         for k, s in enumerate(frontier[lo:lo + PROGRESS_EVERY], first + lo):
             found = 0
             try:
+                hs = search.key(s) if graph is not None else None
                 for ai, args, t in successors(info, spec, s):
                     fired[ai] += 1
                     found += 1
                     if constraints and not all(c(spec, t) for c in constraints):
                         continue
                     if t in window:
+                        if graph is not None and t != s:
+                            graph.edge_fps.append(search.key(t))
+                            graph.edge_iids.append(instance_id(ai, args))
                         continue
                     if fingerprint is None:
                         if not registry.covers(t):
@@ -85,6 +93,9 @@ def expand_level(search: Search, frontier: list[Any], probe: bool) -> list[Any]:
                         h = hash(t)
                     else:
                         h = fingerprint(t)
+                    if graph is not None and h != hs:
+                        graph.edge_fps.append(h)
+                        graph.edge_iids.append(instance_id(ai, args))
                     if h in seen:
                         continue
                     if type(t) not in types and not search._admit_type(t):
@@ -102,6 +113,8 @@ def expand_level(search: Search, frontier: list[Any], probe: bool) -> list[Any]:
             except Exception:
                 search._count(tuple(fired))
                 search._fail(search._diagnose_state(s, k, None, expand=True))
+            if graph is not None:
+                graph.ends.append(len(graph.edge_fps))
             if not found and search.deadlock and not search._terminal(s, k):
                 settle()
                 chunk_start = k - first + 1

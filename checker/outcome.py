@@ -46,7 +46,7 @@ def verdict(stop: str, violations: Sequence[Violation]) -> str:
     """The status reported: any error found outranks any violation, which outranks any
     deadlock, which outranks how the search stopped (finished, a limit, Ctrl-C)."""
     kinds = {v.kind for v in violations}
-    for kind, status in (("error", "error"), ("invariant", "violation"), ("deadlock", "deadlock")):
+    for kind, status in (("error", "error"), ("invariant", "violation"), ("liveness", "violation"), ("deadlock", "deadlock")):
         if kind in kinds:
             return status
     return stop

@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterable
 import attrs
 
 from . import constants as constants_mod
+from . import liveness
 from .codegen import build_level
 from .level import expand_level
 from .settle import Settling, Stop as _Stop
@@ -97,6 +98,12 @@ class Search(Settling):
         self._mark = 0  # new states of the level already settled
         self.window: set = set()
         self._holds = _all_hold(self.invariant_fns)
+        # Liveness (liveness.py): the properties' instances, and the state graph the loop records for them.
+        props = liveness.selected(self.info, options)
+        liveness.refuse_unsound(spec, self.info, props, bool(getattr(self.fingerprint, "symmetry", 0)), 1)
+        self.graph, self.live = liveness.start(self, props) if props else (None, [])
+        self.vacuous_properties: list[str] = []
+        self.liveness_seconds = 0.0
 
     # -- the run -------------------------------------------------------------------------------
 
@@ -118,6 +125,8 @@ class Search(Settling):
                     frontier = self._level(frontier, probe)
                     if frontier:
                         self.depth += 1
+                if self.graph is not None:  # every reachable state was explored: its graph is complete
+                    self.violations.extend(liveness.check_properties(self))
         except _Stop as stop:
             status, reason = stop.status, stop.reason
         except TimeLimitReached:
@@ -166,6 +175,8 @@ class Search(Settling):
                 raise _Stop("incomplete", f"reached max_states={self.max_states}")
             self.seen.add(h)
             idx = self.log.add_initial(ordinal)
+            if self.graph is not None:
+                self._observe([h], [s], idx)
             self._check(s, idx)
             if self.exercise.pending:
                 self.exercise.see([s])
@@ -192,10 +203,18 @@ class Search(Settling):
         self.window = set(frontier)
         if self.loop == "plain":
             return expand_level(self, frontier, probe)
-        variant = bool(self.seen.runs)
+        record = self.graph is not None
+        variant = bool(self.seen.runs) or record
         if self._compiled[variant] is None:
-            self._compiled[variant] = build_level(self.info, self.fingerprint, self.deadlock, variant)
+            self._compiled[variant] = build_level(self.info, self.fingerprint, self.deadlock, variant, record)
         return self._compiled[variant](self, frontier, probe)
+
+    def _observe(self, fps: list[int], states: list[Any], first: int) -> None:
+        """Note new states (log indices from `first`) in the state graph, with their predicates."""
+        try:
+            self.graph.add_states(fps, states)
+        except Exception:
+            self._fail(liveness.observe_failed(self, states, first))
 
     def key(self, s: Any) -> int:
         """The fingerprint of `s` as the loop computes it, its parts registered (slow paths)."""
@@ -298,7 +317,12 @@ class Search(Settling):
     def _result(self, status: str, reason: str) -> CheckResult:
         n_actions = len(self.info.actions)
         counts = Counts(len(self.log), self.generated, self.fired, self.log.new_per_action(n_actions), self.queue_left)
-        return build_result(self, status, reason, counts, violating=self.violating)
+        result = build_result(self, status, reason, counts, violating=self.violating)
+        result.properties = [inst.label for inst in self.live]
+        if self.graph is not None:
+            result.transitions = self.graph.edges
+            result.vacuous += [name for name in self.vacuous_properties if name not in result.vacuous]
+        return result
 
 
 def _all_hold(invariants: tuple[Callable, ...]) -> Callable[[Any, Any], bool]:
@@ -376,6 +400,8 @@ def check(
         raise SpecError(f"check() was given options= and also {changed}=. Pass the options one way: as keywords, or "
                         f"all in options=Options(...) (attrs.evolve(options, {changed.split(', ')[0]}=...) changes one).")
     n = options.processes
+    if n > 1:
+        liveness.refuse_unsound(spec, describe(type(spec)), liveness.selected(describe(type(spec)), options), False, n)
     try:
         with exit_is_an_error():  # sys.exit() in the spec's code: status 'error', not the caller's exit
             if n > 1:

@@ -50,7 +50,7 @@ class Settling:
             try:
                 if self.seen.runs:
                     self._drop_known(nxt, mark, parents, iids, fps)
-                self._admit(nxt, mark, parents, iids, probe)
+                self._admit(nxt, mark, parents, iids, probe, fps)
             finally:
                 parents.clear()
                 iids.clear()
@@ -69,9 +69,12 @@ class Settling:
             nxt.extend(itertools.compress(tail, keep))
             parents[:] = itertools.compress(parents, keep)
             iids[:] = itertools.compress(iids, keep)
+            if fps:
+                fps[:] = itertools.compress(fps, keep)
 
-    def _admit(self, nxt: list, mark: int, parents: list, iids: list, probe: bool) -> None:
-        """Log the chunk's new states up to the limits, then check invariants on them in order."""
+    def _admit(self, nxt: list, mark: int, parents: list, iids: list, probe: bool, fps: list | None = None) -> None:
+        """Log the chunk's new states up to the limits, then check invariants on them in order
+        (and, for liveness, note their fingerprints and the properties' predicates)."""
         log, n = self.log, len(nxt) - mark
         room = 0 if probe else n if self.max_states is None else min(n, self.max_states - len(log))
         first = len(log)
@@ -79,6 +82,8 @@ class Settling:
             log.extend(parents, iids)
         elif room:
             log.extend(parents[:room], iids[:room])
+        if self.graph is not None and room:
+            self._observe(fps[:room], nxt[mark:mark + room], first)
         if self.invariant_fns and room:
             spec, holds = self.spec, self._holds
             try:
