@@ -26,27 +26,147 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 
-class Fairness(NamedTuple):
-    """The fairness conditions: per edge, the condition its action instance belongs to
-    (-1: none), and per condition whether it is strong."""
+CHUNK = 1 << 20  # edges per slice of the per-edge array work: bounds its temporaries (~25 bytes an edge)
 
-    of_eid: np.ndarray  # instance id -> condition index, or -1
+
+class Fairness(NamedTuple):
+    """The fairness conditions: per action instance, the condition it belongs to (-1:
+    none), and per condition whether it is strong."""
+
+    of_eid: np.ndarray  # instance id -> condition index, or -1 (int32)
     strong: np.ndarray  # condition index -> bool
+    shared: bool = True  # some condition covers several instances (an action fair as a whole)
 
     @property
     def count(self) -> int:
         return int(self.strong.size)
 
 
+def unique(x: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (np.unique's hash-based path is 30x slower on these arrays)."""
+    x = np.sort(x)
+    return x[np.concatenate(([True], x[1:] != x[:-1]))] if x.size else x
+
+
+def unique_counts(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    x = np.sort(x)
+    if not x.size:
+        return x, np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.concatenate(([True], x[1:] != x[:-1])))
+    return x[starts], np.diff(np.append(starts, x.size))
+
+
+def first_of_each(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values of `x` and the position of each one's first occurrence."""
+    order = np.argsort(x, kind="stable")
+    xs = x[order]
+    keep = np.concatenate(([True], xs[1:] != xs[:-1])) if xs.size else np.zeros(0, dtype=bool)
+    return xs[keep], order[keep]
+
+
+def row_slices(indptr: np.ndarray, chunk: int = CHUNK):
+    """(first row, end row) slices of a CSR array holding about `chunk` edges each."""
+    n = indptr.size - 1
+    lo = 0
+    while lo < n:
+        hi = int(np.searchsorted(indptr, indptr[lo] + chunk, side="right")) - 1
+        hi = min(max(hi, lo + 1), n)
+        yield lo, hi
+        lo = hi
+
+
+def rows_of(indptr: np.ndarray, lo: int, hi: int, dtype=np.int32) -> np.ndarray:
+    """The source row of every edge in rows lo..hi."""
+    return np.repeat(np.arange(lo, hi, dtype=dtype), np.diff(indptr[lo:hi + 1]))
+
+
 class Graph(NamedTuple):
+    """The recorded graph in CSR form (state_graph.py) and its skeleton: each pair of
+    distinct states joined by some edge, once, rows sorted — what the SCCs need. (scipy
+    1.17's strong components never return on a matrix that holds a pair twice, which
+    several action instances leading to one state give.) An edge's source is found from
+    `indptr` when needed rather than stored (4 bytes an edge)."""
+
     indptr: np.ndarray
     dst: np.ndarray
     eid: np.ndarray
-    src: np.ndarray  # per edge, its source
+    skel_indptr: np.ndarray
+    skel_dst: np.ndarray
 
     @property
     def n(self) -> int:
         return self.indptr.size - 1
+
+    def src(self, edges: np.ndarray | list[int]) -> np.ndarray:
+        return np.searchsorted(self.indptr, np.asarray(edges), side="right") - 1
+
+    @classmethod
+    def of(cls, indptr: np.ndarray, dst: np.ndarray, eid: np.ndarray) -> "Graph":
+        n = indptr.size - 1
+        parts, counts = [], np.zeros(n, dtype=np.int64)
+        for lo, hi in row_slices(indptr):
+            e0, e1 = int(indptr[lo]), int(indptr[hi])
+            rows = rows_of(indptr, lo, hi, np.int64)
+            pairs = unique(rows * n + dst[e0:e1])  # sorted by source, then target
+            rows, targets = pairs // n, pairs % n
+            keep = rows != targets  # (no self-loops are recorded; kept for safety)
+            parts.append(targets[keep].astype(dst.dtype))
+            counts[lo:hi] = np.bincount(rows[keep] - lo, minlength=hi - lo)
+        skel_indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(counts, out=skel_indptr[1:])
+        skel_dst = np.concatenate(parts) if parts else np.zeros(0, dtype=dst.dtype)
+        return cls(indptr, dst, eid, skel_indptr, skel_dst)
+
+
+def strong_components(g: Graph, alive: np.ndarray) -> np.ndarray:
+    """SCC label per state of the subgraph induced by `alive` (-1 outside it), from the
+    skeleton's edges inside it; the matrix's values are one broadcast 1.0, not an array."""
+    n = g.n
+    rows = np.repeat(np.arange(n, dtype=g.skel_dst.dtype), np.diff(g.skel_indptr))
+    keep = alive[rows] & alive[g.skel_dst]
+    dst = g.skel_dst[keep]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows[keep], minlength=n), out=indptr[1:])
+    del rows, keep
+    ones = np.broadcast_to(np.float64(1.0), dst.shape)
+    m = csr_matrix((ones, dst, indptr), shape=(n, n), copy=False)
+    _, label = connected_components(m, directed=True, connection="strong")
+    return np.where(alive, label, -1)
+
+
+class FairEdges(NamedTuple):
+    """The edges of fair action instances (source, target, condition) and, once per state,
+    the conditions enabled there: what every round of fair_components reads."""
+
+    src: np.ndarray
+    dst: np.ndarray
+    cond: np.ndarray
+    en_state: np.ndarray
+    en_cond: np.ndarray
+
+    @classmethod
+    def of(cls, g: Graph, fair: Fairness) -> "FairEdges":
+        F = fair.count
+        slices = list(row_slices(g.indptr))
+        per = [int((fair.of_eid[g.eid[g.indptr[lo]:g.indptr[hi]]] >= 0).sum()) for lo, hi in slices]
+        src = np.empty(sum(per), dtype=g.dst.dtype)
+        dst = np.empty(sum(per), dtype=g.dst.dtype)
+        cond = np.empty(sum(per), dtype=np.int32)
+        at, pairs = 0, []
+        for (lo, hi), k in zip(slices, per):
+            e0, e1 = int(g.indptr[lo]), int(g.indptr[hi])
+            c = fair.of_eid[g.eid[e0:e1]]
+            has = c >= 0
+            src[at:at + k] = rows_of(g.indptr, lo, hi, g.dst.dtype)[has]
+            dst[at:at + k] = g.dst[e0:e1][has]
+            cond[at:at + k] = c[has]
+            if fair.shared:  # several edges of one state may share a condition: count it once
+                pairs.append(unique(src[at:at + k].astype(np.int64) * F + cond[at:at + k]))
+            at += k
+        if not fair.shared:  # one condition per instance, one edge per instance and state
+            return cls(src, dst, cond, src, cond)
+        both = np.concatenate(pairs) if pairs else np.zeros(0, dtype=np.int64)
+        return cls(src, dst, cond, (both // F).astype(g.dst.dtype), (both % F).astype(np.int32))
 
 
 def fair_components(g: Graph, allowed: np.ndarray, fair: Fairness, must_meet: np.ndarray | None = None) -> list[np.ndarray]:
@@ -55,51 +175,47 @@ def fair_components(g: Graph, allowed: np.ndarray, fair: Fairness, must_meet: np
     counts only if it contains one of these states (for <>[]P: a state where P is false)."""
     alive = allowed.copy()
     found: list[np.ndarray] = []
-    cond = fair.of_eid[g.eid] if fair.count else np.full(g.eid.size, -1, dtype=np.int64)
-    has_cond = cond >= 0
+    F = fair.count
+    fe = FairEdges.of(g, fair) if F else None
     while alive.any():
-        keep = alive[g.src] & alive[g.dst]
-        m = csr_matrix((np.ones(int(keep.sum()), dtype=np.int8), (g.src[keep], g.dst[keep])), shape=(g.n, g.n))
-        _, label = connected_components(m, directed=True, connection="strong")
-        label = np.where(alive, label, -1)
-        size = np.bincount(label[alive], minlength=int(label.max()) + 1)
+        label = strong_components(g, alive)
+        size = np.bincount(label[alive])
         drop = np.zeros(size.size, dtype=bool)  # components with no fair cycle
         if must_meet is not None:
             drop |= np.bincount(label[alive & must_meet], minlength=size.size) == 0
-        remove = np.zeros(g.n, dtype=bool)  # states to cut out of components kept for another round
-        if fair.count:
-            F = fair.count
-            # Conditions taken inside each component: edges within one component.
-            inside = keep & has_cond & (label[g.src] == label[g.dst])
-            taken = np.unique(label[g.src[inside]].astype(np.int64) * F + cond[inside])
-            # Conditions enabled per state (from all its edges, wherever they lead), then per component.
-            out = alive[g.src] & has_cond
-            pairs = np.unique(g.src[out].astype(np.int64) * F + cond[out])
-            state, c = pairs // F, pairs % F
-            comp_pairs = label[state].astype(np.int64) * F + c
-            keys, enabled_in = np.unique(comp_pairs, return_counts=True)
-            untaken = ~np.isin(keys, taken)
+        split = np.zeros(size.size, dtype=bool)  # components to split again, without `remove`
+        remove = np.zeros(g.n, dtype=bool)
+        if F:
+            # Conditions taken inside a component: by an edge between two of its states.
+            taken = []
+            for lo in range(0, fe.src.size, CHUNK):
+                ls = label[fe.src[lo:lo + CHUNK]]
+                inside = (ls >= 0) & (ls == label[fe.dst[lo:lo + CHUNK]])
+                taken.append(unique(ls[inside].astype(np.int64) * F + fe.cond[lo:lo + CHUNK][inside]))
+            taken = unique(np.concatenate(taken))
+            # Conditions enabled in a component, and in how many of its states.
+            el = label[fe.en_state]
+            live = el >= 0
+            state = fe.en_state[live]
+            comp_pairs = el[live].astype(np.int64) * F + fe.en_cond[live]
+            keys, enabled_in = unique_counts(comp_pairs)
+            untaken = ~np.isin(keys, taken, assume_unique=True)
             comp, kc = keys // F, keys % F
-            weak_dead = untaken & ~fair.strong[kc] & (enabled_in == size[comp])
-            drop[comp[weak_dead]] = True
+            drop[comp[untaken & ~fair.strong[kc] & (enabled_in == size[comp])]] = True
             strong_cut = untaken & fair.strong[kc]
             if strong_cut.any():
-                cut_keys = keys[strong_cut]
-                cut = np.isin(comp_pairs, cut_keys)
-                remove[state[cut]] = True
-            split = np.zeros(size.size, dtype=bool)
-            split[comp[strong_cut]] = True
-            split &= ~drop
-        else:
-            split = np.zeros(size.size, dtype=bool)
-        fair_here = ~drop & ~split & (size > 0)
-        if fair_here.any():
-            order = np.argsort(label, kind="stable")
-            bounds = np.searchsorted(label[order], np.arange(size.size + 1))
-            for c in np.flatnonzero(fair_here):
-                found.append(np.sort(order[bounds[c]:bounds[c + 1]]))
+                remove[state[np.isin(comp_pairs, keys[strong_cut])]] = True
+                split[comp[strong_cut]] = True
+                split &= ~drop
+        fair_here = np.flatnonzero(~drop & ~split & (size > 0))
+        if fair_here.size:
+            members = np.flatnonzero(np.isin(label, fair_here))
+            by_comp = members[np.argsort(label[members], kind="stable")]
+            bounds = np.searchsorted(label[by_comp], fair_here, side="left")
+            ends = np.searchsorted(label[by_comp], fair_here, side="right")
+            found.extend(by_comp[lo:hi] for lo, hi in zip(bounds.tolist(), ends.tolist()))
         # Next round: only the split components, without the states cut out of them.
-        alive = alive & (label >= 0) & split[np.maximum(label, 0)] & ~remove
+        alive &= (label >= 0) & split[np.maximum(label, 0)] & ~remove
     return found
 
 
@@ -140,7 +256,7 @@ def bfs(g: Graph, allowed: np.ndarray, sources: np.ndarray, start: np.ndarray | 
         d = g.dst[edges].astype(np.int64)
         ok = allowed[d] & (dist[d] < 0)
         d, edges = d[ok], edges[ok]
-        fresh, first = np.unique(d, return_index=True)
+        fresh, first = first_of_each(d)
         level += 1
         dist[fresh] = level
         pred[fresh] = edges[first]
@@ -154,7 +270,7 @@ def path_to(g: Graph, pred: np.ndarray, node: int) -> tuple[int, list[int]]:
     while pred[node] >= 0:
         e = int(pred[node])
         edges.append(e)
-        node = int(g.src[e])
+        node = int(g.src([e])[0])
     edges.reverse()
     return node, edges
 
@@ -174,13 +290,13 @@ def fair_cycle(g: Graph, comp: np.ndarray, entry: int, fair: Fairness, meet: np.
     need_state: dict[int, np.ndarray] = {}  # weak condition -> states where it is disabled
     if fair.count:
         cond_in = fair.of_eid[g.eid[within]]
-        for c in np.unique(cond_in[cond_in >= 0]).tolist():
+        for c in unique(cond_in[cond_in >= 0]).tolist():
             need_edge[c] = within[cond_in == c].tolist()
         cond_out = fair.of_eid[g.eid[edges]]
-        for c in np.unique(cond_out[cond_out >= 0]).tolist():
+        for c in unique(cond_out[cond_out >= 0]).tolist():
             if c in need_edge or fair.strong[c]:
                 continue
-            enabled = np.unique(g.src[edges[cond_out == c]])
+            enabled = unique(g.src(edges[cond_out == c]))
             need_state[c] = comp[~np.isin(comp, enabled)]
     want_meet = meet is not None and not meet[entry]
     if not need_edge and not need_state and not want_meet:
@@ -210,7 +326,7 @@ def fair_cycle(g: Graph, comp: np.ndarray, entry: int, fair: Fairness, meet: np.
         dist, pred = bfs(g, inside, np.array([here]))
         best = None  # (distance, tie-break, path edges)
         for c, es in need_edge.items():
-            srcs = g.src[es]
+            srcs = g.src(es)
             reach = dist[srcs]
             i = int(np.argmin(np.where(reach >= 0, reach, np.iinfo(np.int64).max)))
             cand = (int(reach[i]) + 1, 0, c)

@@ -131,7 +131,7 @@ def fairness(search: "Search") -> Fairness:
     """The fairness conditions over the action instances the search met."""
     log, actions = search.log, search.info.actions
     instances = log._instance_list
-    of_eid = np.full(max(len(instances), 1), -1, dtype=np.int64)
+    of_eid = np.full(max(len(instances), 1), -1, dtype=np.int32)
     strong: list[bool] = []
     whole: dict[int, int] = {}
     for iid, (ai, _) in enumerate(instances):
@@ -146,7 +146,8 @@ def fairness(search: "Search") -> Fairness:
                 whole[ai] = len(strong)
                 strong.append(act.fair == "strong")
             of_eid[iid] = whole[ai]
-    return Fairness(of_eid, np.array(strong, dtype=bool))
+    counts = np.bincount(of_eid[of_eid >= 0], minlength=len(strong))
+    return Fairness(of_eid, np.array(strong, dtype=bool), bool((counts > 1).any()))
 
 
 def check_properties(search: "Search") -> list[Violation]:
@@ -155,7 +156,7 @@ def check_properties(search: "Search") -> list[Violation]:
     t0 = time.monotonic()
     graph = search.graph
     graph.freeze()
-    g = Graph(graph.indptr, graph.dst, graph.eid, graph.sources())
+    g = Graph.of(graph.indptr, graph.dst, graph.eid)
     fair = fairness(search)
     depth = np.repeat(np.arange(len(search.level_sizes), dtype=np.int64), search.level_sizes)
     if depth.size != g.n:

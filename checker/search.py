@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterable
 import attrs
 
 from . import constants as constants_mod
-from . import liveness
+from . import liveness as lv  # (check() has a `liveness` keyword)
 from .codegen import build_level
 from .level import expand_level
 from .settle import Settling, Stop as _Stop
@@ -99,11 +99,12 @@ class Search(Settling):
         self.window: set = set()
         self._holds = _all_hold(self.invariant_fns)
         # Liveness (liveness.py): the properties' instances, and the state graph the loop records for them.
-        props = liveness.selected(self.info, options)
-        liveness.refuse_unsound(spec, self.info, props, bool(getattr(self.fingerprint, "symmetry", 0)), 1)
-        self.graph, self.live = liveness.start(self, props) if props else (None, [])
+        props = lv.selected(self.info, options)
+        lv.refuse_unsound(spec, self.info, props, bool(getattr(self.fingerprint, "symmetry", 0)), 1)
+        self.graph, self.live = lv.start(self, props) if props else (None, [])
         self.vacuous_properties: list[str] = []
         self.liveness_seconds = 0.0
+        self.liveness_checked = False
 
     # -- the run -------------------------------------------------------------------------------
 
@@ -126,7 +127,8 @@ class Search(Settling):
                     if frontier:
                         self.depth += 1
                 if self.graph is not None:  # every reachable state was explored: its graph is complete
-                    self.violations.extend(liveness.check_properties(self))
+                    self.violations.extend(lv.check_properties(self))
+                    self.liveness_checked = True
         except _Stop as stop:
             status, reason = stop.status, stop.reason
         except TimeLimitReached:
@@ -214,7 +216,7 @@ class Search(Settling):
         try:
             self.graph.add_states(fps, states)
         except Exception:
-            self._fail(liveness.observe_failed(self, states, first))
+            self._fail(lv.observe_failed(self, states, first))
 
     def key(self, s: Any) -> int:
         """The fingerprint of `s` as the loop computes it, its parts registered (slow paths)."""
@@ -322,6 +324,11 @@ class Search(Settling):
         if self.graph is not None:
             result.transitions = self.graph.edges
             result.vacuous += [name for name in self.vacuous_properties if name not in result.vacuous]
+            if not self.liveness_checked and result.status != "error":
+                why = ("the search stopped at the first violation (--continue explores on)" if result.status in
+                       ("violation", "deadlock") else "the search did not explore every reachable state")
+                result.warnings.append(f"The liveness properties ({', '.join(result.properties)}) were not checked: "
+                                       f"{why}, and a cycle can only be judged on the whole state graph.")
         return result
 
 
@@ -401,7 +408,7 @@ def check(
                         f"all in options=Options(...) (attrs.evolve(options, {changed.split(', ')[0]}=...) changes one).")
     n = options.processes
     if n > 1:
-        liveness.refuse_unsound(spec, describe(type(spec)), liveness.selected(describe(type(spec)), options), False, n)
+        lv.refuse_unsound(spec, describe(type(spec)), lv.selected(describe(type(spec)), options), False, n)
     try:
         with exit_is_an_error():  # sys.exit() in the spec's code: status 'error', not the caller's exit
             if n > 1:

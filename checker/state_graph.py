@@ -83,8 +83,3 @@ class StateGraph:
     def predicate(self, k: int) -> np.ndarray:
         """Predicate k's value in every state, as a boolean array."""
         return np.frombuffer(self.bits[k], dtype=np.bool_)
-
-    def sources(self) -> np.ndarray:
-        """Per edge, its source state (computed when needed: 4-8 bytes per edge)."""
-        n = self.indptr.size - 1
-        return np.repeat(np.arange(n, dtype=self.dst.dtype), np.diff(self.indptr))
