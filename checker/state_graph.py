@@ -66,7 +66,7 @@ class StateGraph:
         order = order.astype(index_type)
         efps = np.frombuffer(self.edge_fps, dtype=np.int64)
         dst = np.empty(efps.size, dtype=index_type)
-        step = 1 << 22
+        step = 1 << 20  # edges per lookup: bounds the 8-byte temporaries
         for lo in range(0, efps.size, step):
             chunk = efps[lo:lo + step]
             pos = np.searchsorted(ordered, chunk)
@@ -77,8 +77,9 @@ class StateGraph:
         self.indptr = np.zeros(n + 1, dtype=np.int64)
         self.indptr[1:] = np.frombuffer(self.ends, dtype=np.int64)
         self.dst = dst
-        self.eid = np.frombuffer(self.edge_iids, dtype=np.int32).copy()
-        self.edge_fps = self.state_fps = self.ends = self.edge_iids = None  # the arrays replace them
+        eid = np.frombuffer(self.edge_iids, dtype=np.int32)
+        self.eid = eid.astype(np.int16) if eid.size and int(eid.max()) < 2**15 else eid  # 2 bytes an edge when they fit
+        self.edge_fps = self.state_fps = self.ends = None  # the arrays replace them
 
     def predicate(self, k: int) -> np.ndarray:
         """Predicate k's value in every state, as a boolean array."""
