@@ -165,6 +165,8 @@ def check_properties(search: "Search") -> list[Violation]:
     failed: set[str] = set()
     vacuous: dict[str, list[bool]] = {}
     for inst in search.live:
+        if search.progress is not None:  # one line per property: on a big graph each takes seconds
+            search.progress({**search.snapshot(), "liveness": inst.label, "transitions": graph.edges})
         p = graph.predicate(inst.p)
         trig = graph.predicate(inst.t) if inst.t is not None else None
         vacuous.setdefault(inst.prop.name, []).append(bool(p.all() or (trig is not None and not trig.any())))

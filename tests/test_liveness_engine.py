@@ -319,3 +319,14 @@ def test_symmetry_is_refused_and_can_be_switched_off():
         check(Pair(), deadlock=False)
     r = check(Pair(), deadlock=False, symmetry=False)
     assert (r.status, r.distinct_states, r.transitions) == ("ok", 9, 12)
+
+
+def test_progress_names_each_property_while_the_cycles_are_checked():
+    seen = []
+    r = check(Clients(), deadlock=False, progress=seen.append, progress_interval=1000)
+    live = [p for p in seen if p.get("liveness")]
+    assert [p["liveness"] for p in live] == r.properties
+    assert all(p["transitions"] == r.transitions for p in live)
+    from reports.progress import _line
+
+    assert _line(live[0]).startswith(f"distinct {r.distinct_states:,}  transitions {r.transitions:,}  checking granted(c=0)")
