@@ -1,5 +1,5 @@
-"""The `protocheck` command line. Exit codes of `check`: 0 ok; 1 invariant violation or
-deadlock; 2 spec error or bad usage; 3 incomplete (a limit cut the search short); 130
+"""The `protocheck` command line. Exit codes of `check`: 0 ok; 1 invariant violation,
+liveness violation or deadlock; 2 spec error or bad usage; 3 incomplete (a limit cut the search short); 130
 interrupted. `ci` exits 0 when every manifest entry has its expected outcome, 1 when any
 differs, 2 on a bad manifest or usage. `graph` exits 0, or 2 when it refuses."""
 
@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("target", metavar="TARGET",
                    help="a models.toml entry name, a bundled model name, package.module:Class, or path/to/file.py:Class")
     add_search_arguments(p)
+    add_liveness_arguments(p)
     add_output_arguments(p)
     p.add_argument("--manifest", metavar="PATH", help="the manifest to look TARGET up in (default: models.toml here or above)")
     p.set_defaults(handler=cmd_check)
@@ -58,7 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--manifest", metavar="PATH", help="the manifest to look TARGET up in")
     p.set_defaults(handler=cmd_graph)
 
-    p = sub.add_parser("list", help="list the bundled specs (constants, actions, invariants) and the models.toml entries")
+    p = sub.add_parser("list", help="list the bundled specs (constants, actions and their fairness, invariants, "
+                                    "liveness properties) and the models.toml entries")
     p.add_argument("--manifest", metavar="PATH", help="the manifest whose entries to list (default: models.toml here or above)")
     p.set_defaults(handler=cmd_list)
     return parser
@@ -88,6 +90,12 @@ def add_search_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-symmetry", action="store_true", help="ignore a symmetry the spec declares (explore every state)")
     p.add_argument("--workers", type=_workers, default=1, metavar="N|auto",
                    help="search in N processes that split the visited set (auto: one per core); same results as 1")
+
+
+def add_liveness_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--property", action="append", default=None, metavar="NAME",
+                   help="check only this liveness property (repeatable; default: every one the spec declares)")
+    p.add_argument("--no-liveness", action="store_true", help="check no liveness property (safety only)")
 
 
 def add_output_arguments(p: argparse.ArgumentParser) -> None:
@@ -142,7 +150,52 @@ def search_options(args: argparse.Namespace) -> Options:
     """The search the flags ask for (checked by Options: a bad value is a one-paragraph error)."""
     return Options(deadlock=not args.no_deadlock, invariants=args.invariant, max_states=args.max_states,
                    max_depth=args.max_depth, time_limit=args.time_limit, stop_on_first=not args.keep_going,
-                   symmetry=not args.no_symmetry, workers=args.workers)
+                   symmetry=not args.no_symmetry, workers=args.workers, **liveness_options(args))
+
+
+def liveness_options(args: argparse.Namespace) -> dict[str, Any]:
+    """--property / --no-liveness as check()'s properties= and liveness= (absent flags: the defaults)."""
+    return {"properties": getattr(args, "property", None), "liveness": not getattr(args, "no_liveness", False)}
+
+
+def check_property_flags(spec: Any, args: argparse.Namespace) -> None:
+    """Refuse --property names the spec does not declare (and --property with --no-liveness)
+    before the search, in one paragraph that lists what can be named."""
+    names = getattr(args, "property", None)
+    if names is None:
+        return
+    if getattr(args, "no_liveness", False):
+        raise UsageError(f"--property {' '.join(names)} and --no-liveness contradict each other: --property selects "
+                         "liveness properties to check, --no-liveness checks none. Drop one of them.")
+    declared = describe(type(spec)).properties
+    unknown = [n for n in names if n not in declared]
+    if not unknown:
+        return
+    cls = type(spec).__name__
+    flags = ", ".join(f"--property {n}" for n in unknown)
+    if not declared:
+        raise UsageError(f"{flags}: {cls} declares no liveness property (@eventually, @always_eventually, "
+                         "@eventually_always or @leads_to), so there is nothing to select. Leave --property out, or "
+                         "declare the property in the spec.")
+    raise UsageError(f"{flags}: {cls} has no liveness property named {unknown[0]!r}. Its properties are: "
+                     f"{', '.join(property_summary(p) for p in declared.values())}. Name one of those (the name "
+                     "without parameters, as declared), or leave --property out to check them all.")
+
+
+def property_summary(prop: Any) -> str:
+    """`served(c) (T ~> P)`: a property's name, parameters and form, as `list` and errors show it."""
+    from checker.properties import FORMS
+
+    params = f"({', '.join(prop.params)})" if prop.params else ""
+    return f"{prop.name}{params} ({FORMS[prop.form]})"
+
+
+def fairness_summary(act: Any) -> str:
+    """` — WF per instance`: an action's fairness as `list` shows it ('' when it has none)."""
+    if act.fair is None:
+        return ""
+    kind = {"weak": "WF", "strong": "SF"}[act.fair]
+    return f" — {kind}{' per instance' if act.each else ''}"
 
 
 def run_check(spec: Any, args: argparse.Namespace, console: Console):
@@ -221,6 +274,8 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
         for key in ("max_states", "max_depth", "time_limit"):
             if getattr(args, key) is None:
                 setattr(args, key, getattr(entry, key))
+        apply_entry_liveness(entry, args)
+    check_property_flags(spec, args)
     result = run_check(spec, args, console)
     print_result(result, console, full=args.full, quiet=args.quiet, continued=args.keep_going)
     if entry is not None:
@@ -232,6 +287,16 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
                       f"{'as expected' if outcome.passed else 'DIFFERS — ' + outcome.detail}") + f"[/{style}]")
     write_outputs(result, args, spec, entry.name if entry else args.target, console)
     return result.exit_code
+
+
+def apply_entry_liveness(entry: Any, args: argparse.Namespace) -> None:
+    """A manifest entry's properties / liveness / symmetry settings, unless the command line
+    gave its own (--property, --no-liveness, --no-symmetry)."""
+    if args.property is None and not args.no_liveness:
+        if entry.properties is not None:
+            args.property = list(entry.properties)
+        args.no_liveness = not entry.liveness
+    args.no_symmetry = args.no_symmetry or not entry.symmetry
 
 
 def cmd_ci(args: argparse.Namespace, console: Console) -> int:
@@ -306,20 +371,21 @@ def cmd_list(args: argparse.Namespace, console: Console) -> int:
     from rich.table import Table
 
     table = Table(title="bundled specs", show_lines=True)
-    for col in ("name", "class", "constants (default)", "actions", "invariants"):
+    for col in ("name", "class", "constants (default)", "actions (fairness)", "invariants", "liveness properties"):
         table.add_column(col)
     for name, target in sorted(bundled().items()):
         try:
             cls = load_class(target)
             info = describe(cls)
         except Exception as exc:  # one broken module must not hide the others
-            table.add_row(name, target, f"[red]cannot load: {escape(str(exc))}[/red]", "", "")
+            table.add_row(name, target, f"[red]cannot load: {escape(str(exc))}[/red]", "", "", "")
             continue
         consts = "\n".join(
             f"{f.name}: {describe_constant(cls, f.name)} = {f.default!r}" if f.default is not attrs.NOTHING else f"{f.name}: {describe_constant(cls, f.name)}"
             for f in attrs.fields(cls)
         )
-        table.add_row(name, target, consts, "\n".join(a.name for a in info.actions), "\n".join(info.invariants))
+        table.add_row(name, target, consts, escape("\n".join(a.name + fairness_summary(a) for a in info.actions)),
+                      "\n".join(info.invariants), escape("\n".join(property_summary(p) for p in info.properties.values())))
     console.print(table)
     print_manifest_entries(args.manifest, console)
     return 0

@@ -19,6 +19,7 @@ from checker.options import Options
 from checker.result import CheckResult
 from checker.search import check
 from checker.spec import describe
+from reports.lasso import base_name, is_property
 from reports.manifest import Entry
 from reports.suite import Outcome, got_text
 
@@ -59,7 +60,8 @@ def build_spec(entry: Entry, overrides: dict[str, Any] | None = None) -> Any:
 def entry_options(entry: Entry, progress: Callable[[dict], None] | None = None) -> Options:
     """The search an entry asks for: it stops at the first violation, which is what it expects."""
     return Options(deadlock=entry.deadlock, invariants=entry.invariants, max_states=entry.max_states,
-                   max_depth=entry.max_depth, time_limit=entry.time_limit, stop_on_first=True, progress=progress)
+                   max_depth=entry.max_depth, time_limit=entry.time_limit, stop_on_first=True, progress=progress,
+                   properties=entry.properties, liveness=entry.liveness, symmetry=entry.symmetry)
 
 
 def run_entry(entry: Entry, progress: Callable[[dict], None] | None = None) -> Outcome:
@@ -88,13 +90,9 @@ def judge(entry: Entry, r: CheckResult) -> Outcome:
     if r.status == "error":
         return Outcome(entry, r, got, False, v.message if v else "error")
     if exp.kind == "ok":
-        vacuous = [n for n in r.vacuous if n not in entry.vacuous_ok]
+        vacuous = [n for n in r.vacuous if n not in entry.vacuous_ok and base_name(n) not in entry.vacuous_ok]
         if r.status == "ok" and vacuous:
-            return Outcome(entry, r, f"ok, but {', '.join(vacuous)} vacuous", False,
-                           f"{', '.join(vacuous)} held only because {'its' if len(vacuous) == 1 else 'their'} premise "
-                           "(exercised=) never held in any reachable state: the configuration does not exercise "
-                           f"{'it' if len(vacuous) == 1 else 'them'}. Change the configuration, or list "
-                           f"{'it' if len(vacuous) == 1 else 'them'} in the entry's vacuous_ok if that is expected")
+            return Outcome(entry, r, f"ok, but {', '.join(vacuous)} vacuous", False, vacuity_detail(vacuous, r))
         if r.status == "ok":
             return Outcome(entry, r, got, True)
         return Outcome(entry, r, got, False, f"expected every invariant to hold: {v.message if v else r.status}")
@@ -102,11 +100,27 @@ def judge(entry: Entry, r: CheckResult) -> Outcome:
         return Outcome(entry, r, got, False, f"expected {exp.describe()} but the checker no longer finds it: "
                        "if the bug was fixed on purpose, update the manifest")
     wanted = "deadlock" if exp.kind == "deadlock" else "violation"
-    if r.status != wanted or (exp.kind == "violation" and v.name != exp.invariant):
+    if r.status != wanted or (exp.kind == "violation" and exp.invariant not in (v.name, base_name(v.name))):
         return Outcome(entry, r, got, False, f"expected {exp.describe()}, got {got}: {v.message}")
     if exp.max_length is not None and len(v.trace) > exp.max_length:
         return Outcome(entry, r, got, False, f"counterexample has {len(v.trace)} states, more than max_length={exp.max_length}")
     return Outcome(entry, r, got, True)
+
+
+def vacuity_detail(vacuous: list[str], r: CheckResult) -> str:
+    """Why an entry expected ok fails when something held vacuously, and the two ways out."""
+    one = len(vacuous) == 1
+    props = [n for n in vacuous if is_property(n, r)]
+    invs = [n for n in vacuous if n not in props]
+    reasons = []
+    if invs:
+        reasons.append(f"{', '.join(invs)} held only because {'its' if len(invs) == 1 else 'their'} premise "
+                       "(exercised=) never held in any reachable state")
+    if props:
+        reasons.append(f"{', '.join(props)} could not fail: {'its' if len(props) == 1 else 'their'} trigger never "
+                       "held, or what it asks for held in every reachable state")
+    return (f"{'; '.join(reasons)}: the configuration does not exercise {'it' if one else 'them'}. Change the "
+            f"configuration, or list {'it' if one else 'them'} in the entry's vacuous_ok if that is expected")
 
 
 def run_suite(entries: Iterable[Entry], on_done: Callable[[Outcome], None] | None = None) -> list[Outcome]:

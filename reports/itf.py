@@ -11,6 +11,16 @@ writes the `None` of its Option type); anything else (a float) -> `{"#unserializ
 A record state's fields are the ITF `vars`; any other state is one variable, `state`.
 Each state's `#meta` carries `index` and the `action` that produced it (with its args),
 so the trace is readable on its own. No timestamp: the same run gives the same file.
+
+A liveness counterexample is a lasso, which ITF writes with its optional top-level `loop`:
+"the index of the state that starts the loop; the loop ends in the last state" (ADR-015),
+i.e. `states[:loop]` and then `states[loop:]` forever, the last state followed by
+`states[loop]` — exactly `Violation.loop`, so `loop` is that index unchanged. The step from
+the last state back to `states[loop]` has no state of its own in ITF; its action is in the
+trace's `#meta.loop` as {"to": loop, "action", "args"}. A behaviour that stutters forever
+in its last state is the one-state loop `loop == len(states) - 1` (the last state followed
+by itself: a TLA+ stuttering step), and `#meta.loop` is {"to": loop, "stutters": true}.
+Counterexamples of invariants and deadlocks are finite traces: no `loop`.
 """
 
 from __future__ import annotations
@@ -83,6 +93,11 @@ def trace_itf(v: Violation, result: CheckResult | None = None, source: str = "")
         entry.update({name: encode(val) for name, val in state_vars(st.state).items()})
         states.append(entry)
     doc["states"] = states
+    if v.loop is not None:
+        doc["loop"] = v.loop
+        meta["loop"] = ({"to": v.loop, "stutters": True} if v.loop_step is None else
+                        {"to": v.loop, "action": v.loop_step.action,
+                         "args": {k: encode(a) for k, a in v.loop_step.args.items()}})
     return doc
 
 

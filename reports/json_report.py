@@ -6,8 +6,17 @@ collision_probability, deadlock_checked, workers, symmetry (size of the symmetry
 never_fired, violating_states ({invariant or "deadlock": states met that break it}; empty
 for a parallel search), vacuous (invariants declared with exercised= whose premise held in no
 checked state), exact_fingerprints (true when two different values hashed alike and the
-search ran again with exact fingerprints), violation (null or {kind, name, message, traceback, trace: [{step, action,
-name, args, state}]}) and violations (every violation found, same shape).
+search ran again with exact fingerprints), properties (the liveness property instances
+checked, e.g. "served(c=1)"), transitions (edges of the state graph they were checked on; 0
+when none was), violation (null or {kind, name, message, traceback, length, trace: [{step,
+action, name, args, state}], loop, loop_step}) and violations (every violation found, same
+shape).
+
+A liveness violation (kind "liveness") is a lasso: the behaviour is trace[:loop] and then
+trace[loop:] forever. `loop_step` is the step from the last state back to trace[loop]:
+{action, name, args, from (the last step's index), to (== loop)}; it is null when the
+last state stutters forever (then loop == length - 1). For other kinds loop and loop_step
+are null.
 """
 
 from __future__ import annotations
@@ -33,6 +42,10 @@ def violation_dict(v: Violation) -> dict[str, Any]:
             {"step": i, "action": st.action, "name": st.name, "args": to_plain(st.args), "state": to_plain(st.state)}
             for i, st in enumerate(v.trace)
         ],
+        "loop": v.loop,
+        "loop_step": None if v.loop is None or v.loop_step is None else {
+            "action": v.loop_step.action, "name": v.loop_step.name, "args": to_plain(v.loop_step.args),
+            "from": len(v.trace) - 1, "to": v.loop},
     }
 
 
@@ -63,6 +76,8 @@ def result_dict(r: CheckResult) -> dict[str, Any]:
         "violating_states": dict(r.violating_states),
         "vacuous": list(r.vacuous),
         "exact_fingerprints": r.exact_fingerprints,
+        "properties": list(r.properties),
+        "transitions": r.transitions,
         "violation": violation_dict(r.violation) if r.violation else None,
         "violations": [violation_dict(v) for v in r.violations],
     }

@@ -11,21 +11,29 @@ import xml.etree.ElementTree as ET
 
 from checker.result import Violation
 
+from .lasso import CYCLE_STARTS, closing, closing_change, is_lasso, lasso_size
 from .suite import Outcome
 from .values import change_text, diff, show, top_fields, trace_size
 
 
 def trace_text(v: Violation) -> str:
     """A plain-text counterexample (no colour codes: it ends up in CI web pages)."""
-    lines = [f"{v.kind} {v.name}: {v.message}", f"{trace_size(v.trace)}:"]
+    lines = [f"{v.kind} {v.name}: {v.message}", f"{lasso_size(v) if is_lasso(v) else trace_size(v.trace)}:"]
     prev = None
     for i, st in enumerate(v.trace):
+        if is_lasso(v) and i == v.loop:
+            lines.append(f"     -- {CYCLE_STARTS} --")
         lines.append(f"{i:>3}  {st.action}")
         if prev is None:
             lines += [f"       {p} = {show(x)}" for p, x in top_fields(st.state).items()]
         else:
             lines += [f"       {p}: {change_text(a, b, arrow='->')}" for p, a, b in diff(prev, st.state)]
         prev = st.state
+    if is_lasso(v):
+        lines.append(f"     <- {closing(v)}")
+        change = closing_change(v)
+        if change is not None:
+            lines += [f"       {p}: {change_text(a, b, arrow='->')}" for p, a, b in diff(*change)]
     if v.traceback:
         lines.append(v.traceback.rstrip())
     return "\n".join(lines)

@@ -17,16 +17,16 @@ from checker.errors import UsageError
 
 MANIFEST = "models.toml"
 KEYS = ("spec", "constants", "invariants", "deadlock", "max_states", "max_depth", "time_limit", "description", "expect",
-        "vacuous_ok")
+        "vacuous_ok", "properties", "liveness", "symmetry")
 
 
 @attrs.frozen
 class Expectation:
-    """What an entry must produce: 'ok', a violation of one invariant (optionally within
-    `max_length` states, initial included), or a deadlock."""
+    """What an entry must produce: 'ok', a violation of one invariant or liveness property
+    (optionally within `max_length` states, initial included), or a deadlock."""
 
     kind: str  # 'ok' | 'violation' | 'deadlock'
-    invariant: str | None = None
+    invariant: str | None = None  # the invariant's or property's name
     max_length: int | None = None
 
     def describe(self) -> str:
@@ -59,7 +59,10 @@ class Entry:
     time_limit: float | None = None
     description: str = ""
     expect: Expectation = Expectation("ok")
-    vacuous_ok: tuple[str, ...] = ()  # invariants this entry expects to hold vacuously
+    vacuous_ok: tuple[str, ...] = ()  # invariants and properties this entry expects to hold vacuously
+    properties: tuple[str, ...] | None = None  # liveness properties to check (None: all the spec declares)
+    liveness: bool = True  # False: safety only (as --no-liveness)
+    symmetry: bool = True  # False: ignore a declared symmetry (as --no-symmetry; liveness refuses symmetry)
     raw: dict[str, Any] = attrs.field(factory=dict, eq=False, repr=False)  # the table as written
 
 
@@ -138,20 +141,35 @@ def parse_entry(name: str, table: Any, where: str = MANIFEST, base: str | None =
         raise bad("description must be a string.")
     vacuous_ok = table.get("vacuous_ok", [])
     if not (isinstance(vacuous_ok, list) and all(isinstance(i, str) for i in vacuous_ok)):
-        raise bad('vacuous_ok must be a list of invariant names, e.g. vacuous_ok = ["no_acked_loss"] (invariants '
-                  "allowed to hold only because their premise never does in this configuration).")
+        raise bad('vacuous_ok must be a list of invariant or property names, e.g. vacuous_ok = ["no_acked_loss"] '
+                  "(invariants allowed to hold only because their premise never does in this configuration, and "
+                  "liveness properties whose trigger never holds or that hold in every state).")
+    properties = table.get("properties")
+    if properties is not None and not (isinstance(properties, list) and all(isinstance(p, str) for p in properties)):
+        raise bad('properties must be a list of liveness property names, e.g. properties = ["leader_elected"] '
+                  "(leave it out to check every property the spec declares).")
+    switches = {}
+    for key, meaning in (("liveness", "false checks no liveness property (safety only)"),
+                         ("symmetry", "false ignores the symmetry the spec declares, as --no-symmetry")):
+        switches[key] = table.get(key, True)
+        if not isinstance(switches[key], bool):
+            raise bad(f"{key} must be true or false ({meaning}); got {switches[key]!r}.")
+    if properties is not None and not switches["liveness"]:
+        raise bad("sets both properties = [...] and liveness = false: the first selects liveness properties to "
+                  "check, the second checks none. Keep one of them.")
     return Entry(
         name=name, spec=resolve_spec(spec, base), constants=dict(constants),
         invariants=tuple(invariants) if invariants is not None else None, deadlock=deadlock,
         description=description, expect=parse_expect(table.get("expect", "ok"), bad), raw=dict(table),
-        vacuous_ok=tuple(vacuous_ok), **limits,
+        vacuous_ok=tuple(vacuous_ok), properties=tuple(properties) if properties is not None else None,
+        **switches, **limits,
     )
 
 
 def parse_expect(value: Any, bad) -> Expectation:
     if value == "ok":
         return Expectation("ok")
-    hint = 'expect must be "ok", { violation = "<invariant>", max_length = N } or { deadlock = true }.'
+    hint = 'expect must be "ok", { violation = "<invariant or property>", max_length = N } or { deadlock = true }.'
     if not isinstance(value, dict):
         raise bad(f"{hint} Got {value!r}.")
     unknown = sorted(set(value) - {"violation", "deadlock", "max_length"})
@@ -162,7 +180,7 @@ def parse_expect(value: Any, bad) -> Expectation:
         raise bad("expect.max_length must be a positive whole number (states in the trace, initial included).")
     if "violation" in value and "deadlock" not in value:
         if not isinstance(value["violation"], str) or not value["violation"]:
-            raise bad(f"{hint} violation must name an invariant.")
+            raise bad(f"{hint} violation must name an invariant or a liveness property.")
         return Expectation("violation", value["violation"], max_length)
     if value.get("deadlock") is True and "violation" not in value:
         return Expectation("deadlock", None, max_length)

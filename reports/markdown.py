@@ -8,6 +8,7 @@ from typing import Any
 
 from checker.result import CheckResult, Violation
 
+from .lasso import CYCLE_STARTS, closing, closing_change, is_lasso, lasso_size, properties_hold, vacuity_warning
 from .suite import Outcome
 from .values import change_text, diff, show, top_fields, trace_size
 
@@ -28,13 +29,21 @@ def changes_text(prev: Any, state: Any, full: bool = False) -> str:
 
 
 def trace_markdown(v: Violation, full: bool = False) -> str:
-    head = {"invariant": f"invariant `{v.name}` violated", "deadlock": "deadlock", "error": f"error in `{v.name}`"}[v.kind]
-    out = [f"**{head}** — {trace_size(v.trace)}:", "", f"> {cell(v.message)}", "",
+    head = {"invariant": f"invariant `{v.name}` violated", "deadlock": "deadlock", "error": f"error in `{v.name}`",
+            "liveness": f"property `{v.name}` violated"}[v.kind]
+    size = lasso_size(v) if is_lasso(v) else trace_size(v.trace)
+    out = [f"**{head}** — {size}:", "", f"> {cell(v.message)}", "",
            "| # | action | state change |", "|---:|---|---|"]
     prev = None
     for i, st in enumerate(v.trace):
+        if is_lasso(v) and i == v.loop:
+            out.append(f"| | ⟳ _{CYCLE_STARTS}_ | |")
         out.append(f"| {i} | `{cell(st.action)}` | {cell(changes_text(prev, st.state, full))} |")
         prev = st.state
+    if is_lasso(v):
+        change = closing_change(v)
+        changes = cell(changes_text(*change)) if change is not None else ""
+        out.append(f"| ↻ | _{cell(closing(v))}_ | {changes} |")
     if v.traceback:
         out += ["", "<details><summary>traceback</summary>", "", "```", v.traceback.rstrip(), "```", "", "</details>"]
     return "\n".join(out)
@@ -45,6 +54,13 @@ def result_markdown(r: CheckResult, title: str = "", full: bool = False) -> str:
     out = [f"### {icon} {title or r.spec} ({_constants(r.constants)}): {r.status}", "",
            f"{r.distinct_states:,} distinct states, {r.generated_states:,} generated, depth {r.depth}, "
            f"invariants: {', '.join(f'`{i}`' for i in r.invariants) or 'none'}."]
+    if r.properties:
+        out[-1] += (f" Liveness properties: {', '.join(f'`{p}`' for p in r.properties)}; "
+                    f"{r.transitions:,} transitions.")
+        if r.ok:
+            out += ["", f"{properties_hold(r)[0].upper()}{properties_hold(r)[1:]}."]
+    for name in r.vacuous:
+        out += ["", f"⚠️ Warning: {cell(vacuity_warning(name, r))}."]
     if r.reason:
         out.append(f"Stopped early: {r.reason} — the search did not cover every state.")
     for v in r.violations:

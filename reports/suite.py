@@ -33,8 +33,12 @@ class Outcome:
 
 
 def got_text(r: CheckResult) -> str:
-    """The outcome in the manifest's vocabulary: ok, violation NAME (N states), deadlock, ..."""
+    """The outcome in the manifest's vocabulary: ok, violation NAME (N states), deadlock, ...;
+    a liveness violation says where its cycle starts, or where it stutters forever."""
     v = r.violation
+    if r.status == "violation" and v is not None and v.loop is not None:  # a lasso: where its cycle starts
+        end = f"stutters forever at step {v.loop}" if v.loop_step is None else f"cycle from step {v.loop}"
+        return f"violation {v.name} ({count(len(v.trace), 'state')}, {end})"
     if r.status == "violation" and v is not None:
         return f"violation {v.name} ({count(len(v.trace), 'state')})"
     if r.status == "deadlock" and v is not None:

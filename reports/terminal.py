@@ -11,7 +11,8 @@ from rich.text import Text
 
 from checker.result import CheckResult, Violation
 
-from .values import change_text, count, diff, show, top_fields, trace_size, when_found
+from .lasso import CYCLE_STARTS, closing, closing_change, is_lasso, lasso_found, lasso_size, properties_hold, vacuity_warning
+from .values import change_text, count, diff, show, top_fields, trace_size, violation_head, violation_what, when_found
 
 _STATUS_STYLE = {"ok": "bold green", "violation": "bold red", "deadlock": "bold red", "error": "bold red",
                  "incomplete": "bold yellow", "interrupted": "bold yellow"}
@@ -22,10 +23,11 @@ def verdict_line(r: CheckResult) -> Text:
     text = Text(r.status.upper(), style=style)
     if r.status == "ok":
         text.append(f"  no invariant violated{' and no deadlock' if r.deadlock_checked else ''} in {r.distinct_states:,} distinct states")
+        if r.properties:
+            text.append(f"; {properties_hold(r)}")
     elif r.violation is not None:
         v = r.violation
-        what = {"invariant": f"invariant {v.name} violated", "deadlock": "deadlock reached", "error": f"error in {v.name}"}[v.kind]
-        text.append(f"  {what} {when_found(v.trace)}")
+        text.append(f"  {violation_what(v)} {lasso_found(v) if is_lasso(v) else when_found(v.trace)}")
     if r.reason and r.status in ("incomplete", "interrupted"):
         text.append(f"  ({r.reason}; the search did NOT cover every state)")
     elif r.reason and r.status in ("violation", "deadlock"):  # --continue, then a limit or Ctrl-C
@@ -55,6 +57,7 @@ def summary_table(r: CheckResult) -> Table:
         ("seconds", f"{r.seconds:.2f}"),
         ("distinct states/s", f"{r.states_per_second:,.0f}"),
         ("invariants", ", ".join(r.invariants) or "none"),
+        *((("properties", ", ".join(r.properties)), ("transitions", f"{r.transitions:,}")) if r.properties else ()),
         ("fingerprint collision probability", f"{r.collision_probability:.1e}"),
         ("symmetry", f"{r.symmetry} permutations (one state per orbit)" if r.symmetry else "none"),
     ]
@@ -91,10 +94,13 @@ def _constants(constants: dict[str, Any]) -> str:
 
 def trace_renderable(v: Violation, full: bool = False) -> Group:
     parts: list[Any] = []
-    head = {"invariant": f"Invariant {v.name} is violated", "deadlock": "Deadlock", "error": f"Error in {v.name}"}[v.kind]
-    parts.append(Text(f"{head} — {trace_size(v.trace)}" + (":" if v.trace else ""), style="bold red"))
+    head = violation_head(v)
+    size = lasso_size(v) if is_lasso(v) else trace_size(v.trace)
+    parts.append(Text(f"{head} — {size}" + (":" if v.trace else ""), style="bold red"))
     prev = None
     for i, st in enumerate(v.trace):
+        if is_lasso(v) and i == v.loop:
+            parts.append(Text(f"     ⟳ {CYCLE_STARTS}", style="bold magenta"))
         parts.append(Text(f"{i:>3}  {st.action}", style="bold cyan"))
         if full or prev is None:
             for name, value in top_fields(st.state).items():
@@ -108,11 +114,26 @@ def trace_renderable(v: Violation, full: bool = False) -> Group:
                 line.append(change_text(old, new), style="yellow")
                 parts.append(line)
         prev = st.state
-    plain = v.message in ("", f"invariant {v.name} is violated")  # no reason given by the invariant
+    if is_lasso(v):
+        parts += lasso_end(v)
+    plain = v.message.lower() in ("", f"invariant {v.name} is violated", head.lower())  # no reason given
     parts.append(Text(f"  ✗ {head}" + ("" if plain else f": {v.message}"), style="bold red"))
     if v.traceback:
         parts.append(Text(v.traceback.rstrip(), style="dim"))
     return Group(*parts)
+
+
+def lasso_end(v: Violation) -> list[Text]:
+    """After the last step of a lasso: where the behaviour goes back to (with what that step
+    changes), or that it stutters forever."""
+    parts = [Text(f"     ↻ {closing(v)}", style="bold magenta")]
+    change = closing_change(v)
+    if change is not None:
+        for path, old, new in diff(*change):
+            line = Text(f"       {path}: ")
+            line.append(change_text(old, new), style="yellow")
+            parts.append(line)
+    return parts
 
 
 def print_result(r: CheckResult, console: Console, full: bool = False, quiet: bool = False, continued: bool = False) -> None:
@@ -128,8 +149,7 @@ def print_result(r: CheckResult, console: Console, full: bool = False, quiet: bo
     for w in r.warnings:
         console.print(Text(f"warning: {w}", style="yellow"))
     for name in r.vacuous:
-        console.print(Text(f"warning: invariant {name} held vacuously: its premise (exercised=) held in no "
-                           "checked state, so it was never put to the test", style="yellow"))
+        console.print(Text(f"warning: {vacuity_warning(name, r)}", style="yellow"))
     if continued and r.violations:
         console.print(violating_counts(r), soft_wrap=True)
     console.print(verdict_line(r))

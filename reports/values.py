@@ -9,6 +9,7 @@ import enum
 from collections import Counter
 from typing import Any
 
+from checker.result import Violation
 from checker.states import fields_of
 
 
@@ -145,3 +146,15 @@ def when_found(trace: list) -> str:
     if len(trace) == 1:
         return "in an initial state"
     return f"after {count(len(trace) - 1, 'step')}"
+
+
+def violation_what(v: Violation) -> str:
+    """`invariant x violated`, `property p(c=1) violated`, ... (the verdict's words)."""
+    return {"invariant": f"invariant {v.name} violated", "deadlock": "deadlock reached", "error": f"error in {v.name}",
+            "liveness": f"property {v.name} violated"}[v.kind]
+
+
+def violation_head(v: Violation) -> str:
+    """The heading of a counterexample (and its last line)."""
+    return {"invariant": f"Invariant {v.name} is violated", "deadlock": "Deadlock", "error": f"Error in {v.name}",
+            "liveness": f"Property {v.name} is violated"}[v.kind]
