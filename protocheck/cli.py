@@ -359,7 +359,8 @@ def cmd_graph(args: argparse.Namespace, console: Console) -> int:
     spec, entry = spec_for(args)
     invariants = args.invariant if args.invariant is not None else (list(entry.invariants) if entry and entry.invariants else None)
     g = state_graph(spec, args.max_nodes or DEFAULT_MAX_NODES, invariants)
-    result = check(spec, options=Options(deadlock=not (entry and not entry.deadlock), invariants=invariants))
+    result = check(spec, options=Options(deadlock=not (entry and not entry.deadlock), invariants=invariants,
+                                         liveness=False))  # the graph colours the states that break invariants
     path = highlight(g, spec, result.violation)
     write_dot(g, args.dot, name=entry.name if entry else type(spec).__name__)
     what = f"; counterexample of {len(path)} state{'s' if len(path) != 1 else ''} in red" if path else ""

@@ -27,7 +27,9 @@ const drawn = (sel) => [...document.querySelectorAll(sel)].map(e => {
   return [Math.round(b.width), Math.round(b.height), (g.querySelector('text') || {}).textContent || ''];
 });
 document.body.setAttribute('data-probe', JSON.stringify({
-  arrows: drawn('svg line.msg'), local: drawn('svg rect.local'), lifelines: drawn('svg g.lifeline line')}));
+  arrows: drawn('svg line.msg'), local: drawn('svg rect.local'), lifelines: drawn('svg g.lifeline line'),
+  cycle: drawn('svg line.cycle'),
+  rows: [...document.querySelectorAll('tr')].map(r => [r.className, r.getBoundingClientRect().height > 0, r.innerText])}));
 </script>"""
 
 
@@ -81,3 +83,27 @@ def test_requests_and_responses_are_told_apart(tmp_path):
     # send b0 · send b1 · leader_error(b0) · receive (b0's error) · send b0 (retry) · append b1 · append b0
     assert [label for _, _, label in drawn["arrows"]] == [
         "1. Produce b0", "2. Produce b1", "4. b0: retriable error", "5. Produce b0"]
+
+
+def test_a_lasso_page_shows_where_the_cycle_starts_and_the_step_back(tmp_path):
+    """A liveness counterexample (built by hand: client 0 pings 1 and 1 answers, forever):
+    the dashed line where the cycle starts spans the diagram, the step back is an arrow, and
+    the table's two marker rows are drawn."""
+    from checker.result import CheckResult, Step, Violation
+    from reports.html import write_html
+
+    def send(src, dst, n):
+        return Step(f"send(src={src}, dst={dst})", (src, dst, n), "send", {"src": src, "dst": dst})
+
+    trace = [Step("init", (0, 0, 0)), send(0, 1, 1), send(1, 0, 2), send(0, 1, 3)]
+    v = Violation("liveness", "quiet", "the ping-pong never ends", trace, loop=2, loop_step=send(1, 0, 2))
+    r = CheckResult("violation", 4, 4, 3, 0.1, "PingPong", {}, [], {}, [v], properties=["quiet"], transitions=4)
+    page = tmp_path / "lasso.html"
+    write_html(r, str(page), spec=object(), title="ping-pong")
+    drawn = probe(str(page), tmp_path)
+    assert [label for _, _, label in drawn["arrows"]] == ["1. send", "2. send", "3. send", "↻ 2. send"]
+    assert all(width > 100 for width, _, _ in drawn["arrows"])
+    assert [label for _, _, label in drawn["cycle"]] == ["⟳ the cycle starts here"]
+    assert drawn["cycle"][0][0] > drawn["arrows"][0][0]  # across every lifeline, wider than one arrow
+    marks = [(cls, text.split("\t")[:2]) for cls, shown, text in drawn["rows"] if cls and shown]
+    assert marks == [("cycle-start", ["⟳", "the cycle starts here"]), ("cycle-end", ["↻", "back to step 2 by send(src=1, dst=0)"])]
