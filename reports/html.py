@@ -11,7 +11,7 @@ from typing import Any
 from checker.result import CheckResult, Violation
 
 from .flow import flows, lifelines
-from .lasso import CYCLE_STARTS, STUTTERS, closing, closing_change, is_lasso, lasso_size, properties_hold, stutters, vacuity_warning
+from .lasso import CYCLE_STARTS, STUTTERS, closing, closing_change, is_lasso, lasso_size, properties_hold, stutters, vacuity_notes
 from .values import change_text, diff, show, top_fields, trace_size, violation_head
 
 CSS = """
@@ -124,8 +124,8 @@ def result_html(r: CheckResult, spec: Any = None, title: str = "", full: bool = 
     if r.properties:
         body.append(f"<p>Liveness properties: {escape(', '.join(r.properties))}; {r.transitions:,} transitions."
                     + (f" {escape(properties_hold(r))}." if r.ok else "") + "</p>")
-    for name in r.vacuous:
-        body.append(f"<p class=warn>Warning: {escape(vacuity_warning(name, r))}.</p>")
+    for note in vacuity_notes(r):
+        body.append(f"<p class=warn>Warning: {escape(note.rstrip('.'))}.</p>")
     if r.reason:
         body.append(f"<p class=bad>Stopped early: {escape(r.reason)} — the search did not cover every state.</p>")
     for v in r.violations:

@@ -63,12 +63,26 @@ def lasso_size(v: Violation) -> str:
 
 
 def lasso_found(v: Violation) -> str:
-    """The verdict line's account of the lasso: `after 2 steps, a cycle of 3 steps repeated
-    forever`, `after 4 steps, stuttering forever`."""
-    head = "in an initial state" if v.loop == 0 else f"after {count(v.loop, 'step')}"
+    """The verdict line's account of the lasso: `after 2 steps, then a cycle of 3 steps
+    repeated forever`, `after 4 steps, then stuttering forever`."""
     if stutters(v):
-        return f"{head}, stuttering forever"
-    return f"{head}, a cycle of {count(cycle_steps(v), 'step')} repeated forever"
+        return "in an initial state that stutters forever" if v.loop == 0 else \
+            f"after {count(v.loop, 'step')}, then stuttering forever"
+    cycle = f"a cycle of {count(cycle_steps(v), 'step')}"
+    if v.loop == 0:
+        return f"by {cycle} from an initial state, repeated forever"
+    return f"after {count(v.loop, 'step')}, then {cycle} repeated forever"
+
+
+def vacuity_notes(result: Any) -> list[str]:
+    """The warnings of a result and a sentence for each vacuous name no warning speaks of
+    (the engine words its own warning for a vacuous property; an invariant declared with
+    exercised= gets the sentence here)."""
+    notes = list(result.warnings)
+    for name in result.vacuous:
+        if not any(w.startswith((f"property {name} ", f"invariant {name} ")) for w in notes):
+            notes.append(vacuity_warning(name, result))
+    return notes
 
 
 def vacuity_warning(name: str, result: Any) -> str:

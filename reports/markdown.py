@@ -8,7 +8,7 @@ from typing import Any
 
 from checker.result import CheckResult, Violation
 
-from .lasso import CYCLE_STARTS, closing, closing_change, is_lasso, lasso_size, properties_hold, vacuity_warning
+from .lasso import CYCLE_STARTS, closing, closing_change, is_lasso, lasso_size, properties_hold, vacuity_notes
 from .suite import Outcome
 from .values import change_text, diff, show, top_fields, trace_size
 
@@ -59,8 +59,8 @@ def result_markdown(r: CheckResult, title: str = "", full: bool = False) -> str:
                     f"{r.transitions:,} transitions.")
         if r.ok:
             out += ["", f"{properties_hold(r)[0].upper()}{properties_hold(r)[1:]}."]
-    for name in r.vacuous:
-        out += ["", f"⚠️ Warning: {cell(vacuity_warning(name, r))}."]
+    for note in vacuity_notes(r):
+        out += ["", f"⚠️ Warning: {cell(note.rstrip('.'))}."]
     if r.reason:
         out.append(f"Stopped early: {r.reason} — the search did not cover every state.")
     for v in r.violations:

@@ -11,7 +11,7 @@ from rich.text import Text
 
 from checker.result import CheckResult, Violation
 
-from .lasso import CYCLE_STARTS, closing, closing_change, is_lasso, lasso_found, lasso_size, properties_hold, vacuity_warning
+from .lasso import CYCLE_STARTS, closing, closing_change, is_lasso, lasso_found, lasso_size, properties_hold, vacuity_notes
 from .values import change_text, count, diff, show, top_fields, trace_size, violation_head, violation_what, when_found
 
 _STATUS_STYLE = {"ok": "bold green", "violation": "bold red", "deadlock": "bold red", "error": "bold red",
@@ -146,10 +146,8 @@ def print_result(r: CheckResult, console: Console, full: bool = False, quiet: bo
             console.print(note, soft_wrap=True)
     for v in r.violations:
         console.print(trace_renderable(v, full))
-    for w in r.warnings:
-        console.print(Text(f"warning: {w}", style="yellow"))
-    for name in r.vacuous:
-        console.print(Text(f"warning: {vacuity_warning(name, r)}", style="yellow"))
+    for note in vacuity_notes(r):
+        console.print(Text(f"warning: {note}", style="yellow"))
     if continued and r.violations:
         console.print(violating_counts(r), soft_wrap=True)
     console.print(verdict_line(r))

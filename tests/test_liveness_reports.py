@@ -44,12 +44,13 @@ BACK = step("acquire(c=0)", 0, {1}, c=0)
 
 
 def cycle_violation() -> Violation:
-    return Violation("liveness", "served(c=1)", "client 1 waits forever", PREFIX + CYCLE, loop=2, loop_step=BACK)
+    return Violation("liveness", "served", "served(c=1) (T ~> P): client 1 waits forever", PREFIX + CYCLE, loop=2,
+                     loop_step=BACK)
 
 
 def stutter_violation() -> Violation:
     """Nothing forces client 0 to act: the behaviour stays in the state after ask forever."""
-    return Violation("liveness", "served(c=1)", "property served(c=1) is violated", PREFIX, loop=1)
+    return Violation("liveness", "served", "property served is violated", PREFIX, loop=1)
 
 
 def result(v: Violation | None, vacuous=()) -> CheckResult:
@@ -68,44 +69,50 @@ def terminal(r: CheckResult, **kw) -> str:
 def test_terminal_shows_the_prefix_the_cycle_and_the_step_back():
     out = terminal(result(cycle_violation()))
     lines = out.splitlines()
-    head = "Property served(c=1) is violated — counterexample of 4 states: 2 steps to a cycle of 2 steps, repeated forever:"
+    head = "Property served is violated — counterexample of 4 states: 2 steps to a cycle of 2 steps, repeated forever:"
     assert head in lines
     body = lines[lines.index(head) + 1:]
     steps = [line for line in body if re.match(r"^ {2}\d  |^ {5}[⟳↻]", line)]
     assert steps == ["  0  init", "  1  ask(c=1)", "     ⟳ the cycle starts here", "  2  acquire(c=0)",
                      "  3  release(c=0)", "     ↻ back to step 2 by acquire(c=0)"]
     assert body[body.index("     ↻ back to step 2 by acquire(c=0)") + 1] == "       owner: -1 → 0"  # what the step back changes
-    assert "  ✗ Property served(c=1) is violated: client 1 waits forever" in lines
-    assert lines[-1] == "VIOLATION  property served(c=1) violated after 2 steps, a cycle of 2 steps repeated forever"
+    assert "  ✗ Property served is violated: served(c=1) (T ~> P): client 1 waits forever" in lines
+    assert lines[-1] == "VIOLATION  property served violated after 2 steps, then a cycle of 2 steps repeated forever"
     summary = {line.split("│")[1].strip(): line.split("│")[2].strip() for line in lines if line.count("│") == 3}
     assert summary["properties"] == "served(c=0), served(c=1)" and summary["transitions"] == "9"
 
 
 def test_terminal_shows_a_behaviour_that_stutters_forever():
     out = terminal(result(stutter_violation()), quiet=True)
-    assert "Property served(c=1) is violated — counterexample of 2 states: 1 step, then the last state stutters forever:" in out
+    assert "Property served is violated — counterexample of 2 states: 1 step, then the last state stutters forever:" in out
     assert "     ⟳ the cycle starts here\n  1  ask(c=1)\n       waiting: frozenset() → {1}\n     ↻ stutters forever\n" in out
-    assert "  ✗ Property served(c=1) is violated\n" in out  # the engine's plain message is not repeated
-    assert out.rstrip().endswith("VIOLATION  property served(c=1) violated after 1 step, stuttering forever")
-    one = Violation("liveness", "served(c=1)", "", PREFIX[:1], loop=0)
+    assert "  ✗ Property served is violated\n" in out  # a plain message is not repeated
+    assert out.rstrip().endswith("VIOLATION  property served violated after 1 step, then stuttering forever")
+    one = Violation("liveness", "served", "", PREFIX[:1], loop=0)
     assert "counterexample of 1 state: an initial state that stutters forever:" in terminal(result(one), quiet=True)
-    assert terminal(result(one), quiet=True).rstrip().endswith("violated in an initial state, stuttering forever")
+    assert terminal(result(one), quiet=True).rstrip().endswith("violated in an initial state that stutters forever")
+    cycle = Violation("liveness", "served", "", PREFIX[:1] + CYCLE[:1], loop=0, loop_step=PREFIX[0])
+    assert terminal(result(cycle), quiet=True).rstrip().endswith(
+        "violated by a cycle of 2 steps from an initial state, repeated forever")
 
 
 def test_terminal_ok_verdict_counts_properties_and_warns_of_vacuous_ones():
-    out = terminal(result(None, vacuous=["served(c=0)"]))
-    assert ("warning: property served(c=0) held vacuously: its trigger never held, or what it asks for held in "
+    out = terminal(result(None, vacuous=["served"]))
+    assert ("warning: property served held vacuously: its trigger never held, or what it asks for held in "
             "every reachable state, so no behaviour put it to the test") in out
     assert out.rstrip().splitlines()[-1] == ("OK  no invariant violated and no deadlock in 4 distinct states; "
                                              "2 liveness properties hold (9 transitions between the states)")
     r = result(None, vacuous=["mutex"])
     assert "warning: invariant mutex held vacuously: its premise (exercised=) held in no checked state" in terminal(r)
+    worded = result(None, vacuous=["served"])
+    worded.warnings = ["property served is vacuous: its trigger holds in no reachable state, so ..."]
+    assert terminal(worded).count("served is vacuous") == 1 and "served held vacuously" not in terminal(worded)
 
 
 def test_markdown_marks_the_cycle_in_the_table():
     md = result_markdown(result(cycle_violation()), title="lock")
     assert "`served(c=0)`, `served(c=1)`; 9 transitions." in md
-    assert "**property `served(c=1)` violated** — counterexample of 4 states: 2 steps to a cycle of 2 steps" in md
+    assert "**property `served` violated** — counterexample of 4 states: 2 steps to a cycle of 2 steps" in md
     table = [line for line in md.splitlines() if line.startswith("|")][2:]
     assert table == ["| 0 | `init` | `owner` = `-1`<br>`waiting` = `frozenset()` |",
                      "| 1 | `ask(c=1)` | `waiting`: `frozenset() → {1}` |",
@@ -113,9 +120,9 @@ def test_markdown_marks_the_cycle_in_the_table():
                      "| 2 | `acquire(c=0)` | `owner`: `-1 → 0` |",
                      "| 3 | `release(c=0)` | `owner`: `0 → -1` |",
                      "| ↻ | _back to step 2 by acquire(c=0)_ | `owner`: `-1 → 0` |"]
-    stutter = result_markdown(result(stutter_violation(), vacuous=["served(c=0)"]))
+    stutter = result_markdown(result(stutter_violation(), vacuous=["served"]))
     assert stutter.splitlines()[-1] == "| ↻ | _stutters forever_ |  |"
-    assert "⚠️ Warning: property served(c=0) held vacuously" in stutter
+    assert "⚠️ Warning: property served held vacuously" in stutter
 
 
 class _Rows(HTMLParser):
@@ -151,7 +158,7 @@ def test_html_marks_the_cycle_rows():
         (None, ["2", "acquire(c=0)"]), (None, ["3", "release(c=0)"]),
         ("cycle-end", ["↻", "back to step 2 by acquire(c=0)"])]
     assert rows[-1][1][2] == "owner: -1 → 0"
-    assert "Property served(c=1) is violated — counterexample of 4 states: 2 steps to a cycle of 2 steps" in page
+    assert "Property served is violated — counterexample of 4 states: 2 steps to a cycle of 2 steps" in page
     assert "Liveness properties: served(c=0), served(c=1); 9 transitions." in page
     stutter = _Rows()
     stutter.feed(result_html(result(stutter_violation())))
@@ -180,7 +187,7 @@ def test_sequence_diagram_marks_the_cycle_and_draws_the_step_back():
 def test_json_carries_kind_loop_and_the_step_back():
     doc = json.loads(json.dumps(result_dict(result(cycle_violation()))))
     v = doc["violation"]
-    assert (v["kind"], v["name"], v["length"], v["loop"]) == ("liveness", "served(c=1)", 4, 2)
+    assert (v["kind"], v["name"], v["length"], v["loop"]) == ("liveness", "served", 4, 2)
     assert v["loop_step"] == {"action": "acquire(c=0)", "name": "acquire", "args": {"c": 0}, "from": 3, "to": 2}
     assert doc["properties"] == ["served(c=0)", "served(c=1)"] and doc["transitions"] == 9
     stutter = result_dict(result(stutter_violation()))["violation"]
@@ -221,19 +228,17 @@ def entry(expect: Expectation, **kw) -> Entry:
 
 def test_the_suite_judges_liveness_expectations():
     r = result(cycle_violation())
-    assert got_text(r) == "violation served(c=1) (4 states, cycle from step 2)"
-    assert got_text(result(stutter_violation())) == "violation served(c=1) (2 states, stutters forever at step 1)"
-    assert judge(entry(Expectation("violation", "served")), r).passed  # the declared name covers every instance
-    assert judge(entry(Expectation("violation", "served(c=1)")), r).passed
-    wrong = judge(entry(Expectation("violation", "served(c=0)")), r)
-    assert not wrong.passed and "expected violation served(c=0), got violation served(c=1)" in wrong.detail
+    assert got_text(r) == "violation served (4 states, cycle from step 2)"
+    assert got_text(result(stutter_violation())) == "violation served (2 states, stutters forever at step 1)"
+    assert judge(entry(Expectation("violation", "served")), r).passed
+    wrong = judge(entry(Expectation("violation", "granted")), r)
+    assert not wrong.passed and "expected violation granted, got violation served" in wrong.detail
     assert not judge(entry(Expectation("violation", "served", max_length=3)), r).passed
-    ok = result(None, vacuous=["served(c=0)"])
+    ok = result(None, vacuous=["served"])
     failed = judge(entry(Expectation("ok")), ok)
-    assert not failed.passed and failed.got == "ok, but served(c=0) vacuous"
-    assert failed.detail.startswith("served(c=0) could not fail: its trigger never held")
+    assert not failed.passed and failed.got == "ok, but served vacuous"
+    assert failed.detail.startswith("served could not fail: its trigger never held")
     assert judge(entry(Expectation("ok"), vacuous_ok=("served",)), ok).passed
-    assert judge(entry(Expectation("ok"), vacuous_ok=("served(c=0)",)), ok).passed
 
 
 def test_manifest_keys_for_liveness():
@@ -265,7 +270,7 @@ from typing import NamedTuple
 
 import attrs
 
-from checker import Spec, action, eventually, leads_to
+from checker import Spec, action, eventually, leads_to, terminal
 
 
 class S(NamedTuple):
@@ -291,6 +296,10 @@ class Climb(Spec):
     @action(v=lambda spec, s: (0,), fair="strong", each=True)
     def back(self, s, v):
         return S(v) if self.retreat and s.x == 1 else None
+
+    @terminal
+    def at_the_top(self, s):
+        return s.x == 2
 
     @eventually
     def reaches_two(self, s):
