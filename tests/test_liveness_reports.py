@@ -355,3 +355,101 @@ def test_list_shows_properties_and_fairness(capsys, tiny, monkeypatch):
     props = [row[5] for row in cells if row[5]]
     assert actions == ["up", "up_fairly — WF", "back — SF per instance"]
     assert props == ["reaches_two (<>P)", "moves_on(v) (T ~> P)", "never_triggered (T ~> P)"]
+
+
+# -- end to end: the engine's lassos through the command line ---------------------------------
+
+
+def test_check_exits_1_with_a_lasso_that_stutters(capsys, tiny, tmp_path):
+    """Nothing makes `up` happen: the initial state may stay for ever, and x == 2 never holds."""
+    js, itf = tmp_path / "r.json", tmp_path / "r.itf.json"
+    code, out, _ = cli(capsys, "check", tiny, "--json", str(js), "--itf", str(itf))
+    assert code == 1
+    assert ("Property reaches_two is violated — counterexample of 1 state: an initial state that stutters forever:\n"
+            "     ⟳ the cycle starts here\n  0  init\n       x = 0\n     ↻ stutters forever\n") in out
+    assert out.rstrip().endswith("VIOLATION  property reaches_two violated in an initial state that stutters forever")
+    rows = {line.split("│")[1].strip(): line.split("│")[2].strip() for line in out.splitlines() if line.count("│") == 3}
+    assert rows["properties"] == "reaches_two, moves_on(v=0), moves_on(v=1), never_triggered"
+    assert rows["transitions"] == "2"
+    doc = json.loads(js.read_text())
+    v = doc["violation"]
+    assert (doc["status"], doc["exit_code"], v["kind"], v["name"], v["length"], v["loop"], v["loop_step"]) == \
+        ("violation", 1, "liveness", "reaches_two", 1, 0, None)
+    trace = json.loads(itf.read_text())
+    assert (trace["loop"], len(trace["states"]), trace["#meta"]["loop"]) == (0, 1, {"to": 0, "stutters": True})
+
+
+def test_check_shows_a_fair_cycle_and_the_step_back(capsys, tiny, tmp_path):
+    """1 may fall back to 0, so stepping up fairly still never settles above 1: the lasso
+    reaches 1 and cycles through 0 (--property selects the leads-to property)."""
+    js, itf = tmp_path / "r.json", tmp_path / "r.itf.json"
+    code, out, _ = cli(capsys, "check", tiny, "-c", "fair=True", "-c", "retreat=True", "--property", "moves_on",
+                       "--quiet", "--json", str(js), "--itf", str(itf))
+    assert code == 1
+    lines = out.splitlines()
+    start = lines.index("Property moves_on is violated — counterexample of 3 states: 1 step to a cycle of 2 steps, "
+                        "repeated forever:")
+    assert lines[start + 1:start + 11] == [
+        "  0  init", "       x = 0", "     ⟳ the cycle starts here", "  1  up_fairly", "       x: 0 → 1",
+        "  2  back(v=0)", "       x: 1 → 0", "     ↻ back to step 1 by up_fairly", "       x: 0 → 1",
+        lines[start + 10]]
+    assert lines[start + 10].startswith("  ✗ Property moves_on is violated: moves_on(v=1) (T ~> P): its trigger holds at step 1")
+    assert lines[-1] == "VIOLATION  property moves_on violated after 1 step, then a cycle of 2 steps repeated forever"
+    doc = json.loads(js.read_text())
+    assert doc["properties"] == ["moves_on(v=0)", "moves_on(v=1)"] and doc["transitions"] == 3
+    v = doc["violation"]
+    assert (v["loop"], v["length"]) == (1, 3)
+    assert v["loop_step"] == {"action": "up_fairly", "name": "up_fairly", "args": {}, "from": 2, "to": 1}
+    assert v["trace"][v["loop"]]["state"] == {"x": 1}  # where the step back leads
+    trace = json.loads(itf.read_text())
+    assert trace["loop"] == 1 and trace["states"][1]["x"] == {"#bigint": "1"}
+    assert trace["#meta"]["loop"] == {"to": 1, "action": "up_fairly", "args": {}}
+
+
+def test_fair_climb_holds_and_liveness_can_be_turned_off(capsys, tiny):
+    code, out, _ = cli(capsys, "check", tiny, "-c", "fair=True", "--quiet")
+    assert code == 0
+    assert out.count("never_triggered is vacuous") == 1  # the engine's warning, printed once
+    assert out.rstrip().splitlines()[-1] == ("OK  no invariant violated and no deadlock in 3 distinct states; "
+                                             "4 liveness properties hold (2 transitions between the states)")
+    code, out, _ = cli(capsys, "check", tiny, "--no-liveness")
+    assert code == 0 and "properties" not in out and "vacuous" not in out
+    assert out.rstrip().splitlines()[-1] == "OK  no invariant violated and no deadlock in 3 distinct states"
+
+
+MANIFEST = '''
+[models.climb-stalls]
+spec = "climb.py"
+expect = { violation = "reaches_two", max_length = 1 }
+
+[models.climb-retreats]
+spec = "climb.py"
+constants = { fair = true, retreat = true }
+properties = ["moves_on"]
+expect = { violation = "moves_on", max_length = 3 }
+
+[models.climb-safety-only]
+spec = "climb.py"
+liveness = false
+
+[models.climb-fair]
+spec = "climb.py"
+constants = { fair = true }
+vacuous_ok = ["never_triggered"]
+'''
+
+
+def test_the_suite_expects_liveness_violations(capsys, tiny, tmp_path):
+    (tmp_path / "models.toml").write_text(MANIFEST)
+    js = tmp_path / "suite.json"
+    code, out, _ = cli(capsys, "ci", str(tmp_path / "models.toml"), "--no-times", "--json", str(js))
+    assert code == 0, out
+    got = {e["name"]: (e["got"], e["passed"]) for e in json.loads(js.read_text())["entries"]}
+    assert got == {"climb-stalls": ("violation reaches_two (1 state, stutters forever at step 0)", True),
+                   "climb-retreats": ("violation moves_on (3 states, cycle from step 1)", True),
+                   "climb-safety-only": ("ok", True), "climb-fair": ("ok", True)}
+    code, out, _ = cli(capsys, "check", "climb-safety-only", "--manifest", str(tmp_path / "models.toml"), "--quiet")
+    assert code == 0 and "as expected" in out
+    (tmp_path / "models.toml").write_text(MANIFEST.replace('vacuous_ok = ["never_triggered"]\n', ""))
+    code, out, _ = cli(capsys, "ci", str(tmp_path / "models.toml"), "--only", "climb-fair", "--no-times")
+    assert code == 1 and "never_triggered could not fail" in " ".join(out.split())
