@@ -453,3 +453,10 @@ def test_the_suite_expects_liveness_violations(capsys, tiny, tmp_path):
     (tmp_path / "models.toml").write_text(MANIFEST.replace('vacuous_ok = ["never_triggered"]\n', ""))
     code, out, _ = cli(capsys, "ci", str(tmp_path / "models.toml"), "--only", "climb-fair", "--no-times")
     assert code == 1 and "never_triggered could not fail" in " ".join(out.split())
+
+
+def test_parallel_liveness_is_refused_and_no_liveness_runs_in_parallel(capsys, tiny):
+    code, _, err = cli(capsys, "check", tiny, "--workers", "2")
+    assert code == 2 and "is checked in one process" in err and "--no-liveness" in err
+    code, out, _ = cli(capsys, "check", tiny, "--workers", "2", "--no-liveness", "--quiet")
+    assert code == 0 and out.rstrip().endswith("OK  no invariant violated and no deadlock in 3 distinct states")
