@@ -11,8 +11,8 @@ from typing import Any
 from checker.result import CheckResult, Violation
 
 from .flow import flows, lifelines
-from .lasso import CYCLE_STARTS, STUTTERS, closing, closing_change, is_lasso, lasso_size, properties_hold, stutters, vacuity_notes
-from .values import change_text, diff, show, top_fields, trace_size, violation_head
+from .lasso import CYCLE_STARTS, STUTTERS, closing, closing_change, is_lasso, lasso_size, properties_hold, properties_unchecked, stutters, vacuity_notes
+from .values import change_text, count, diff, show, top_fields, trace_size, violation_head
 
 CSS = """
 body{font-family:system-ui,sans-serif;margin:2em;color:#222}
@@ -122,12 +122,14 @@ def result_html(r: CheckResult, spec: Any = None, title: str = "", full: bool = 
             f"<p>{r.distinct_states:,} distinct states, {r.generated_states:,} generated, depth {r.depth}; "
             f"invariants: {escape(', '.join(r.invariants) or 'none')}.</p>"]
     if r.properties:
-        body.append(f"<p>Liveness properties: {escape(', '.join(r.properties))}; {r.transitions:,} transitions."
+        body.append(f"<p>Liveness properties: {escape(', '.join(r.properties))}; {count(r.transitions, 'transition')}."
                     + (f" {escape(properties_hold(r))}." if r.ok else "") + "</p>")
     for note in vacuity_notes(r):
         body.append(f"<p class=warn>Warning: {escape(note.rstrip('.'))}.</p>")
     if r.reason:
-        body.append(f"<p class=bad>Stopped early: {escape(r.reason)} — the search did not cover every state.</p>")
+        unchecked = f"; {properties_unchecked(r)}" if r.properties and not r.violations else ""
+        body.append(f"<p class=bad>Stopped early: {escape(r.reason)} — the search did not cover every state"
+                    f"{escape(unchecked)}.</p>")
     for v in r.violations:
         size = lasso_size(v) if is_lasso(v) else trace_size(v.trace)
         body.append(f"<h2 class=bad>{escape(violation_head(v))} — {escape(size)}</h2>")

@@ -8,9 +8,9 @@ from typing import Any
 
 from checker.result import CheckResult, Violation
 
-from .lasso import CYCLE_STARTS, closing, closing_change, is_lasso, lasso_size, properties_hold, vacuity_notes
+from .lasso import CYCLE_STARTS, closing, closing_change, is_lasso, lasso_size, properties_hold, properties_unchecked, vacuity_notes
 from .suite import Outcome
-from .values import change_text, diff, show, top_fields, trace_size
+from .values import change_text, count, diff, show, top_fields, trace_size
 
 
 def cell(text: Any) -> str:
@@ -56,13 +56,14 @@ def result_markdown(r: CheckResult, title: str = "", full: bool = False) -> str:
            f"invariants: {', '.join(f'`{i}`' for i in r.invariants) or 'none'}."]
     if r.properties:
         out[-1] += (f" Liveness properties: {', '.join(f'`{p}`' for p in r.properties)}; "
-                    f"{r.transitions:,} transitions.")
+                    f"{count(r.transitions, 'transition')}.")
         if r.ok:
             out += ["", f"{properties_hold(r)[0].upper()}{properties_hold(r)[1:]}."]
     for note in vacuity_notes(r):
         out += ["", f"⚠️ Warning: {cell(note.rstrip('.'))}."]
     if r.reason:
-        out.append(f"Stopped early: {r.reason} — the search did not cover every state.")
+        out.append(f"Stopped early: {r.reason} — the search did not cover every state"
+                   + (f"; {properties_unchecked(r)}." if r.properties and not r.violations else "."))
     for v in r.violations:
         out += ["", trace_markdown(v, full)]
     return "\n".join(out) + "\n"

@@ -460,3 +460,12 @@ def test_parallel_liveness_is_refused_and_no_liveness_runs_in_parallel(capsys, t
     assert code == 2 and "is checked in one process" in err and "--no-liveness" in err
     code, out, _ = cli(capsys, "check", tiny, "--workers", "2", "--no-liveness", "--quiet")
     assert code == 0 and out.rstrip().endswith("OK  no invariant violated and no deadlock in 3 distinct states")
+
+
+def test_a_search_cut_short_gives_no_liveness_verdict(capsys, tiny, tmp_path):
+    md = tmp_path / "r.md"
+    code, out, _ = cli(capsys, "check", tiny, "--max-depth", "1", "--quiet", "--markdown", str(md))
+    assert code == 3
+    assert out.rstrip() == ("INCOMPLETE  (reached max_depth=1; the search did NOT cover every state); no verdict on the 4 "
+                            "liveness properties: they are checked on the whole state graph")
+    assert "the search did not cover every state; no verdict on the 4 liveness properties" in md.read_text()
