@@ -11,7 +11,7 @@ from typing import Any
 from checker.result import CheckResult, Violation
 
 from .flow import flows, lifelines
-from .lasso import CYCLE_STARTS, STUTTERS, closing, closing_change, is_lasso, lasso_size, properties_hold, properties_unchecked, stutters, vacuity_notes
+from .lasso import CYCLE_STARTS, STUTTERS, closing, closing_change, is_lasso, lasso_size, properties_hold, stutters, vacuity_notes
 from .values import change_text, count, diff, show, top_fields, trace_size, violation_head
 
 CSS = """
@@ -127,9 +127,7 @@ def result_html(r: CheckResult, spec: Any = None, title: str = "", full: bool = 
     for note in vacuity_notes(r):
         body.append(f"<p class=warn>Warning: {escape(note.rstrip('.'))}.</p>")
     if r.reason:
-        unchecked = f"; {properties_unchecked(r)}" if r.properties and not r.violations else ""
-        body.append(f"<p class=bad>Stopped early: {escape(r.reason)} — the search did not cover every state"
-                    f"{escape(unchecked)}.</p>")
+        body.append(f"<p class=bad>Stopped early: {escape(r.reason)} — the search did not cover every state.</p>")
     for v in r.violations:
         size = lasso_size(v) if is_lasso(v) else trace_size(v.trace)
         body.append(f"<h2 class=bad>{escape(violation_head(v))} — {escape(size)}</h2>")

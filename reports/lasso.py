@@ -108,13 +108,6 @@ def properties_hold(result: Any) -> str:
             f"({count(result.transitions, 'transition')} between the states)")
 
 
-def properties_unchecked(result: Any) -> str:
-    """Why a search cut short says nothing about liveness."""
-    n = len(result.properties)
-    return (f"no verdict on the {count(n, 'liveness property') if n == 1 else f'{n} liveness properties'}: "
-            "they are checked on the whole state graph")
-
-
 def base_name(label: str) -> str:
     """`served(c=1)` -> `served`: the declared name of a property instance."""
     return label.split("(", 1)[0]

@@ -8,7 +8,7 @@ from typing import Any
 
 from checker.result import CheckResult, Violation
 
-from .lasso import CYCLE_STARTS, closing, closing_change, is_lasso, lasso_size, properties_hold, properties_unchecked, vacuity_notes
+from .lasso import CYCLE_STARTS, closing, closing_change, is_lasso, lasso_size, properties_hold, vacuity_notes
 from .suite import Outcome
 from .values import change_text, count, diff, show, top_fields, trace_size
 
@@ -62,8 +62,7 @@ def result_markdown(r: CheckResult, title: str = "", full: bool = False) -> str:
     for note in vacuity_notes(r):
         out += ["", f"⚠️ Warning: {cell(note.rstrip('.'))}."]
     if r.reason:
-        out.append(f"Stopped early: {r.reason} — the search did not cover every state"
-                   + (f"; {properties_unchecked(r)}." if r.properties and not r.violations else "."))
+        out.append(f"Stopped early: {r.reason} — the search did not cover every state.")
     for v in r.violations:
         out += ["", trace_markdown(v, full)]
     return "\n".join(out) + "\n"

@@ -11,7 +11,7 @@ from rich.text import Text
 
 from checker.result import CheckResult, Violation
 
-from .lasso import CYCLE_STARTS, closing, closing_change, is_lasso, lasso_found, lasso_size, properties_hold, properties_unchecked, vacuity_notes
+from .lasso import CYCLE_STARTS, closing, closing_change, is_lasso, lasso_found, lasso_size, properties_hold, vacuity_notes
 from .values import change_text, count, diff, show, top_fields, trace_size, violation_head, violation_what, when_found
 
 _STATUS_STYLE = {"ok": "bold green", "violation": "bold red", "deadlock": "bold red", "error": "bold red",
@@ -30,8 +30,6 @@ def verdict_line(r: CheckResult) -> Text:
         text.append(f"  {violation_what(v)} {lasso_found(v) if is_lasso(v) else when_found(v.trace)}")
     if r.reason and r.status in ("incomplete", "interrupted"):
         text.append(f"  ({r.reason}; the search did NOT cover every state)")
-        if r.properties:  # a cycle can only be ruled out on the whole state graph
-            text.append(f"; {properties_unchecked(r)}")
     elif r.reason and r.status in ("violation", "deadlock"):  # --continue, then a limit or Ctrl-C
         text.append(f"; then the search was cut short ({r.reason}) and did NOT cover every state", style="bold yellow")
     return text

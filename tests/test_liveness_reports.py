@@ -466,6 +466,9 @@ def test_a_search_cut_short_gives_no_liveness_verdict(capsys, tiny, tmp_path):
     md = tmp_path / "r.md"
     code, out, _ = cli(capsys, "check", tiny, "--max-depth", "1", "--quiet", "--markdown", str(md))
     assert code == 3
-    assert out.rstrip() == ("INCOMPLETE  (reached max_depth=1; the search did NOT cover every state); no verdict on the 4 "
-                            "liveness properties: they are checked on the whole state graph")
-    assert "the search did not cover every state; no verdict on the 4 liveness properties" in md.read_text()
+    assert out.rstrip().splitlines() == [
+        "warning: The liveness properties (reaches_two, moves_on(v=0), moves_on(v=1), never_triggered) were not checked: "
+        "the search did not explore every reachable state, and a cycle can only be judged on the whole state graph.",
+        "INCOMPLETE  (reached max_depth=1; the search did NOT cover every state)"]
+    assert "⚠️ Warning: The liveness properties (reaches_two, moves_on(v=0), moves_on(v=1), never_triggered) were not " \
+           "checked" in md.read_text()
