@@ -2,6 +2,11 @@
 AlternatingBit.tla: Data = {d1, d2}, msgQLen = 2, ackQLen = 2, CONSTRAINT SeqConstraint,
 INVARIANT ABTypeInv. TLC: 240 / 1392 / 10, ok.
 
+TLC checks PROPERTY SentLeadsToRcvd under ABFairness (WF ReSndMsg, WF SndAck, SF RcvMsg, SF
+RcvAck) with the CONSTRAINT in place; protocheck refuses liveness under a constraint (it
+changes which cycles exist), so `BoundedAlternatingBit` below states the same bound as a
+guard of the three actions that append, which reaches the same 240 states.
+
 Queues are tuples (msgQ of (bit, data) pairs, ackQ of bits). Lose(q) is one successor per
 position i, so losing either of two equal messages is generated twice, as in TLC.
 """
@@ -13,7 +18,7 @@ from typing import NamedTuple
 
 import attrs
 
-from checker import Spec, action, constraint, fail, invariant
+from checker import Spec, action, constraint, fail, invariant, leads_to
 
 
 class ABState(NamedTuple):
@@ -88,3 +93,51 @@ class AlternatingBit(Spec):
             and s.rcvd in self.data
         )
         return ok or fail(f"{s}")
+
+
+
+@attrs.frozen
+class BoundedAlternatingBit(AlternatingBit):
+    """MCAlternatingBit with the queue bound as a guard instead of a CONSTRAINT, ABFairness,
+    and SentLeadsToRcvd: \\A d \\in Data: (sent = d /\\ sBit # sAck) ~> rcvd = d.
+    TLC on the same (BSpec in tests/tlc_liveness/ports/ABBounded.tla): 240 states, holds."""
+
+    def seq_constraint(self, s):  # no longer a @constraint: the guards bound the queues
+        return True
+
+    @action(d=lambda spec, s: spec.data)
+    def snd_new_value(self, s, d):
+        return AlternatingBit.snd_new_value(self, s, d) if len(s.msgQ) < self.msg_q_len else None
+
+    @action(fair="weak")
+    def re_snd_msg(self, s):
+        return AlternatingBit.re_snd_msg(self, s) if len(s.msgQ) < self.msg_q_len else None
+
+    @action(fair="strong")
+    def rcv_msg(self, s):
+        return AlternatingBit.rcv_msg(self, s)
+
+    @action(fair="weak")
+    def snd_ack(self, s):
+        return AlternatingBit.snd_ack(self, s) if len(s.ackQ) < self.ack_q_len else None
+
+    @action(fair="strong")
+    def rcv_ack(self, s):
+        return AlternatingBit.rcv_ack(self, s)
+
+    @leads_to(lambda spec, s, d: s.sent == d and s.sBit != s.sAck, d=lambda spec: spec.data)
+    def SentLeadsToRcvd(self, s, d):
+        return s.rcvd == d
+
+
+@attrs.frozen
+class BoundedAlternatingBitWeak(BoundedAlternatingBit):
+    """Weak fairness on the receives (BWeakSpec): a loss can disable RcvMsg every other step."""
+
+    @action(fair="weak")
+    def rcv_msg(self, s):
+        return AlternatingBit.rcv_msg(self, s)
+
+    @action(fair="weak")
+    def rcv_ack(self, s):
+        return AlternatingBit.rcv_ack(self, s)
