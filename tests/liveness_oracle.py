@@ -240,3 +240,31 @@ def violated_on_lasso(states: list, k: int, form: str, p: Callable, trigger: Cal
         if trigger(s) and not any(P[i:]) and not any(cycle):
             return True
     return False
+
+
+# ---------------------------------------------------------------------------------------
+# What the tests assert on a check.
+
+def violated(spec: Any, prop: str, **options: Any):
+    """Check `spec` for the property `prop` alone (deadlock=False unless given); assert it is
+    violated by a real, fair lasso that violates it, and return the CheckResult."""
+    from checker import check
+
+    options.setdefault("deadlock", False)
+    r = check(spec, properties=[prop], **options)
+    assert r.status == "violation", f"{prop}: {r.status} {r.reason}"
+    v = r.violation
+    assert v.kind == "liveness" and (v.name == prop or v.name.startswith(prop + "(")), (v.kind, v.name)
+    why = lasso_problem(spec, v)
+    assert why is None, why
+    return r
+
+
+def liveness_violation(spec: Any, prop: str, **options: Any):
+    """violated(...)'s Violation."""
+    return violated(spec, prop, **options).violation
+
+
+def xs(v: Any) -> list:
+    """The states of a counterexample over one int variable x, as ints."""
+    return [step.state.x for step in v.trace]
