@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from checker import SpecError, check, constraint
+from checker import Spec, SpecError, check, constraint
 from liveness_oracle import lasso_problem, liveness_violation, oracle_vacuous, oracle_verdicts, property_instances, xs
 from specs_for_liveness import (
     Countdown, CountdownVacuous, Flag, FlickerStrong, FlickerWeak, Fork, Idle, IdleFair, Requests, ServeEach,
@@ -145,6 +145,20 @@ def test_verdicts_agree_with_the_brute_force_oracle(spec):
         assert r.status == ("ok" if holds else "violation"), name
         if not holds:
             assert lasso_problem(spec, r.violation) is None
+
+
+# TLC's distinct / generated / depth on the same modules (RESULTS.md): the graph the
+# properties are checked on is TLC's, stutters (SpinInPlace) and shared steps included.
+TLC_COUNTS = [(FlickerWeak(), (3, 4, 3)), (FlickerStrong(), (3, 4, 3)), (ServeWhole(), (4, 9, 3)),
+              (ServeEach(), (4, 9, 3)), (Idle(), (2, 2, 2)), (IdleFair(), (2, 2, 2)), (SpinInPlace(), (2, 4, 2)),
+              (Fork(), (3, 3, 2)), (Countdown(), (4, 4, 4)), (Countdown(bounce=True), (4, 5, 4)),
+              (CountdownVacuous(), (4, 4, 4)), (SharedStep(), (3, 5, 3))]
+
+
+@pytest.mark.parametrize("spec, counts", TLC_COUNTS, ids=lambda x: repr(x) if isinstance(x, Spec) else "")
+def test_counts_match_tlc(spec, counts):
+    r = check(spec, deadlock=False)
+    assert (r.distinct_states, r.generated_states, r.depth) == counts
 
 
 # --- determinism, options, limits ----------------------------------------------------------
