@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from checker import Spec, SpecError, check, constraint
-from liveness_oracle import lasso_problem, liveness_violation, oracle_vacuous, oracle_verdicts, property_instances, xs
+from liveness_oracle import Graph, lasso_problem, liveness_violation, oracle_vacuous, oracle_verdicts, property_instances, xs
 from specs_for_liveness import (
     Countdown, CountdownVacuous, Flag, FlickerStrong, FlickerWeak, Fork, Idle, IdleFair, Requests, ServeEach,
     ServeWhole, SharedStep, SpinInPlace, X,
@@ -149,6 +149,8 @@ def test_verdicts_agree_with_the_brute_force_oracle(spec):
 
 # TLC's distinct / generated / depth on the same modules (RESULTS.md): the graph the
 # properties are checked on is TLC's, stutters (SpinInPlace) and shared steps included.
+# Its transitions are one per action instance that changes the state (SharedStep: 0 -> 1
+# twice, by a and by c), as the oracle counts them.
 TLC_COUNTS = [(FlickerWeak(), (3, 4, 3)), (FlickerStrong(), (3, 4, 3)), (ServeWhole(), (4, 9, 3)),
               (ServeEach(), (4, 9, 3)), (Idle(), (2, 2, 2)), (IdleFair(), (2, 2, 2)), (SpinInPlace(), (2, 4, 2)),
               (Fork(), (3, 3, 2)), (Countdown(), (4, 4, 4)), (Countdown(bounce=True), (4, 5, 4)),
@@ -159,6 +161,7 @@ TLC_COUNTS = [(FlickerWeak(), (3, 4, 3)), (FlickerStrong(), (3, 4, 3)), (ServeWh
 def test_counts_match_tlc(spec, counts):
     r = check(spec, deadlock=False)
     assert (r.distinct_states, r.generated_states, r.depth) == counts
+    assert r.transitions == sum(len(moves) for moves in Graph(spec).enabled)
 
 
 # --- determinism, options, limits ----------------------------------------------------------
@@ -178,7 +181,13 @@ def test_properties_selects_and_liveness_false_checks_none():
 
 def test_a_search_cut_short_gives_no_liveness_verdict():
     r = check(Countdown(bounce=True), max_states=2, deadlock=False)
-    assert r.status == "incomplete" and r.violation is None
+    assert (r.status, r.reason, r.violation) == ("incomplete", "reached max_states=2", None)
+
+
+def test_every_violated_property_is_reported_when_not_stopping_at_the_first():
+    r = check(Countdown(bounce=True), deadlock=False, stop_on_first=False)
+    assert [v.name for v in r.violations] == FORMS
+    assert all(lasso_problem(Countdown(bounce=True), v) is None for v in r.violations)
 
 
 # --- refused combinations ------------------------------------------------------------------
@@ -206,27 +215,53 @@ class CountdownConstrained(Countdown):
 
 
 def test_liveness_under_symmetry_is_refused_unless_symmetry_is_off():
-    with pytest.raises(SpecError, match="symmetry") as e:
+    with pytest.raises(SpecError) as e:
         check(ServeSymmetric(), deadlock=False)
-    assert "symmetry=False" in str(e.value) or "--no-symmetry" in str(e.value)
+    assert str(e.value).startswith("ServeSymmetric declares a symmetry, and liveness (served) is not checked under a "
+                                   "symmetry: merging the states of one orbit changes which cycles")
+    assert "symmetry=False (--no-symmetry)" in str(e.value) and "liveness=False (--no-liveness)" in str(e.value)
     assert check(ServeSymmetric(), deadlock=False, symmetry=False).status == "ok"
+    assert check(ServeSymmetric(), deadlock=False, liveness=False).symmetry == 2
+
+
+@attrs.frozen
+class CountdownViewDropped(CountdownView):
+    view = None  # what the refusal advises
 
 
 def test_liveness_with_a_view_is_refused():
-    with pytest.raises(SpecError, match="view"):
+    with pytest.raises(SpecError) as e:
         check(CountdownView(), deadlock=False)
+    assert str(e.value).startswith("CountdownView defines view(), and liveness (reaches_zero, zero_often, "
+                                   "zero_forever, top_leads_to_zero) is not checked through a view")
+    assert "`view = None` in the subclass" in str(e.value)
+    assert check(CountdownViewDropped(), deadlock=False).status == "ok"
 
 
 def test_liveness_with_a_constraint_is_refused():
-    with pytest.raises(SpecError, match="constraint"):
+    with pytest.raises(SpecError) as e:
         check(CountdownConstrained(), deadlock=False)
+    assert str(e.value).startswith("CountdownConstrained has a @constraint, and liveness (reaches_zero, zero_often, "
+                                   "zero_forever, top_leads_to_zero) is not checked under one: a behaviour cut off")
+    assert "Bound the model by its constants instead" in str(e.value)
 
 
 def test_liveness_with_several_workers_is_refused():
-    with pytest.raises(SpecError, match="worker"):
+    with pytest.raises(SpecError) as e:
         check(Countdown(), deadlock=False, workers=2)
+    assert str(e.value).startswith("Liveness (reaches_zero, zero_often, zero_forever, top_leads_to_zero) is checked "
+                                   "in one process")
+    assert "liveness=False (--no-liveness)" in str(e.value)
+
+
+def test_an_unknown_property_name_is_refused():
+    with pytest.raises(SpecError) as e:
+        check(Countdown(), properties=["nope"], deadlock=False)
+    assert str(e.value) == ("Countdown has no property named 'nope'. Its properties are: reaches_zero, zero_often, "
+                            "zero_forever, top_leads_to_zero. Pass one of those names (or none, to check them all).")
 
 
 def test_each_refusal_leaves_safety_checking_alone():
     for spec in (CountdownView(), CountdownConstrained()):
         assert check(spec, liveness=False, deadlock=False).status == "ok"
+    assert check(Countdown(), liveness=False, deadlock=False, workers=2).status == "ok"

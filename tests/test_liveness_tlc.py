@@ -32,9 +32,8 @@ HOLDS = {
         [f"{p}(actor={a})" for p in ("reads", "writes", "stops_reading", "stops_writing") for a in (1, 2, 3)]),
     # EWD840.cfg (N 3), PROPERTY Liveness: ok, 302 / 2001 / 9.
     "EWD840-Liveness": (EWD840(n=3), (302, 2001, 9), ["Liveness"]),
-    # TokenRing.cfg (N 6, M 6), PROPERTY Stab: ok, 46656 / 248832 / 1.
-    "TokenRing-6-6-Stab": (TokenRing(n=6, m=6), (46656, 248832, 1), ["Stab"]),
-    # TRLive.tla, N 4, M 3, Spec: Stab ok, 81 / 270 / 1.
+    # TRLive.tla, N 4, M 3, Spec: Stab ok, 81 / 270 / 1. (TokenRing.cfg, N 6, M 6: ok,
+    # 46656 / 248832 / 1, and ours too, in bench/tlc_ports.py: over 10 s, too long for a test.)
     "TokenRing-4-3-Stab": (TokenRing(n=4, m=3), (81, 270, 1), ["Stab"]),
     # ABBounded.tla, BSpec (ABFairness, the bound as a guard): SentLeadsToRcvd ok, 240 / 1204 / 10.
     "AlternatingBit-SentLeadsToRcvd": (
@@ -73,10 +72,12 @@ def _one_actor_keeps_the_resource(v):
     assert len(last.waiting) == 6 and len(last.readers | last.writers) == 1
 
 
-def _two_states(v):
-    # TLC's has 7 states. None is shorter than 2: initially the token is black, so System is
-    # enabled and weak fairness forbids stuttering there.
-    assert len(v.trace) == 2
+def _cycle_through_an_initial_state(v):
+    # The shortest prefix (none: an initial state lies on a fair cycle), and the same shape as
+    # TLC's (7 states, back to state 1): nodes 1 and 2 wake each other while the token goes
+    # round; node 1's message to node 2 blackens node 1, so the token comes back black.
+    assert v.loop == 0 and len(v.trace) == 7 and v.loop_step is not None
+    assert {s.name for s in v.trace[1:]} >= {"initiate_probe", "pass_token", "send_msg"}
 
 
 def _stutters_initially(v):
@@ -107,7 +108,7 @@ VIOLATED = {
         ReadersWritersStopUnfair(), "writes", (21527, 59674, 13), _one_actor_keeps_the_resource),
     # EWDLive.tla, Spec: EventuallyTerminated VIOLATED, 302 / 2001 / 9, 7 states, back to state 1.
     "EWD840-EventuallyTerminated": (
-        EWD840EventuallyTerminated(n=3), "EventuallyTerminated", (302, 2001, 9), _two_states),
+        EWD840EventuallyTerminated(n=3), "EventuallyTerminated", (302, 2001, 9), _cycle_through_an_initial_state),
     # TRLive.tla, NoFairSpec, N 4, M 3: Stab VIOLATED, 81 / 270 / 1, 1 state, stuttering.
     "TokenRing-4-3-NoFair-Stab": (TokenRingUnfair(n=4, m=3), "Stab", (81, 270, 1), _stutters_initially),
     # ABBounded.tla, BWeakSpec: SentLeadsToRcvd VIOLATED, 240 / 1204 / 10, 11 states, back to state 4.
