@@ -15,7 +15,7 @@ import networkx as nx
 import pytest
 
 from checker import check
-from liveness_oracle import Graph, violated
+from liveness_oracle import Graph, lasso_problem, violated
 from tlc.alternating_bit import BoundedAlternatingBit, BoundedAlternatingBitWeak
 from tlc.chang_roberts import ChangRoberts, ChangRobertsSomeoneWins, ChangRobertsUnfair
 from tlc.ewd840 import EWD840, EWD840EventuallyTerminated
@@ -100,12 +100,6 @@ VIOLATED = {
     # CRLive.tla, NoFairSpec: Liveness VIOLATED, 137 / 227 / 10, 6 states, stuttering.
     "ChangRoberts-NoFair-Liveness": (
         ChangRobertsUnfair(n=3), "Liveness", (137, 227, 10), _candidate_stutters_initially),
-    # RWLive.tla, NoStopFairSpec: Reading VIOLATED, 21527 / 59674 / 13, 9 states, stuttering.
-    "ReadersWriters-NoStopFair-reads": (
-        ReadersWritersStopUnfair(), "reads", (21527, 59674, 13), _one_actor_keeps_the_resource),
-    # RWLive.tla, NoStopFairSpec: Writing VIOLATED, 21527 / 59674 / 13, 9 states, stuttering.
-    "ReadersWriters-NoStopFair-writes": (
-        ReadersWritersStopUnfair(), "writes", (21527, 59674, 13), _one_actor_keeps_the_resource),
     # EWDLive.tla, Spec: EventuallyTerminated VIOLATED, 302 / 2001 / 9, 7 states, back to state 1.
     "EWD840-EventuallyTerminated": (
         EWD840EventuallyTerminated(n=3), "EventuallyTerminated", (302, 2001, 9), _cycle_through_an_initial_state),
@@ -123,6 +117,18 @@ def test_properties_tlc_refutes_are_violated_by_a_real_lasso(name):
     r = violated(spec, prop)  # the lasso replays, is fair, and violates prop
     assert (r.distinct_states, r.generated_states, r.depth) == counts
     shape(r.violation)
+
+
+def test_readers_writers_without_fair_stop_violates_each_conjunct_of_liveness():
+    # RWLive.tla, NoStopFairSpec: Reading, Writing, NotReading, NotWriting each VIOLATED,
+    # 21527 / 59674 / 13, counterexample 9 states, stuttering. One search, every violation.
+    spec = ReadersWritersStopUnfair()
+    r = check(spec, deadlock=False, stop_on_first=False)
+    assert (r.distinct_states, r.generated_states, r.depth) == (21527, 59674, 13)
+    assert [v.name for v in r.violations] == ["reads", "writes", "stops_reading", "stops_writing"]
+    for v in r.violations:
+        assert lasso_problem(spec, v) is None, v.name
+        _one_actor_keeps_the_resource(v)
 
 
 def test_chang_roberts_graph_has_no_cycle_so_per_node_and_per_instance_fairness_agree():
