@@ -50,7 +50,10 @@ def table_spec_class(fair_a: str | None, each_a: bool, fair_b: str | None) -> ty
             for x in self.inits:
                 yield Cell(x)
 
-        @action(k=lambda spec, s: range(len(spec.a_moves)), fair=fair_a, each=each_a)
+        # Only the instances that move from s, as a list: an instance is one by its value,
+        # not by its position in a domain (which differs from state to state here).
+        @action(k=lambda spec, s: [k for k, moves in enumerate(spec.a_moves) if moves[s.x] >= 0],
+                fair=fair_a, each=each_a)
         def a(self, s, k):
             return _pick(self.a_moves[k], s.x)
 
