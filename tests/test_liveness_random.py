@@ -164,11 +164,15 @@ def disagreements(seed: int, count: int) -> tuple[list[str], dict[str, int]]:
         g = Graph(spec)
         form, p, t = property_instances(spec)[prop]
         expected_holds = not fair_counterexample_exists(g, form, p, t)
-        r = check(spec, properties=[prop], deadlock=False)
         where = f"case {seed}/{i}: {type(spec).__name__}{attrs.asdict(spec)} property {prop} ({form})"
         tally["holds" if expected_holds else "violated"] += 1
         for k in decides:
             tally[k] += 1
+        try:
+            r = check(spec, properties=[prop], deadlock=False)
+        except Exception as exc:  # one crash must not hide the other cases' verdicts
+            bad.append(f"{where}: check() raised {type(exc).__name__}: {exc}")
+            continue
         if expected_holds and r.status != "ok":
             bad.append(f"{where}: the oracle says it holds, check() says {r.status}"
                        + (f" ({r.violation.kind} {r.violation.name}: {[s.state.x for s in r.violation.trace]}, "
