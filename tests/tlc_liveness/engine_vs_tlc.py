@@ -53,7 +53,12 @@ if __name__ == "__main__":
     for i in range(count):
         while True:  # half the cases where ours holds (rare among random medium specs), half not
             spec, prop = medium_case(rng)
-            r = check(spec, properties=[prop], deadlock=False)
+            try:
+                r = check(spec, properties=[prop], deadlock=False)
+            except Exception as exc:
+                tally["bad"] += 1
+                print(f"check() raised {type(exc).__name__}: {exc}\n{tla_module(spec, prop)}", flush=True)
+                continue
             ours = r.status == "ok"
             if r.distinct_states >= 8 and kept[ours] < (count + 1) // 2:
                 kept[ours] += 1
