@@ -205,12 +205,19 @@ def fair_components(g: Graph, allowed: np.ndarray, fair: Fairness, must_meet: np
     return found
 
 
+SMALL_FRONTIER = 64  # below this, a level is expanded in Python: numpy's fixed cost per level dominates
+
+
 def bfs(g: Graph, allowed: np.ndarray, sources: np.ndarray, start: np.ndarray | None = None,
         targets: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Shortest paths inside `allowed` from `sources` (sorted by `start`, their distance at
     the outset: later sources join when the search reaches their distance). Returns
-    (dist, pred_edge): -1 where unreached; pred_edge -1 at a source. Stops early once every
-    state of `targets` (a boolean mask) is reached or the frontier is empty."""
+    (dist, pred_edge): -1 where unreached; pred_edge -1 at a source. With `targets` (a
+    boolean mask), stops one level after the first target is reached: every target within
+    one step of the nearest has its distance then (what fair_cycle compares).
+
+    Each level keeps, per new state, the first edge reaching it in (source, edge) order,
+    whichever way it is expanded, so the paths do not depend on the frontier's size."""
     n = g.n
     dist = np.full(n, -1, dtype=np.int64)
     pred = np.full(n, -1, dtype=np.int64)
@@ -221,6 +228,7 @@ def bfs(g: Graph, allowed: np.ndarray, sources: np.ndarray, start: np.ndarray | 
     level = int(start[0]) if start.size else 0
     frontier = np.empty(0, dtype=np.int64)
     k = 0
+    hit_at = None  # the level at which a target was first reached
     while True:
         j = int(np.searchsorted(start, level, side="right"))
         joining = sources[k:j]
@@ -229,25 +237,47 @@ def bfs(g: Graph, allowed: np.ndarray, sources: np.ndarray, start: np.ndarray | 
         if joining.size:
             dist[joining] = level
             frontier = np.union1d(frontier, joining)
+            if targets is not None and hit_at is None and targets[joining].any():
+                hit_at = level
         if frontier.size == 0:
             if k >= sources.size:
                 break
             level = int(start[k])
             continue
-        if targets is not None and targets[dist >= 0].sum() == targets.sum():
+        if hit_at is not None and level > hit_at:
             break
-        lo, hi = g.indptr[frontier], g.indptr[frontier + 1]
-        counts = hi - lo
-        edges = np.repeat(lo - np.concatenate(([0], np.cumsum(counts)[:-1])), counts) + np.arange(int(counts.sum()))
-        d = g.dst[edges].astype(np.int64)
-        ok = allowed[d] & (dist[d] < 0)
-        d, edges = d[ok], edges[ok]
-        fresh, first = first_of_each(d)
+        step = _level_small if frontier.size <= SMALL_FRONTIER else _level_wide
+        fresh, edges = step(g, allowed, dist, frontier)
         level += 1
         dist[fresh] = level
-        pred[fresh] = edges[first]
+        pred[fresh] = edges
+        if targets is not None and hit_at is None and targets[fresh].any():
+            hit_at = level
         frontier = fresh
     return dist, pred
+
+
+def _level_wide(g: Graph, allowed: np.ndarray, dist: np.ndarray, frontier: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    lo, hi = g.indptr[frontier], g.indptr[frontier + 1]
+    counts = hi - lo
+    edges = np.repeat(lo - np.concatenate(([0], np.cumsum(counts)[:-1])), counts) + np.arange(int(counts.sum()))
+    d = g.dst[edges].astype(np.int64)
+    ok = allowed[d] & (dist[d] < 0)
+    d, edges = d[ok], edges[ok]
+    fresh, first = first_of_each(d)
+    return fresh, edges[first]
+
+
+def _level_small(g: Graph, allowed: np.ndarray, dist: np.ndarray, frontier: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    indptr, dst = g.indptr, g.dst
+    found: dict[int, int] = {}
+    for v in frontier.tolist():
+        e0, e1 = int(indptr[v]), int(indptr[v + 1])
+        for e, d in enumerate(dst[e0:e1].tolist(), e0):
+            if d not in found and dist[d] < 0 and allowed[d]:
+                found[d] = e
+    fresh = sorted(found)
+    return np.array(fresh, dtype=np.int64), np.array([found[d] for d in fresh], dtype=np.int64)
 
 
 def path_to(g: Graph, pred: np.ndarray, node: int) -> tuple[int, list[int]]:
@@ -309,27 +339,34 @@ def fair_cycle(g: Graph, comp: np.ndarray, entry: int, fair: Fairness, meet: np.
 
     settle_done()
     while need_edge or need_state or want_meet:
-        dist, pred = bfs(g, inside, np.array([here]))
+        targets = np.zeros(g.n, dtype=bool)
+        for es in need_edge.values():
+            targets[g.src(es)] = True
+        for states in need_state.values():
+            targets[states] = True
+        if want_meet:
+            targets |= inside & meet
+        dist, pred = bfs(g, inside, np.array([here]), targets=targets)
         best = None  # (distance, tie-break, path edges)
         for c, es in need_edge.items():
             srcs = g.src(es)
             reach = dist[srcs]
             i = int(np.argmin(np.where(reach >= 0, reach, np.iinfo(np.int64).max)))
             cand = (int(reach[i]) + 1, 0, c)
-            if best is None or cand < best[0]:
+            if reach[i] >= 0 and (best is None or cand < best[0]):
                 best = (cand, path_to(g, pred, int(srcs[i]))[1] + [es[i]])
         for c, states in need_state.items():
             reach = dist[states]
             i = int(np.argmin(np.where(reach >= 0, reach, np.iinfo(np.int64).max)))
             cand = (int(reach[i]), 1, c)
-            if best is None or cand < best[0]:
+            if reach[i] >= 0 and (best is None or cand < best[0]):
                 best = (cand, path_to(g, pred, int(states[i]))[1])
         if want_meet:
             states = comp[meet[comp]]
             reach = dist[states]
             i = int(np.argmin(np.where(reach >= 0, reach, np.iinfo(np.int64).max)))
             cand = (int(reach[i]), 2, 0)
-            if best is None or cand < best[0]:
+            if reach[i] >= 0 and (best is None or cand < best[0]):
                 best = (cand, path_to(g, pred, int(states[i]))[1])
         walk(best[1])
         want_meet = want_meet and not any(meet[v] for v in visited)
@@ -337,6 +374,8 @@ def fair_cycle(g: Graph, comp: np.ndarray, entry: int, fair: Fairness, meet: np.
         if not best[1] and (need_edge or need_state):  # nothing moved and still wanting: cannot happen in an SCC
             raise AssertionError("fair cycle: a requirement is unreachable inside its component")
     if here != entry:
-        dist, pred = bfs(g, inside, np.array([here]))
+        back = np.zeros(g.n, dtype=bool)
+        back[entry] = True
+        dist, pred = bfs(g, inside, np.array([here]), targets=back)
         walk(path_to(g, pred, entry)[1])
     return cycle
