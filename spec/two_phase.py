@@ -42,7 +42,7 @@ class TwoPhase(Spec):
         yield TPState(rm_state=("working",) * n, tm_state="init", prepared=(False,) * n, sent_prepared=(False,) * n,
                       commit_sent=False, abort_sent=False)
 
-    @action(r=_rms)
+    @action(r=_rms, reads=("tm_state", "sent_prepared[r]", "prepared[r]"), writes=("prepared[r]",))
     def tm_rcv_prepared(self, s, r):
         if s.tm_state != "init" or not s.sent_prepared[r]:
             return None
@@ -50,31 +50,31 @@ class TwoPhase(Spec):
             return s  # enabled, but no change (a stuttering step TLC counts too): the engine skips it unhashed
         return s._replace(prepared=set_at(s.prepared, r, True))
 
-    @action
+    @action(reads=("tm_state", "prepared"), writes=("tm_state", "commit_sent"))
     def tm_commit(self, s):
         if s.tm_state != "init" or not all(s.prepared):
             return None
         return s._replace(tm_state="done", commit_sent=True)
 
-    @action
+    @action(reads=("tm_state",), writes=("tm_state", "abort_sent"))
     def tm_abort(self, s):
         if s.tm_state != "init":
             return None
         return s._replace(tm_state="done", abort_sent=True)
 
-    @action(r=_rms)
+    @action(r=_rms, reads=("rm_state[r]",), writes=("rm_state[r]", "sent_prepared[r]"))
     def rm_prepare(self, s, r):
         if s.rm_state[r] != "working":
             return None
         return s._replace(rm_state=set_at(s.rm_state, r, "prepared"), sent_prepared=set_at(s.sent_prepared, r, True))
 
-    @action(r=_rms)
+    @action(r=_rms, reads=("rm_state[r]",), writes=("rm_state[r]",))
     def rm_choose_to_abort(self, s, r):
         if s.rm_state[r] != "working":
             return None
         return s._replace(rm_state=set_at(s.rm_state, r, "aborted"))
 
-    @action(r=_rms)
+    @action(r=_rms, reads=("commit_sent", "rm_state[r]"), writes=("rm_state[r]",))
     def rm_rcv_commit(self, s, r):
         if not s.commit_sent:
             return None
@@ -82,7 +82,7 @@ class TwoPhase(Spec):
             return s
         return s._replace(rm_state=set_at(s.rm_state, r, "committed"))
 
-    @action(r=_rms)
+    @action(r=_rms, reads=("abort_sent", "rm_state[r]"), writes=("rm_state[r]",))
     def rm_rcv_abort(self, s, r):
         if not s.abort_sent:
             return None
@@ -90,7 +90,7 @@ class TwoPhase(Spec):
             return s
         return s._replace(rm_state=set_at(s.rm_state, r, "aborted"))
 
-    @invariant
+    @invariant(reads=("rm_state",))
     def consistent(self, s):
         """TCConsistent: no RM has committed while another has aborted."""
         return not ("committed" in s.rm_state and "aborted" in s.rm_state)
