@@ -303,3 +303,19 @@ def _typo():
         def not_all_done(self, s):
             return True
     return Typo()
+
+
+def test_the_command_line_flag_and_its_report(tmp_path):
+    from tests.test_cli import run
+
+    out = tmp_path / "r.json"
+    p = run("check", "tests/test_reduction.py:Workers", "--reduction", "--no-deadlock", "--json", str(out))
+    assert p.returncode == 0, p.stderr
+    assert "partial-order reduction" in p.stdout and "6 states expanded reduced, 8 fully" in p.stdout
+    import json
+
+    data = json.loads(out.read_text())
+    assert (data["distinct_states"], data["reduction"]) == (14, {"expanded_fully": 8, "expanded_reduced": 6})
+    from reports.json_report import result_dict
+
+    assert result_dict(check(Workers(), deadlock=False))["reduction"] is None
