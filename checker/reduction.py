@@ -27,7 +27,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 from .errors import SpecError
-from .spec import SpecInfo, location_problem
+from .spec import SpecInfo
 from .successors import successors
 
 WHOLE = object()  # a location index: every entry of the field (an unindexed footprint, or an unbound parameter)
@@ -210,4 +210,4 @@ def state_fields(states: list[Any]) -> tuple[str, ...] | None:
     return tuple(fields) if fields is not None else None
 
 
-__all__ = ["Footprints", "Closure", "Reducer", "WHOLE", "location_problem", "state_fields"]
+__all__ = ["Footprints", "Closure", "Reducer", "WHOLE", "state_fields"]

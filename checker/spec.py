@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 from typing import Any, Callable, Iterable
 
 import attrs
@@ -171,8 +172,6 @@ def _footprint(kind: str, reads: Any, writes: Any, params: dict) -> dict:
 
 def location_problem(loc: Any, params: tuple, kind: str) -> str | None:
     """Why `loc` is not a footprint location, or None."""
-    import re
-
     m = re.fullmatch(r"([A-Za-z_]\w*)(?:\[([A-Za-z_]\w*)\])?", loc) if isinstance(loc, str) else None
     if m is None:
         return ("a location is a state field's name, \"field\", or one process's entry of a per-process tuple, "
