@@ -84,7 +84,7 @@ if generated == before and not search._terminal(s, idx):
     search._deadlock(idx)
 """
 
-# Per successor: count it, apply the constraint, then test `window`, the states of the
+# Per successor: count it, drop it if it is `s` itself ("no change"), apply the constraint, then test `window`, the states of the
 # level being expanded and of the next one, exactly (by ==, at the cost of one hash, as a
 # bare loop's set of states does): most successors are one of them (87% in two-phase
 # commit). Only the others — new states, and states of older levels — pay for the
@@ -97,7 +97,7 @@ if generated == before and not search._terminal(s, idx):
 # the invariants and the limits.
 _HANDLE = """
 {count}f{ai} += 1
-if {constraint} and t not in window:
+if t is not s and {constraint} and t not in window:
 {fingerprint}    if h not in seen:
         if type(t) is not T0 and type(t) not in types and not search._admit_type(t):
             raise Diagnose

@@ -10,6 +10,8 @@ then reach the hot loop.
 What a level does, per frontier state `s` (log index `k`), per successor `t` in the order
 successors.py fixes:
 - count it (per action: coverage; in all: TLC's "generated");
+- drop it if it is `s` itself (an action says "no change" by returning its state: a
+  stuttering step, counted as TLC counts it, never built or hashed);
 - drop it if a @constraint rejects it;
 - drop it if it was seen: first in `window` (the states of this level and the next, tested
   exactly, by ==: most successors are one of them), else by fingerprint (the state's hash
@@ -80,6 +82,8 @@ def expand_level(search: Search, frontier: list[Any], probe: bool) -> list[Any]:
                 for ai, args, t in successors(info, spec, s):
                     fired[ai] += 1
                     found += 1
+                    if t is s:  # the action returned its state: "no change", seen, nothing to hash
+                        continue
                     if constraints and not all(c(spec, t) for c in constraints):
                         continue
                     if t in window:

@@ -133,6 +133,8 @@ class Options:
     # whether to check any (False: safety only, as --no-liveness).
     properties: tuple[str, ...] | None = attrs.field(default=None, converter=_property_names)
     liveness: bool = attrs.field(default=True, validator=_flag)
+    # Partial-order reduction (reduction.py; docs/reduction.md): off until it has earned trust.
+    reduction: bool = attrs.field(default=False, validator=_flag)
 
     @property
     def processes(self) -> int:

@@ -75,6 +75,11 @@ class CheckResult:
     # the state graph they were checked on (transitions between distinct states).
     properties: list[str] = attrs.field(factory=list)
     transitions: int = 0
+    # Partial-order reduction (reduction.py): whether the search used it, and how many states
+    # it expanded with every enabled action instance and with a proper ample subset only.
+    reduction: bool = False
+    expanded_fully: int = 0
+    expanded_reduced: int = 0
 
     @property
     def ok(self) -> bool:

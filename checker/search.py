@@ -378,6 +378,7 @@ def check(
     workers: int | str = 1,
     properties: Iterable[str] | None = None,
     liveness: bool = True,
+    reduction: bool = False,
     options: Options | None = None,
 ) -> CheckResult:
     """Explore every state reachable from `spec.init()` and check the invariants on each.
@@ -390,14 +391,15 @@ def check(
     many processes (parallel.py), with the same result. `options` is all of these as one
     `Options` value (options.py), in place of the keywords. `properties` names the liveness
     properties to check (None: every one the spec declares; properties.py); `liveness=False`
-    checks none (safety only).
+    checks none (safety only). `reduction=True` explores one order of the steps the spec
+    declares independent (partial-order reduction: reduction_search.py, docs/reduction.md).
     """
     from .parallel import check_parallel
 
     given = Options(deadlock=deadlock, invariants=invariants, max_states=max_states, max_depth=max_depth,
                     time_limit=time_limit, stop_on_first=stop_on_first, progress=progress,
                     progress_interval=progress_interval, symmetry=symmetry, workers=workers,
-                    properties=properties, liveness=liveness)
+                    properties=properties, liveness=liveness, reduction=reduction)
     if options is None:
         options = given
     elif not isinstance(options, Options):
@@ -409,16 +411,22 @@ def check(
     n = options.processes
     if n > 1:
         lv.refuse_unsound(spec, describe(type(spec)), lv.selected(describe(type(spec)), options), False, n)
+    engine = Search
+    if options.reduction:
+        from .reduction_search import ReducedSearch, refuse
+
+        refuse(spec, options)
+        engine = ReducedSearch
     try:
         with exit_is_an_error():  # sys.exit() in the spec's code: status 'error', not the caller's exit
             if n > 1:
                 return check_parallel(spec, options)
-            return Search(spec, options).run()
+            return engine(spec, options).run()
     except ExactRerun as rerun:
         # Fast fingerprints could have merged two different states: start again exactly
         # (in one process: exact numbers are per process). fingerprint.py says why.
         with exit_is_an_error():
-            result = Search(spec, options, exact=True).run()
+            result = engine(spec, options, exact=True).run()
         result.warnings.insert(0, clash_message(rerun.clash))
         result.exact_fingerprints = True
         return result

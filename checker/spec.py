@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 from typing import Any, Callable, Iterable
 
 import attrs
@@ -58,6 +59,8 @@ class Marked:
     each: bool = False  # actions only: fairness per instance (True) or of the action as a whole
     form: str | None = None  # properties only: see properties.py
     trigger: Callable[..., bool] | None = None  # leads_to only
+    reads: tuple[str, ...] | None = None  # actions and invariants: footprint for partial-order reduction (reduction.py)
+    writes: tuple[str, ...] | None = None  # actions only
 
 
 def _marker(kind: str, fn: Callable | None, name: str | None = None, params: dict | None = None,
@@ -93,6 +96,7 @@ FAIRNESS = (None, "weak", "strong")
 
 
 def action(fn: Callable | None = None, /, *, fair: str | None = None, each: bool = False,
+           reads: Iterable[str] | None = None, writes: Iterable[str] | None = None,
            **params: Callable[[Any, Any], Iterable[Any]]):
     """Mark `fn(self, state, **params) -> next state | None` as an action.
 
@@ -105,6 +109,12 @@ def action(fn: Callable | None = None, /, *, fair: str | None = None, each: bool
     action as a whole (TLA+'s WF_vars(\\E args: A(args))), or with `each=True` of every
     instance separately (\\A args: WF_vars(A(args))): a message-delivery action is usually
     fair per message. `fair` and `each` are therefore not parameter names.
+
+    `reads` / `writes` declare the action's footprint for partial-order reduction
+    (`check(..., reduction=True)`; docs/reduction.md): the state fields, or per-process
+    entries `"field[param]"`, that its guard, parameter domains and effect read, and those
+    it changes. Two instances whose footprints do not overlap (neither writes what the
+    other reads or writes) are independent. Undeclared: dependent on everything.
     """
     if fair not in FAIRNESS:
         raise SpecError(f"@action(fair={fair!r}) must be 'weak' (WF), 'strong' (SF) or None (no fairness).")
@@ -113,11 +123,12 @@ def action(fn: Callable | None = None, /, *, fair: str | None = None, each: bool
     if each and fair is None:
         raise SpecError("@action(each=True) says how an action is fair, but no fair= was given: add fair='weak' "
                         "or fair='strong' (or drop each=True).")
-    return _marker("action", fn, params=params, fair=fair, each=each)
+    footprint = _footprint("action", reads, writes, params)
+    return _marker("action", fn, params=params, fair=fair, each=each, **footprint)
 
 
 def invariant(fn: Callable | None = None, /, *, name: str | None = None,
-              exercised: Callable[[Any, Any], bool] | None = None):
+              exercised: Callable[[Any, Any], bool] | None = None, reads: Iterable[str] | None = None):
     """Mark `fn(self, state) -> bool` as an invariant, checked on every reachable state.
 
     To say *why* it fails, return `fail("reason")` (falsy) or raise `InvariantFailed`.
@@ -125,8 +136,51 @@ def invariant(fn: Callable | None = None, /, *, name: str | None = None,
     an implication, say): a search in which it never holds reports the invariant as vacuous
     (`CheckResult.vacuous`), since an invariant that held only because nothing it speaks
     of ever happened proves nothing.
+
+    `reads` names the state fields the invariant (and its `exercised` premise) reads: under
+    partial-order reduction, actions that write them are visible and always explored in
+    every order (docs/reduction.md). Undeclared: it reads every field.
     """
-    return _marker("invariant", fn, name=name, exercised=exercised)
+    footprint = _footprint("invariant", reads, None, {})
+    return _marker("invariant", fn, name=name, exercised=exercised, **footprint)
+
+
+def _footprint(kind: str, reads: Any, writes: Any, params: dict) -> dict:
+    """reads= / writes= as tuples of locations, checked for form: "field" or "field[param]"
+    with `param` one of the action's parameters (reduction.py reads them)."""
+    out: dict = {}
+    for what, given in (("reads", reads), ("writes", writes)):
+        if given is None:
+            continue
+        if isinstance(given, str):
+            given = (given,)
+        try:
+            given = tuple(given)
+        except TypeError:
+            raise SpecError(f"@{kind}({what}={given!r}) must be a list of state fields such as \"log\" or "
+                            f"\"log[r]\" (r a parameter of the action).") from None
+        for loc in given:
+            problem = location_problem(loc, tuple(params), kind)
+            if problem:
+                raise SpecError(f"@{kind}({what}=...) holds {loc!r}: {problem}")
+        out[what] = given
+    if kind == "action" and out and (reads is None) != (writes is None):
+        out.setdefault("reads", ())  # one given: the other is empty (the self-check tests writes)
+        out.setdefault("writes", ())
+    return out
+
+
+def location_problem(loc: Any, params: tuple, kind: str) -> str | None:
+    """Why `loc` is not a footprint location, or None."""
+    m = re.fullmatch(r"([A-Za-z_]\w*)(?:\[([A-Za-z_]\w*)\])?", loc) if isinstance(loc, str) else None
+    if m is None:
+        return ("a location is a state field's name, \"field\", or one process's entry of a per-process tuple, "
+                "\"field[param]\", where param names a parameter of the action.")
+    if m.group(2) is not None and (kind != "action" or m.group(2) not in params):
+        where = f"the action's parameters are {', '.join(params) or 'none'}" if kind == "action" else \
+            "an invariant reads whole fields"
+        return f"the index {m.group(2)!r} is not a parameter ({where}); write \"{m.group(1)}\" for the whole field."
+    return None
 
 
 def constraint(fn: Callable | None = None, /):
@@ -172,6 +226,8 @@ class ActionDef:
     domains: tuple[Callable, ...]
     fair: str | None = None  # None | 'weak' | 'strong' (liveness only)
     each: bool = False  # fairness per instance rather than of the action as a whole
+    reads: tuple[str, ...] | None = None  # footprint (reduction.py); None: undeclared, reads everything
+    writes: tuple[str, ...] | None = None
 
     def label(self, args: tuple) -> str:
         if not self.params:
@@ -193,6 +249,7 @@ class SpecInfo:
     constants: tuple[attrs.Attribute, ...]
     has_view: bool
     properties: dict[str, "PropertyDef"] = attrs.field(factory=dict)  # liveness properties (properties.py)
+    invariant_reads: dict[str, tuple[str, ...]] = attrs.field(factory=dict)  # invariant name -> fields, where declared
 
 
 @functools.lru_cache(maxsize=None)
@@ -216,17 +273,19 @@ def describe(cls: type) -> SpecInfo:
                 del found[attr]  # overridden by an undecorated method: no longer an action
     from .properties import PropertyDef
 
-    actions, invariants, constraints, terminals, exercised, properties = [], {}, [], [], {}, {}
+    actions, invariants, constraints, terminals, exercised, properties, invariant_reads = [], {}, [], [], {}, {}, {}
     for attr, (mark, fn) in found.items():
         if mark.kind == "action":
             _check_signature(cls, attr, fn, mark)
             actions.append(ActionDef(attr, fn, tuple(p for p, _ in mark.params), tuple(d for _, d in mark.params),
-                                     mark.fair, mark.each))
+                                     mark.fair, mark.each, mark.reads, mark.writes))
         elif mark.kind == "property":
             prop = PropertyDef.of(cls, attr, fn, mark)
             properties[prop.name] = prop
         elif mark.kind == "invariant":
             invariants[mark.name or attr] = fn
+            if mark.reads is not None:
+                invariant_reads[mark.name or attr] = mark.reads
             if mark.exercised is not None:
                 exercised[mark.name or attr] = mark.exercised
         elif mark.kind == "constraint":
@@ -245,6 +304,7 @@ def describe(cls: type) -> SpecInfo:
         constants=tuple(attrs.fields(cls)),
         has_view=callable(getattr(cls, "view", None)),
         properties=_unclashed(cls, properties, invariants),
+        invariant_reads=invariant_reads,
     )
 
 

@@ -106,6 +106,29 @@ def sorting_permutation(keys: Sequence[Any]) -> tuple[int, ...]:
     return tuple(p)
 
 
+def sorted_representative(s: Any, ids: Sequence[int], keys: Sequence[Any],
+                          image: Callable[[Any, list], Any]) -> Any:
+    """The body of a cheap `canonical()`: the symmetric `ids` sorted by `keys` (keys[k] is a
+    renaming-invariant signature of ids[k]: its local variables, and the ids it mentions as
+    self / none / other). `image(s, order)` builds the state in which id order[k] is renamed
+    ids[k]. Every image of s has the same keys, so the same candidates: the result is one
+    per orbit, and an image of s, so two orbits never share it. Returns `s` itself when it
+    is already in order (no state to build), one image when the keys differ, and the least
+    image over the orderings of tied ids otherwise (states must compare with <)."""
+    rank = sorted(range(len(ids)), key=keys.__getitem__)
+    order = [ids[k] for k in rank]
+    ties = [k for k in range(1, len(rank)) if keys[rank[k]] == keys[rank[k - 1]]]
+    if not ties:
+        return s if order == list(ids) else image(s, order)
+    groups, first = [], 0  # runs of equal keys in `order`
+    for k in range(1, len(order) + 1):
+        if k == len(order) or keys[rank[k]] != keys[rank[first]]:
+            groups.append(order[first:k])
+            first = k
+    return min(image(s, [i for g in choice for i in g])
+               for choice in itertools.product(*(itertools.permutations(g) for g in groups)))
+
+
 def rename_bag(bag: tuple, f: Callable[[Any], Any]) -> tuple:
     """A bag (sorted tuple) of messages, each renamed by `f`, sorted again so equal bags stay equal."""
     return tuple(sorted(f(m) for m in bag))

@@ -90,6 +90,9 @@ def add_search_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--time-limit", type=_positive_float, metavar="SECONDS")
     p.add_argument("--continue", dest="keep_going", action="store_true", help="keep exploring after a violation; one trace per invariant")
     p.add_argument("--no-symmetry", action="store_true", help="ignore a symmetry the spec declares (explore every state)")
+    p.add_argument("--reduction", action="store_true",
+                   help="partial-order reduction: explore one order of the steps the spec declares independent "
+                        "(reads=/writes= footprints; docs/reduction.md); invariants and deadlocks only")
     p.add_argument("--workers", type=_workers, default=1, metavar="N|auto",
                    help="search in N processes that split the visited set (auto: one per core); same results as 1")
 
@@ -146,7 +149,8 @@ def search_options(args: argparse.Namespace) -> Options:
     """The search the flags ask for (checked by Options: a bad value is a one-paragraph error)."""
     return Options(deadlock=not args.no_deadlock, invariants=args.invariant, max_states=args.max_states,
                    max_depth=args.max_depth, time_limit=args.time_limit, stop_on_first=not args.keep_going,
-                   symmetry=not args.no_symmetry, workers=args.workers, **liveness_options(args))
+                   symmetry=not args.no_symmetry, workers=args.workers, reduction=args.reduction,
+                   **liveness_options(args))
 
 
 def run_check(spec: Any, args: argparse.Namespace, console: Console):

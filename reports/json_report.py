@@ -2,7 +2,7 @@
 
 Top-level keys: schema, status, ok, exit_code, spec, constants, invariants, distinct_states,
 generated_states, depth, seconds, states_per_second, init_states, queue, reason,
-collision_probability, deadlock_checked, workers, symmetry (size of the symmetry group, 0 = none), warnings (list of sentences), coverage (list of {action, fired, new_states}),
+collision_probability, deadlock_checked, workers, symmetry (size of the symmetry group, 0 = none), reduction (null, or {expanded_fully, expanded_reduced}: states expanded with every enabled action instance and with an ample subset, under --reduction), warnings (list of sentences), coverage (list of {action, fired, new_states}),
 never_fired, violating_states ({invariant or "deadlock": states met that break it}; empty
 for a parallel search), vacuous (invariants declared with exercised= whose premise held in no
 checked state), exact_fingerprints (true when two different values hashed alike and the
@@ -70,6 +70,7 @@ def result_dict(r: CheckResult) -> dict[str, Any]:
         "deadlock_checked": r.deadlock_checked,
         "workers": r.workers,
         "symmetry": r.symmetry,
+        "reduction": {"expanded_fully": r.expanded_fully, "expanded_reduced": r.expanded_reduced} if r.reduction else None,
         "warnings": list(r.warnings),
         "coverage": [{"action": k, "fired": c.fired, "new_states": c.new_states} for k, c in r.coverage.items()],
         "never_fired": r.never_fired,

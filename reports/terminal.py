@@ -61,6 +61,9 @@ def summary_table(r: CheckResult) -> Table:
         ("fingerprint collision probability", f"{r.collision_probability:.1e}"),
         ("symmetry", f"{r.symmetry} permutations (one state per orbit)" if r.symmetry else "none"),
     ]
+    if r.reduction:
+        rows.append(("partial-order reduction", f"{r.expanded_reduced:,} states expanded reduced, "
+                                                f"{r.expanded_fully:,} fully"))
     if r.queue:
         rows.append(("states left in queue", f"{r.queue:,}"))
     for k, v in rows:

@@ -16,14 +16,13 @@ canonical(): spec/kafka_controller.md.
 
 from __future__ import annotations
 
-from itertools import permutations, product
 from operator import itemgetter
 from typing import Annotated, NamedTuple
 
 import attrs
 
 from checker import Range, Spec, action, invariant, record, terminal
-from checker.symmetry import permutations_of, rename, rename_bag, reindex
+from checker.symmetry import permutations_of, rename, rename_bag, reindex, sorted_representative
 from invariants import controller as inv
 from invariants.common import one_leader_per_epoch
 from spec.mechanics import bag_add_all, bag_distinct, bag_remove, budget_left, set_at
@@ -104,12 +103,10 @@ class KafkaController(Spec):
         )
 
     def canonical(self, s: KCState) -> KCState:
-        """One representative per orbit, without trying all brokers! renamings: the least
-        (tuple order: every field holds ints, bools or tuples of them) image of s among the
-        renamings that sort brokers by a renaming-invariant signature. Every image of s has
-        the same signatures, hence the same candidates: the result is the same across an
-        orbit; and it is an image of s, so two orbits never share it. Only ties (brokers
-        with equal signatures, mostly in the first steps) multiply the candidates."""
+        """One representative per orbit, without trying all brokers! renamings: brokers
+        sorted by a renaming-invariant signature (sorted_representative; states compare with
+        <, every field holds ints, bools or tuples of them). Only ties (brokers with equal
+        signatures, mostly in the first steps) multiply the candidates."""
         n = self.brokers
         msgs: list = [()] * n
         if s.requests:
@@ -123,16 +120,7 @@ class KafkaController(Spec):
                for b, (a, se, ac, ss, c, w, e, (ce, cl), (pe, pl), m)
                in enumerate(zip(s.controller_epoch, s.newest_epoch_seen, s.epoch_acted_on, s.session, s.campaigning,
                                 s.watching, s.elected_this_term, s.cached_partition, s.applied_partition, msgs))]
-        order = sorted(range(n), key=sig.__getitem__)  # order[rank] = the broker renamed to rank
-        if len(set(sig)) == n:  # no ties: one candidate
-            return s if order == _IDENTITY[n] else _image(s, order)
-        groups, first = [], 0  # runs of equal signatures in `order`
-        for r in range(1, n + 1):
-            if r == n or sig[order[r]] != sig[order[first]]:
-                groups.append(order[first:r])
-                first = r
-        return min(_image(s, [b for g in choice for b in g])
-                   for choice in product(*(permutations(g) for g in groups)))
+        return sorted_representative(s, _IDENTITY[n], sig, _image)
 
     def init(self):
         n = self.brokers

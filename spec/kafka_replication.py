@@ -15,12 +15,13 @@ code paths in spec/kafka_replication.md.
 from __future__ import annotations
 
 import itertools
+from operator import itemgetter
 from typing import Literal, NamedTuple
 
 import attrs
 
 from checker import Spec, SpecError, invariant, record, terminal
-from checker.symmetry import rename, rename_all, reindex
+from checker.symmetry import rename, rename_all, reindex, sorted_representative
 from invariants import replication as inv
 from invariants.common import one_leader_per_epoch
 from spec.kafka_replication_controller import ControllerActions
@@ -57,6 +58,49 @@ class KRState(NamedTuple):
     acked: tuple  # ghost: ids of records the producer saw acknowledged
     weak: tuple  # ghost: ids of records acknowledged with acks=all while held by < min_insync replicas
     visible: tuple  # ghost: the longest log prefix consumers could read (below a leader's hw)
+
+
+def _as_seen_by(x: int, f: int) -> int:
+    """An id as follower f's signature holds it: NONE, replica 0, f itself (-2) or another follower (1)."""
+    return x if x <= 0 else (-2 if x == f else 1)
+
+
+_RENAMED_SETS: dict[tuple, dict[tuple, tuple]] = {}  # order -> {id set: the set renamed}; bounded: subsets x orders
+
+
+def _image(s: KRState, order: list) -> KRState:
+    """permute(s, p) for the p that renames follower order[k] to k + 1 (replica 0 stays),
+    built directly: canonical()'s inner step. permute() stays the plain reference that the
+    self-check and tests compare it with."""
+    p = [0] * (len(order) + 1)
+    for k, f in enumerate(order, 1):
+        p[f] = k
+    g = itemgetter(0, *order)  # g(t)[new id] = t[old id]
+    renamed = _RENAMED_SETS.get(tuple(order))  # id sets (ISRs) are few: each renamed once per order
+    if renamed is None:
+        renamed = _RENAMED_SETS[tuple(order)] = {}
+
+    def ids(xs: tuple) -> tuple:
+        out = renamed.get(xs)
+        if out is None:
+            out = renamed[xs] = tuple(sorted([p[x] if x >= 0 else x for x in xs]))
+        return out
+
+    def alter(a: tuple) -> tuple:
+        return (a[0], ids(a[1]), ids(a[2]), a[3], p[a[4]] if a[4] >= 0 else a[4], a[5]) if a else a
+
+    return KRState(
+        log=g(s.log), hw=g(s.hw), hw_checkpoint=g(s.hw_checkpoint), epoch=g(s.epoch),
+        leader=tuple([p[x] if x >= 0 else x for x in g(s.leader)]), isr=tuple([ids(i) for i in g(s.isr)]),
+        alive=g(s.alive), broker_epoch=g(s.broker_epoch), truncate_to=g(s.truncate_to),
+        fetch_offsets=tuple([g(fo) for fo in g(s.fetch_offsets)]),
+        fetch=tuple([(m[0], p[m[1]] if m[1] >= 0 else m[1]) + m[2:] if m else m for m in g(s.fetch)]),
+        alter_in_flight=tuple([alter(a) for a in g(s.alter_in_flight)]),
+        controller_leader=p[s.controller_leader] if s.controller_leader >= 0 else s.controller_leader,
+        controller_leader_epoch=s.controller_leader_epoch, controller_isr=ids(s.controller_isr),
+        controller_elr=ids(s.controller_elr),
+        requests=tuple([(e, p[ldr] if ldr >= 0 else ldr, ids(isr)) for e, ldr, isr in s.requests]),
+        produced=s.produced, crashes=s.crashes, pending=s.pending, acked=s.acked, weak=s.weak, visible=s.visible)
 
 
 @attrs.frozen
@@ -120,6 +164,25 @@ class KafkaReplication(ControllerActions, LeaderActions, FetcherActions, Spec):
             controller_elr=rename_all(s.controller_elr, p),
             requests=tuple((e, rename(ldr, p), rename_all(isr, p)) for e, ldr, isr in s.requests),
         )
+
+    def canonical(self, s: KRState) -> KRState:
+        """One representative per orbit without building and hashing every image: followers
+        sorted by a signature that renaming keeps (their local variables; the ids they name
+        as replica 0 / none / self / another follower), the least image only among followers
+        that tie (sorted_representative). Usually s itself or one image (a third of
+        permute()'s cost, _image), hashed once."""
+        if self.replicas < 3:
+            return s
+        fo0, cisr = s.fetch_offsets[0], s.controller_isr
+        keys = []
+        for f in range(1, self.replicas):
+            ldr = s.leader[f]
+            m = s.fetch[f]
+            if m:
+                m = (m[0], _as_seen_by(m[1], f)) + m[2:]
+            keys.append((s.log[f], s.hw[f], s.epoch[f], s.alive[f], s.truncate_to[f], m, _as_seen_by(ldr, f),
+                         fo0[f], f in cisr, s.broker_epoch[f], s.hw_checkpoint[f]))
+        return sorted_representative(s, range(1, self.replicas), keys, _image)
 
     def view(self, s):
         """Once the crash budget is used up no checkpoint is ever read again (a crash reads it

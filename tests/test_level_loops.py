@@ -135,3 +135,35 @@ def test_values_that_hash_alike_rerun_exactly_in_both(monkeypatch):
     assert (r.status, r.distinct_states, r.exact_fingerprints) == ("violation", 3, True)
     r = same_in_both_loops(monkeypatch, Countdown(), deadlock=False)
     assert (r.status, r.distinct_states, len(r.violation.trace)) == ("violation", 603, 302)
+
+
+@attrs.frozen
+class Settles(Spec):
+    """A counter that climbs to `top` and then stays: `stay` is enabled everywhere and changes
+    nothing, so every state has a stuttering successor, and `top` has no other."""
+
+    top: int = 40
+    same_object: bool = True  # stay returns s itself (the engine skips it unhashed) or an equal copy
+
+    def init(self):
+        yield (0, "x")
+
+    @action
+    def climb(self, s):
+        return (s[0] + 1, s[1]) if s[0] < self.top else None
+
+    @action(k=lambda spec, s: range(2))
+    def stay(self, s, k):
+        return s if self.same_object else (s[0], s[1])
+
+
+@pytest.mark.parametrize("options", [{}, {"max_states": 10}, {"symmetry": False, "max_depth": 5}], ids=str)
+def test_an_action_returning_its_state_counts_as_an_equal_copy(monkeypatch, options):
+    """"No change" as `s` itself: TLC's counts (the stuttering step is generated), coverage,
+    and no deadlock at the top (its only successor is itself), in both loops and in workers."""
+    same, copy = (same_in_both_loops(monkeypatch, Settles(same_object=b), **options) for b in (True, False))
+    assert figures(same) == figures(copy)
+    if not options:
+        assert (same.status, same.distinct_states, same.generated_states, same.depth) == ("ok", 41, 1 + 40 + 82, 41)
+        assert (same.coverage["stay"].fired, same.coverage["stay"].new_states) == (82, 0)
+        assert figures(check(Settles(), workers=2)) == figures(same)
