@@ -109,12 +109,19 @@ if t is not s and {constraint} and t not in window:
 {keep_fp}"""
 
 # With liveness properties to check, the loop also records the state graph (state_graph.py):
-# every successor's fingerprint and action instance, unless it is its parent (a stutter).
+# every successor's fingerprint and action instance, unless it is its parent (a stutter). A
+# successor outside `window` cannot be the parent, which is in it.
 # A successor in `window` is one of the states seen, so its hash is its fingerprint.
 _HANDLE_RECORD = """
 {count}f{ai} += 1
-if t in window:
+if t is s:
+    pass
+elif t in window:
     h = {seen_fp}
+    if h != hs:
+        eput(h)
+        eiput({instance})
+        nedges += 1
 else:
 {fingerprint}    if h not in seen:
         if type(t) is not T0 and type(t) not in types and not search._admit_type(t):
@@ -125,7 +132,6 @@ else:
         pput(idx)
         iput({instance})
         hput(h)
-if h != hs:
     eput(h)
     eiput({instance})
     nedges += 1
