@@ -15,7 +15,7 @@ from typing import Annotated, Literal, NamedTuple
 
 import attrs
 
-from checker import Range, Spec, action, fail, invariant, record, terminal
+from checker import Range, Spec, action, eventually_always, fail, invariant, record, terminal
 from invariants.groups import one_owner_per_partition, processed_at_most_once, processed_below_committed
 from spec.mechanics import budget_left, id_set_add, id_set_remove, set_at
 
@@ -155,7 +155,7 @@ class KafkaConsumerGroup(Spec):
 
     # -- membership: JoinGroup / SyncGroup / Heartbeat / LeaveGroup -------------------------------
 
-    @action(m=_members)
+    @action(m=_members)  # the application's choice to (re)start a consumer: never forced
     def join(self, s, m):
         """A member not in the group sends JoinGroup (start, restart, or after being fenced)."""
         if s.status[m] != "out" or s.stalled[m] or m in s.group or m in s.joined:
@@ -163,7 +163,7 @@ class KafkaConsumerGroup(Spec):
         s = self._membership_changed(s, s.group, id_set_add(s.joined, m))
         return s._replace(status=set_at(s.status, m, "joining"))
 
-    @action(m=_members)
+    @action(m=_members, fair="weak", each=True)  # the heartbeat thread learns of the rebalance; poll() rejoins
     def rejoin(self, s, m):
         """A current member learns of the rebalance from a heartbeat or from its SyncGroup
         (REBALANCE_IN_PROGRESS); in its next poll() it revokes all its partitions (eager
@@ -177,7 +177,7 @@ class KafkaConsumerGroup(Spec):
             position=set_at(s.position, m, (NONE,) * self.partitions),
         )
 
-    @action
+    @action(fair="weak")  # the coordinator completes once every member rejoined or was removed
     def complete_rebalance(self, s):
         """Every member of the old generation has rejoined or been removed: the coordinator
         bumps the generation and the leader's assignment is installed (JoinGroup + SyncGroup)."""
@@ -188,7 +188,7 @@ class KafkaConsumerGroup(Spec):
             assignment=assignment(self.assignor, s.joined, self.partitions),
         )
 
-    @action(m=_members)
+    @action(m=_members, fair="weak", each=True)  # the JoinGroup/SyncGroup responses arrive
     def sync(self, s, m):
         """The member gets its JoinGroup/SyncGroup responses for the new generation and fetches
         the committed offsets of its partitions (OffsetFetch) to start from."""
@@ -201,7 +201,7 @@ class KafkaConsumerGroup(Spec):
             owned=set_at(s.owned, m, mine), position=set_at(s.position, m, pos),
         )
 
-    @action(m=_members)
+    @action(m=_members, fair="weak", each=True)  # the next heartbeat fails
     def fenced(self, s, m):
         """A heartbeat (or the join) of a member the coordinator no longer knows, or of a stale
         generation, fails (UNKNOWN_MEMBER_ID / ILLEGAL_GENERATION): in its next poll() it drops
@@ -213,7 +213,7 @@ class KafkaConsumerGroup(Spec):
             return None
         return self._forget(s, m)
 
-    @action(m=_members)
+    @action(m=_members)  # the application's choice (consumer.close()): never forced
     def leave(self, s, m):
         """consumer.close(): the member sends LeaveGroup between polls."""
         if not budget_left(s.leaves_used, self.leaves) or s.status[m] != "active" or s.stalled[m] or s.in_hand[m]:
@@ -223,7 +223,7 @@ class KafkaConsumerGroup(Spec):
         s = self._membership_changed(s, id_set_remove(s.group, m), id_set_remove(s.joined, m))
         return self._forget(s, m, leaves_used=s.leaves_used + 1)
 
-    @action(m=_members)
+    @action(m=_members, fair="weak", each=True)  # the session timeout fires
     def expire(self, s, m):
         """Session (or rebalance) timeout: the coordinator removes a member that stopped
         heartbeating — one that is stalled, or crashed while still registered."""
@@ -233,7 +233,7 @@ class KafkaConsumerGroup(Spec):
 
     # -- consuming --------------------------------------------------------------------------------
 
-    @action(m=_members, p=lambda spec, s: range(spec.partitions))
+    @action(m=_members, p=lambda spec, s: range(spec.partitions), fair="weak", each=True)  # the application keeps calling poll() (max.poll.interval.ms)
     def poll(self, s, m, p):
         """poll() returns the next record of an owned partition (max.poll.records = 1). Fetches
         go to the partition leader, which does not check group generations."""
@@ -245,7 +245,7 @@ class KafkaConsumerGroup(Spec):
         return s._replace(in_hand=set_at(s.in_hand, m, (p, off, "fetched")),
                           position=set_at(s.position, m, set_at(s.position[m], p, off + 1)))
 
-    @action(m=_members)
+    @action(m=_members, fair="weak", each=True)  # the application finishes the record it polled
     def process(self, s, m):
         """The application processes the record in hand (its side effect happens here)."""
         record = s.in_hand[m]
@@ -256,7 +256,7 @@ class KafkaConsumerGroup(Spec):
         return s._replace(processed=set_at(s.processed, p, counts),
                           in_hand=set_at(s.in_hand, m, self._next_stage(p, off, self.order.processed)))
 
-    @action(m=_members)
+    @action(m=_members, fair="weak", each=True)  # commitSync() returns
     def commit_offset(self, s, m):
         """commitSync(offset + 1) for the record in hand: OffsetCommit carrying the member's
         generation. Rejected (CommitFailedException) when fencing is on and the generation is
@@ -275,21 +275,21 @@ class KafkaConsumerGroup(Spec):
 
     # -- faults -----------------------------------------------------------------------------------
 
-    @action(m=_members)
+    @action(m=_members)  # a fault: never forced
     def stall(self, s, m):
         """The member freezes (long GC pause, or cut off from the coordinator): no heartbeats."""
         if not budget_left(s.stalls_used, self.stalls) or s.stalled[m] or s.status[m] == "out":
             return None
         return s._replace(stalled=set_at(s.stalled, m, True), stalls_used=s.stalls_used + 1)
 
-    @action(m=_members)
+    @action(m=_members)  # a stall may last for ever: never forced
     def resume(self, s, m):
         """The stalled member runs again, still believing in its generation and partitions."""
         if not s.stalled[m]:
             return None
         return s._replace(stalled=set_at(s.stalled, m, False))
 
-    @action(m=_members)
+    @action(m=_members)  # a fault: never forced
     def crash(self, s, m):
         """The consumer process dies: it loses the record in hand and its position. The
         coordinator still counts it until its session expires."""
@@ -301,6 +301,29 @@ class KafkaConsumerGroup(Spec):
     def quiescent(self, s):
         """Every record is committed, or the generation bound stops the group from moving on."""
         return all(c == self.records for c in s.committed) or s.generation >= self.max_generation
+
+    # -- liveness ---------------------------------------------------------------------------------
+
+    def _every_partition_owned(self, s: GroupState) -> bool:
+        """The group is stable and each partition's assigned member has synced into the current
+        generation and owns it; or no member is left to own anything."""
+        if s.phase != "stable":
+            return False
+        if not s.group:
+            return True
+        return all(m != NONE and s.status[m] == "active" and s.member_generation[m] == s.generation and p in s.owned[m]
+                   for p, m in enumerate(s.assignment))
+
+    @eventually_always
+    def partitions_owned(self, s):
+        """Once members stop failing, a rebalance completes and every partition is owned, for
+        good. Fairness (kafka_consumer_group.md, "Liveness"): the coordinator (complete_rebalance,
+        expire) and the members' client loops (rejoin, sync, fenced, poll, process,
+        commit_offset) are weakly fair; faults (stall, crash) and the application's choices
+        (join, leave) are never forced, and a stall may last for ever (resume is not forced):
+        the session timeout removes the member. At the max_generation bound no rebalance can
+        complete (an end of the model, as `quiescent` says), so it counts as settled."""
+        return self._every_partition_owned(s) or s.generation >= self.max_generation
 
     # -- invariants -------------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from typing import Annotated, Callable, NamedTuple
 
 import attrs
 
-from checker import Range, Spec, SpecError, action, invariant, record, terminal
+from checker import Range, Spec, SpecError, action, eventually, invariant, record, terminal
 from invariants import producer as inv
 from spec.kafka_producer_flow import ProducerFlow
 from spec.mechanics import bag_add, bag_distinct, bag_remove, budget_left, fifo_receive, fifo_send, log_append, set_at
@@ -182,7 +182,7 @@ class KafkaProducer(ProducerFlow, Spec):
             requests=((),) * m, responses=((),) * m, late_requests=((),) * m, log=((),) * m, hw=(0,) * m, failovers=0,
         )
 
-    @action(p=_parts)
+    @action(p=_parts, fair="weak", each=True)  # the Sender thread loops over every ready partition
     def send(self, s, p):
         """Sender drains the head batch of p into a produce request (stamping a new batch
         with the next sequence) if the connection has fewer than max_in_flight requests."""
@@ -206,7 +206,7 @@ class KafkaProducer(ProducerFlow, Spec):
             requests=set_at(s.requests, p, fifo_send(s.requests[p], (r,) + stamp)),
         )
 
-    @action(p=_parts)
+    @action(p=_parts, fair="weak", each=True)  # the client's network thread reads every response that arrives
     def receive(self, s, p):
         """The producer reads the next response of p (in request order on a connection)."""
         if not s.responses[p] or not self._released(s, p, s.responses[p][0]):
@@ -246,7 +246,7 @@ class KafkaProducer(ProducerFlow, Spec):
 
     # -- the leader ----------------------------------------------------------------------------
 
-    @action(p=_parts)
+    @action(p=_parts, fair="weak", each=True)  # a live leader's request handlers serve every connection
     def leader_append(self, s, p):
         """The leader reads the next request of the connection and handles it."""
         if not s.requests[p] or not self._leader_free(s, p):
@@ -259,7 +259,8 @@ class KafkaProducer(ProducerFlow, Spec):
             responses=set_at(s.responses, p, fifo_send(s.responses[p], (req[0], outcome, off))), **changes
         )
 
-    @action(p=_parts, req=lambda spec, s: sorted({m for bag in s.late_requests for m in bag_distinct(bag)}))
+    @action(p=_parts, req=lambda spec, s: sorted({m for bag in s.late_requests for m in bag_distinct(bag)}),
+            fair="weak", each=True)  # a request already read is handled (KafkaApis), however late
     def leader_append_late(self, s, p, req):
         """The leader handles a request it read before the connection closed; the response
         has nowhere to go."""
@@ -269,7 +270,7 @@ class KafkaProducer(ProducerFlow, Spec):
         changes = self._with_log(s, p, log_append(s.log[p], (req,))) if outcome == "ok" else {}
         return s._replace(late_requests=set_at(s.late_requests, p, bag_remove(s.late_requests[p], req)), **changes)
 
-    @action(p=_parts)
+    @action(p=_parts)  # a fault: never forced (no fairness), bounded by the retries
     def leader_error(self, s, p):
         """The leader rejects the next request with a retriable error, appending nothing
         (NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS, ...)."""
@@ -284,7 +285,7 @@ class KafkaProducer(ProducerFlow, Spec):
             retries_used=set_at(s.retries_used, r, s.retries_used[r] + 1),
         )
 
-    @action(p=_parts)
+    @action(p=_parts)  # a fault: never forced, bounded by the retries
     def disconnect(self, s, p):
         """The connection drops (request timeout, broken socket): every in-flight batch of p
         fails and is retried; unread responses are lost; a request the leader already read
@@ -303,14 +304,14 @@ class KafkaProducer(ProducerFlow, Spec):
             requests=set_at(s.requests, p, ()), responses=set_at(s.responses, p, ()),
         )
 
-    @action(p=_parts)
+    @action(p=_parts, fair="weak", each=True)  # the in-sync follower keeps fetching
     def replicate(self, s, p):
         """The in-sync follower fetches the leader's log; the high watermark follows."""
         if not self.max_failovers or s.hw[p] == len(s.log[p]):
             return None
         return s._replace(hw=set_at(s.hw, p, len(s.log[p])))
 
-    @action(p=_parts)
+    @action(p=_parts)  # a fault: never forced, bounded by max_failovers
     def failover(self, s, p):
         """The leader of p crashes; the controller elects the in-sync follower, whose log is
         the committed prefix. Requests at the old leader are lost; the producer gets
@@ -326,7 +327,7 @@ class KafkaProducer(ProducerFlow, Spec):
             late_requests=set_at(s.late_requests, p, ()),
         )
 
-    @action
+    @action  # a fault (the deployment replaces the process): never forced, bounded by producer_restarts
     def restart_producer(self, s):
         """The producer process is replaced by a new instance with the same transactional.id
         (InitProducerId bumps the epoch, sequences restart at 0). The application hands the
@@ -347,6 +348,19 @@ class KafkaProducer(ProducerFlow, Spec):
     @terminal
     def all_acknowledged(self, s):
         return all(x == ACKED for x in s.status) and not any(s.late_requests)
+
+    # -- liveness -----------------------------------------------------------------------------
+
+    @eventually(r=lambda spec: range(spec.records))
+    def batch_acknowledged(self, s, r):
+        """Every batch is eventually acknowledged or fails back to the application (Kafka's
+        Sender: delivery.timeout.ms / retries exhausted). Here a fault is only taken while
+        every batch it fails has a retry left, so no batch ever exhausts its retries: the
+        promise is acknowledgement. Fairness (kafka_producer.md): the client's and the
+        leader's own loops (send, receive, leader_append, leader_append_late, replicate) are
+        weakly fair per partition; faults (leader_error, disconnect, failover,
+        restart_producer) are never forced, so a behaviour may stop faulting at any time."""
+        return s.status[r] == ACKED
 
     # -- invariants, over what a consumer reads ------------------------------------------------
 

@@ -20,7 +20,7 @@ from typing import Literal, NamedTuple
 
 import attrs
 
-from checker import Spec, SpecError, invariant, record, terminal
+from checker import Spec, SpecError, invariant, leads_to, record, terminal
 from checker.symmetry import rename, rename_all, reindex, sorted_representative
 from invariants import replication as inv
 from invariants.common import one_leader_per_epoch
@@ -35,7 +35,7 @@ NONE = -1  # no leader / no leader epoch / no fetch offset known
 class KRState(NamedTuple):
     log: tuple  # per replica: ((record id, leader epoch), ...), offset = position
     hw: tuple  # per replica: high watermark in memory
-    hw_checkpoint: tuple  # per replica: high watermark in the checkpoint file (lags; what a restart reads)
+    hw_checkpoint: tuple  # per replica: high watermark in the checkpoint file (lags; what a restart reads); () once no crash is left
     epoch: tuple  # per replica: leader epoch of the last LeaderAndIsr applied
     leader: tuple  # per replica: the leader it believes in (NONE before any request)
     isr: tuple  # per replica: the committed ISR as the leader knows it (() at followers)
@@ -90,7 +90,7 @@ def _image(s: KRState, order: list) -> KRState:
         return (a[0], ids(a[1]), ids(a[2]), a[3], p[a[4]] if a[4] >= 0 else a[4], a[5]) if a else a
 
     return KRState(
-        log=g(s.log), hw=g(s.hw), hw_checkpoint=g(s.hw_checkpoint), epoch=g(s.epoch),
+        log=g(s.log), hw=g(s.hw), hw_checkpoint=g(s.hw_checkpoint) if s.hw_checkpoint else (), epoch=g(s.epoch),
         leader=tuple([p[x] if x >= 0 else x for x in g(s.leader)]), isr=tuple([ids(i) for i in g(s.isr)]),
         alive=g(s.alive), broker_epoch=g(s.broker_epoch), truncate_to=g(s.truncate_to),
         fetch_offsets=tuple([g(fo) for fo in g(s.fetch_offsets)]),
@@ -181,28 +181,29 @@ class KafkaReplication(ControllerActions, LeaderActions, FetcherActions, Spec):
             if m:
                 m = (m[0], _as_seen_by(m[1], f)) + m[2:]
             keys.append((s.log[f], s.hw[f], s.epoch[f], s.alive[f], s.truncate_to[f], m, _as_seen_by(ldr, f),
-                         fo0[f], f in cisr, s.broker_epoch[f], s.hw_checkpoint[f]))
+                         fo0[f], f in cisr, s.broker_epoch[f], s.hw_checkpoint[f] if s.hw_checkpoint else None))
         return sorted_representative(s, range(1, self.replicas), keys, _image)
 
-    def view(self, s):
+    def forget_checkpoints(self, s: KRState) -> KRState:
         """Once the crash budget is used up no checkpoint is ever read again (a crash reads it
-        into the hw the restart comes back with): states differing only in checkpoints then
-        behave alike."""
-        if s.crashes < self.max_crashes:
-            return s
-        return s._replace(hw_checkpoint=())
+        into the hw the restart comes back with), so the model stops keeping them: states that
+        differed only in checkpoints are then one state. (State hygiene in place of a view(),
+        which liveness checking refuses: the states merged behave alike and no property or
+        invariant reads a checkpoint, so every verdict is the same.)"""
+        return s._replace(hw_checkpoint=()) if s.crashes >= self.max_crashes else s
 
     def init(self):
         n, everyone = self.replicas, tuple(range(self.replicas))
         # Leader 0 has been elected in epoch 0 with every replica in sync, and every replica
         # has applied that LeaderAndIsr request: the partition right after topic creation;
         # each follower's first fetch request is outstanding.
-        yield KRState(log=((),) * n, hw=(0,) * n, hw_checkpoint=(0,) * n, epoch=(0,) * n, leader=(0,) * n,
-                      isr=(everyone,) + ((),) * (n - 1), alive=(True,) * n, truncate_to=(NONE,) * n,
-                      fetch_offsets=((NONE,) * n,) * n, fetch=((),) + ((1, 0, 0, NONE, 0, 0),) * (n - 1),
-                      alter_in_flight=((),) * n, broker_epoch=(0,) * n, controller_leader=0, controller_leader_epoch=0,
-                      controller_isr=everyone, controller_elr=(), requests=((0, 0, everyone),),
-                      produced=0, crashes=0, pending=(), acked=(), weak=(), visible=())
+        s = KRState(log=((),) * n, hw=(0,) * n, hw_checkpoint=(0,) * n, epoch=(0,) * n, leader=(0,) * n,
+                    isr=(everyone,) + ((),) * (n - 1), alive=(True,) * n, truncate_to=(NONE,) * n,
+                    fetch_offsets=((NONE,) * n,) * n, fetch=((),) + ((1, 0, 0, NONE, 0, 0),) * (n - 1),
+                    alter_in_flight=((),) * n, broker_epoch=(0,) * n, controller_leader=0, controller_leader_epoch=0,
+                    controller_isr=everyone, controller_elr=(), requests=((0, 0, everyone),),
+                    produced=0, crashes=0, pending=(), acked=(), weak=(), visible=())
+        yield self.forget_checkpoints(s)
 
     # -- helpers the action modules share -------------------------------------------------------
 
@@ -233,6 +234,36 @@ class KafkaReplication(ControllerActions, LeaderActions, FetcherActions, Spec):
         replicas then converge and stop), or when the leader-epoch bound keeps the
         controller from replacing a failed leader (an artifact of the bound, not a hang)."""
         return s.produced == self.records or s.controller_leader_epoch >= self.max_leader_epoch
+
+    # -- liveness -------------------------------------------------------------------------------
+    # Fairness (kafka_replication.md, "Liveness"): every step a broker or the controller takes on
+    # its own is weakly fair per instance — applying LeaderAndIsr, fetching, answering fetches,
+    # advancing the hw, the ISR timer (shrink_isr), AlterPartition, replacing a failed leader
+    # (elect); faults (crash) and choices (produce, move_leadership, restart: a dead broker may
+    # stay dead) are never forced.
+
+    def _leaderless_at_bound(self, s: KRState) -> bool:
+        """The leader is dead and max_leader_epoch forbids electing another: the model ends
+        there (as `bounds_used_up` says), the partition would not."""
+        return not s.alive[s.controller_leader] and s.controller_leader_epoch >= self.max_leader_epoch
+
+    @leads_to(lambda spec, s, rec: spec.acks == "all" and rec in s.acked, rec=lambda spec: range(1, spec.records + 1))
+    def acked_below_hw_everywhere(self, s: KRState, rec: int) -> bool:
+        """A record acknowledged under acks=all is eventually below the high watermark on every
+        live member of the ISR (the controller's): a consumer may read it from any replica that
+        could lead. Holds trivially with no live ISR member (the partition is offline)."""
+        if self._leaderless_at_bound(s):
+            return True
+        return all(any(entry[0] == rec for entry in s.log[r][: s.hw[r]])
+                   for r in s.controller_isr if s.alive[r])
+
+    @leads_to(lambda spec, s, rec: rec in s.pending, rec=lambda spec: range(1, spec.records + 1))
+    def produce_answered(self, s: KRState, rec: int) -> bool:
+        """An acks=all produce request in the leader's purgatory is eventually answered:
+        acknowledged, NOT_ENOUGH_REPLICAS_AFTER_APPEND, or NOT_LEADER when its leader stops
+        leading (the purgatory's own timeout, REQUEST_TIMED_OUT, is not modelled: the property
+        holds without it)."""
+        return rec not in s.pending or self._leaderless_at_bound(s)
 
     # -- invariants ---------------------------------------------------------------------------
 

@@ -35,13 +35,27 @@ class ControllerActions:
             return ()
         return tuple(sorted((set(s.controller_elr) | set(removed)) - set(isr)))
 
-    @action(new=_replicas)
+    @action(new=_replicas, fair="weak")  # the controller does replace a failed leader
     def elect(self, s, new: int):
-        """The controller moves leadership (leader broker failed or its ZooKeeper session
-        expired, controlled shutdown, preferred-leader election): bumps the leader epoch,
-        writes the partition state, sends LeaderAndIsr. Clean: a live ISR member; with
-        KIP-966, when no ISR member is live, a live ELR member; unclean (when enabled and
-        no ISR or ELR member is live): any live replica, which becomes the ISR."""
+        """The controller replaces a failed leader (its broker died or its ZooKeeper session
+        expired): bumps the leader epoch, writes the partition state, sends LeaderAndIsr.
+        Clean: a live ISR member; with KIP-966, when no ISR member is live, a live ELR member;
+        unclean (when enabled and no ISR or ELR member is live): any live replica, which
+        becomes the ISR."""
+        if s.alive[s.controller_leader]:
+            return None  # a live leader is moved by move_leadership, never forced
+        return self._elect(s, new)
+
+    @action(new=_replicas)  # an operator's or the balancer's choice: never forced (no fairness)
+    def move_leadership(self, s, new: int):
+        """The controller moves leadership off a live leader (controlled shutdown, preferred-
+        leader election, reassignment): the same election as `elect`, split from it only
+        because a real controller must replace a failed leader but need never move a live one."""
+        if not s.alive[s.controller_leader]:
+            return None
+        return self._elect(s, new)
+
+    def _elect(self, s, new: int):
         if s.controller_leader_epoch >= self.max_leader_epoch or new == s.controller_leader or not s.alive[new]:
             return None
         live_isr = tuple(r for r in s.controller_isr if s.alive[r])
@@ -59,7 +73,7 @@ class ControllerActions:
         return s._replace(controller_leader=new, controller_leader_epoch=e, controller_isr=isr, controller_elr=elr,
                           requests=s.requests + ((e, new, isr),))
 
-    @action(ldr=_replicas)
+    @action(ldr=_replicas, fair="weak", each=True)
     def alter_partition(self, s, ldr: int):
         """The controller handles the leader's AlterPartition: accepted only if the leader
         and leader epoch are current and the ISR it started from is the committed one (the
@@ -78,22 +92,30 @@ class ControllerActions:
         return s._replace(controller_isr=proposed, controller_elr=elr,
                           alter_in_flight=set_at(s.alter_in_flight, ldr, (ACCEPTED,) + a[1:]))
 
-    @action(r=_replicas)
+    @action(r=_replicas, fair="weak", each=True)
     def controller_shrink_isr(self, s, r: int):
         """KafkaController.onBrokerFailure: a dead follower leaves the ISR (never its last
         member; a dead leader is handled by elect), into the ELR under KIP-966. The leader,
         if it is the true one, learns the new ISR in the same step (the LeaderAndIsr or
         metadata update that tells it is not modelled as a message); the leader epoch is
-        not bumped, and the leader's AlterPartition based on the old ISR will be rejected."""
+        not bumped. The newer partition state supersedes the leader's AlterPartition in
+        flight: Partition ignores the answer to a request that is no longer its current
+        proposal, and the controller would reject it anyway (its base is the old ISR). A
+        leader that has not yet applied the current epoch's LeaderAndIsr gets the new ISR
+        with it (KRaft: the ISR change is in the metadata log it replays; ZooKeeper mode: the
+        controller sends LeaderAndIsr with the new ISR)."""
         if s.alive[r] or r not in s.controller_isr or s.controller_isr == (r,) or r == s.controller_leader:
             return None
         isr = _without(s.controller_isr, r)
         ldr = s.controller_leader
         if self._true_leader(s, ldr):
-            s = s._replace(isr=set_at(s.isr, ldr, isr))
+            s = s._replace(isr=set_at(s.isr, ldr, isr), alter_in_flight=set_at(s.alter_in_flight, ldr, ()))
+        e, named, _ = s.requests[-1]
+        if e == s.controller_leader_epoch:  # a leader yet to apply its epoch gets today's ISR with it
+            s = s._replace(requests=s.requests[:-1] + ((e, named, isr),))
         return s._replace(controller_isr=isr, controller_elr=self._elr_after(s, isr, [r]))
 
-    @action(r=_replicas, lost=_lost_tail)
+    @action(r=_replicas, lost=_lost_tail)  # a fault: never forced (no fairness), bounded by max_crashes
     def crash(self, s, r: int, lost: int):
         """The broker process dies. In-memory state (leadership, purgatory, recorded fetch
         offsets, the in-memory hw) is gone, and so is everything in flight on its
@@ -104,16 +126,16 @@ class ControllerActions:
         keep = len(s.log[r]) - lost
         checkpoint = min(s.hw_checkpoint[r], keep)
         fetch = tuple(() if (f == r or (m and m[1] == r)) else m for f, m in enumerate(s.fetch))
-        return self._prune(s._replace(
+        return self._prune(self.forget_checkpoints(s._replace(
             pending=self._drop_purgatory(s, r), alive=set_at(s.alive, r, False),
             log=set_at(s.log, r, s.log[r][:keep]), hw=set_at(s.hw, r, checkpoint),
             hw_checkpoint=set_at(s.hw_checkpoint, r, checkpoint),
             leader=set_at(s.leader, r, NONE), isr=set_at(s.isr, r, ()), truncate_to=set_at(s.truncate_to, r, NONE),
             fetch_offsets=set_at(s.fetch_offsets, r, (NONE,) * self.replicas), fetch=fetch,
             alter_in_flight=set_at(s.alter_in_flight, r, ()),
-            crashes=s.crashes + 1))
+            crashes=s.crashes + 1)))
 
-    @action(r=_replicas)
+    @action(r=_replicas)  # a dead broker may stay dead: never forced
     def restart(self, s, r: int):
         """The broker restarts with its log and its hw checkpoint. The controller sees a bounce
         as a failure first (KIP-380 broker epoch): the broker must be out of the ISR unless it

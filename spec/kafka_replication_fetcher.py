@@ -102,7 +102,7 @@ class FetcherActions:
         return s._replace(log=set_at(s.log, r, s.log[r][:to]), hw=set_at(s.hw, r, min(s.hw[r], to)),
                           truncate_to=set_at(s.truncate_to, r, NONE))
 
-    @action(r=_replicas, req=_requests)
+    @action(r=_replicas, req=_requests, fair="weak", each=True)
     def become_follower(self, s, r: int, req: tuple):
         """ReplicaManager.makeFollowers: on a LeaderAndIsr with a newer epoch the replica
         records leader and epoch and hands the partition to the fetcher; truncation comes
@@ -120,7 +120,7 @@ class FetcherActions:
             fetch_offsets=set_at(s.fetch_offsets, r, (NONE,) * self.replicas),
             alter_in_flight=set_at(s.alter_in_flight, r, ())))
 
-    @action(r=_replicas)
+    @action(r=_replicas, fair="weak", each=True)
     def truncate(self, s, r: int):
         """The fetcher's truncation step. Truncating state (hw, kip101, kip279): truncate to
         the local hw (before KIP-101) or to the offset OffsetsForLeaderEpoch returns, asked of
@@ -153,7 +153,7 @@ class FetcherActions:
         log = s.log[f]
         return (REQUEST, ldr, len(log), log[-1][1] if log else NONE, s.epoch[f], s.broker_epoch[f])
 
-    @action(f=_replicas)
+    @action(f=_replicas, fair="weak", each=True)
     def send_fetch(self, s, f: int):
         """The fetcher (re)connects and sends a fetch request (after truncation, a restart or
         a disconnect). A follower keeps one fetch outstanding: the leader parks it until it
@@ -164,7 +164,7 @@ class FetcherActions:
         m = self.next_fetch(s, f)
         return s._replace(fetch=set_at(s.fetch, f, m)) if m else None
 
-    @action(f=_replicas)
+    @action(f=_replicas, fair="weak", each=True)
     def receive_fetch(self, s, f: int):
         """The fetcher processes the response, then sends the next request at once: a stale
         response (the follower has since changed leader, epoch or log end) is dropped; a
@@ -190,11 +190,11 @@ class FetcherActions:
                 s = s._replace(log=set_at(s.log, f, log), hw=set_at(s.hw, f, max(s.hw[f], min(leader_hw, len(log)))))
         return s._replace(fetch=set_at(s.fetch, f, self.next_fetch(s, f)))
 
-    @action(r=_replicas)
+    @action(r=_replicas, fair="weak", each=True)
     def checkpoint_hw(self, s, r: int):
         """The periodic high-watermark checkpoint (replica.high.watermark.checkpoint.interval.ms)
         writes the in-memory hw to disk; a crash restores the last checkpoint. Once no crash
         is left in the budget the file is never read again, so the step is not taken."""
-        if not s.alive[r] or s.hw_checkpoint[r] == s.hw[r] or s.crashes >= self.max_crashes:
+        if s.crashes >= self.max_crashes or not s.alive[r] or s.hw_checkpoint[r] == s.hw[r]:
             return None
         return s._replace(hw_checkpoint=set_at(s.hw_checkpoint, r, s.hw[r]))

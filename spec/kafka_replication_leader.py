@@ -45,7 +45,7 @@ class LeaderActions:
             return a[1]
         return tuple(sorted(set(s.isr[ldr]) | set(a[1])))
 
-    @action(req=_requests)
+    @action(req=_requests, fair="weak", each=True)
     def become_leader(self, s, req: tuple):
         """ReplicaManager.makeLeaders: a LeaderAndIsr naming this replica leader with a newer
         epoch. The new leader keeps its log and its (lagging) high watermark; it knows no
@@ -59,7 +59,7 @@ class LeaderActions:
             fetch_offsets=set_at(s.fetch_offsets, r, (NONE,) * self.replicas),
             alter_in_flight=set_at(s.alter_in_flight, r, ())))
 
-    @action(r=_replicas)
+    @action(r=_replicas)  # the client's choice: never forced (no fairness)
     def produce(self, s, r: int):
         """A produce request reaches a replica that believes it leads (zombies included).
         acks=all is refused (NOT_ENOUGH_REPLICAS) when the leader's ISR < min_insync."""
@@ -75,7 +75,7 @@ class LeaderActions:
             return s._replace(pending=s.pending + (rec,))
         return s
 
-    @action(f=_replicas)
+    @action(f=_replicas, fair="weak", each=True)
     def handle_fetch(self, s, f: int):
         """The leader's broker reads follower f's fetch request (fetch offset, last fetched
         epoch, current leader epoch). Not the leader: NOT_LEADER_OR_FOLLOWER. From KIP-320
@@ -108,7 +108,7 @@ class LeaderActions:
             return None  # parked in purgatory (DelayedFetch): an empty answer would change nothing
         return t._replace(fetch=set_at(s.fetch, f, (RESPONSE, ldr, cur_epoch, off, entry, s.hw[ldr], NONE, NONE)))
 
-    @action(ldr=_replicas)
+    @action(ldr=_replicas, fair="weak", each=True)
     def advance_hw(self, s, ldr: int):
         """Partition.maybeIncrementLeaderHW: hw = min over the maximal ISR of the fetch
         offsets the leader has recorded (its own log end for itself); under KIP-966 only
@@ -146,7 +146,7 @@ class LeaderActions:
         proposal = (SENT, isr, s.isr[ldr], s.epoch[ldr], joiner, broker_epoch)
         return s._replace(alter_in_flight=set_at(s.alter_in_flight, ldr, proposal))
 
-    @action(ldr=_replicas, f=_replicas)
+    @action(ldr=_replicas, f=_replicas, fair="weak", each=True)
     def shrink_isr(self, s, ldr: int, f: int):
         """Partition.maybeShrinkIsr: the leader proposes dropping a follower that lags
         (replica.lag.time.max.ms: its recorded fetch offset is behind the leader's log end
@@ -172,7 +172,7 @@ class LeaderActions:
             return s
         return self._propose(s, ldr, _with(s.isr[ldr], f), f, broker_epoch)
 
-    @action(ldr=_replicas)
+    @action(ldr=_replicas, fair="weak", each=True)
     def alter_partition_response(self, s, ldr: int):
         """The leader reads the controller's answer: accepted, the proposal becomes its
         committed ISR; rejected (INVALID_UPDATE_VERSION, FENCED_LEADER_EPOCH), it drops the

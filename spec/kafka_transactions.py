@@ -21,7 +21,7 @@ from typing import Literal, NamedTuple
 
 import attrs
 
-from checker import Spec, SpecError, action, fail, invariant, record, terminal
+from checker import Spec, SpecError, action, always_eventually, fail, invariant, record, terminal
 from invariants.transactions import exactly_once, one_outcome_per_transaction
 from spec.kafka_transactions_producer import OFFSETS, OUTPUTS, PREPARE, ProducerActions, _inst
 from spec.mechanics import set_at
@@ -161,7 +161,7 @@ class KafkaTransactions(ProducerActions, Spec):
             return s._replace(lost=s.lost - 1)
         return s._replace(**{k: set_at(getattr(s, k), i, v) for k, v in client.items()})
 
-    @action(i=_inst)
+    @action(i=_inst, fair="weak", each=True)
     def commit_offsets(self, s, i):
         """offsets_in_transaction=False: consumer.commitSync() after commitTransaction()."""
         if s.phase[i] != "offsets":
@@ -174,7 +174,7 @@ class KafkaTransactions(ProducerActions, Spec):
 
     # -- transaction coordinator -----------------------------------------------------------------
 
-    @action(p=lambda spec, s: s.pending)
+    @action(p=lambda spec, s: s.pending, fair="weak", each=True)
     def write_marker(self, s, p):
         """WriteTxnMarkers to partition p: its open records of this producer become committed
         or aborted; the marker carries the TC's epoch, which the partition now enforces."""
@@ -187,14 +187,14 @@ class KafkaTransactions(ProducerActions, Spec):
             pending=tuple(x for x in s.pending if x != p), marked=set_at(s.marked, p, s.tx),
         )
 
-    @action
+    @action(fair="weak")  # the TC completes once every marker is written
     def complete_txn(self, s):
         """All markers written: the TC logs CompleteCommit / CompleteAbort."""
         if s.tc_state not in PREPARE or s.pending:
             return None
         return s._replace(tc_state="Complete" + s.tc_state[len("Prepare"):], tc_parts=())
 
-    @action
+    @action  # a fault: never forced (no fairness)
     def coordinator_failover(self, s):
         """The TC's broker fails; the new TC replays __transaction_state and re-sends every
         marker of a prepared transaction (marker progress was in memory only)."""
@@ -234,6 +234,24 @@ class KafkaTransactions(ProducerActions, Spec):
             return False
         return all(phase in ("down", "fenced") or (phase == "ready" and pos == self.inputs)
                    for phase, pos in zip(s.phase, s.pos))
+
+    # -- liveness -----------------------------------------------------------------------------------
+
+    @always_eventually
+    def transactions_complete(self, s):
+        """Every transaction the TC starts is eventually completed (CompleteCommit/CompleteAbort,
+        or none started yet): the TC is idle infinitely often, so no transaction stays open or
+        half-decided for ever. Fairness in kafka_transactions_producer.py and kafka_transactions.md
+        ("Liveness"): the TC's markers and completion are weakly fair, failovers are not."""
+        return s.tc_state not in ("Ongoing", "PrepareCommit", "PrepareAbort")
+
+    @always_eventually(p=lambda spec: range(len(PART_NAMES)))
+    def last_stable_offset_passes(self, s, p):
+        """KIP-890's promise: the last stable offset of each partition eventually passes every
+        record written to it (infinitely often no record there is open, so none stays open for
+        good and read_committed consumers never stall). A hanging transaction — a produce
+        request landing after its transaction's marker, pre-KIP-890 — breaks it."""
+        return self.last_stable_offset(s, p) == len(s.logs[p])
 
     # -- invariants ---------------------------------------------------------------------------------
 

@@ -2,7 +2,13 @@
 application instances' calls (initTransactions, beginTransaction, send, sendOffsetsToTransaction,
 commitTransaction, abortTransaction after a timeout) and the partition leaders' handling of
 their produce requests. Mixed into KafkaTransactions, which holds the state, the transaction
-coordinator's actions and the invariants."""
+coordinator's actions and the invariants.
+
+Fairness (liveness only): a running instance keeps calling the API (its steps are weakly fair
+per instance, a lost response's retry included: `lost` is a parameter, and delivering either
+way satisfies the fairness of both instances) and partition leaders handle every produce
+request on the network (deliver_produce, per request); a restart and a timeout-driven abort
+(faults) are never forced."""
 
 from __future__ import annotations
 
@@ -29,14 +35,14 @@ def _inflight(spec, s):
 class ProducerActions:
     """Actions of the application's producer instances and of the partition leaders they write to."""
 
-    @action(i=_inst)
+    @action(i=_inst)  # the deployment's choice: never forced (no fairness)
     def restart(self, s, i):
         """The deployment starts a new instance with the same transactional.id."""
         if s.restarts == 0 or s.phase[i] != "down" or (i and s.phase[i - 1] == "down"):
             return None
         return s._replace(phase=set_at(s.phase, i, "init"), restarts=s.restarts - 1)
 
-    @action(i=_inst)
+    @action(i=_inst, fair="weak", each=True)
     def init_producer_id(self, s, i):
         """InitProducerId: the TC bumps the epoch (fencing on) and aborts an ongoing
         transaction of the previous epoch; during Prepare* it answers CONCURRENT_TRANSACTIONS."""
@@ -50,7 +56,7 @@ class ProducerActions:
             init_order=set_at(s.init_order, i, max(s.init_order) + 1)
         )
 
-    @action(i=_inst)
+    @action(i=_inst, fair="weak", each=True)
     def fetch_offset(self, s, i):
         """OffsetFetch (require_stable): waits while a transactional offset commit is pending,
         then starts from the committed input offset."""
@@ -58,7 +64,7 @@ class ProducerActions:
             return None
         return s._replace(phase=set_at(s.phase, i, "ready"), pos=set_at(s.pos, i, self._committed_offset(s, False)))
 
-    @action(i=_inst)
+    @action(i=_inst, fair="weak", each=True)
     def begin(self, s, i):
         """beginTransaction() and poll() the next input record (local to the client)."""
         if s.phase[i] != "ready" or s.pos[i] >= self.inputs:
@@ -66,7 +72,7 @@ class ProducerActions:
         return s._replace(phase=set_at(s.phase, i, "txn"), done=set_at(s.done, i, ()), added=set_at(s.added, i, ()),
                           txn=set_at(s.txn, i, 0))
 
-    @action(i=_inst, p=lambda spec, s: OUTPUTS, lost=_lost)
+    @action(i=_inst, p=lambda spec, s: OUTPUTS, lost=_lost, fair="weak", each=True)
     def add_partitions(self, s, i, p, lost):
         """AddPartitionsToTxn(p) at the TC, before the first write to p in a transaction:
         the first partition makes the TC's state Ongoing (a new transaction). The TC answers
@@ -89,7 +95,7 @@ class ProducerActions:
         return s._replace(added=set_at(s.added, i, tuple(sorted(s.added[i] + (p,)))), txn=set_at(s.txn, i, s.tx),
                           inflight=bag_add(s.inflight, (i, p, s.pos[i], s.epoch[i], s.tx)))
 
-    @action(m=_inflight, lost=_lost)
+    @action(m=_inflight, lost=_lost, fair="weak", each=True)
     def deliver_produce(self, s, m, lost):
         """Partition p's leader handles a produce request, however late. KIP-890 (default):
         it first verifies with the TC that p is in the producer's ongoing transaction
@@ -112,7 +118,7 @@ class ProducerActions:
             return s  # the client gave up on it (aborted) or is gone: nobody reads the response
         return s._replace(done=set_at(s.done, i, tuple(sorted(s.done[i] + (p,)))))
 
-    @action(i=_inst)
+    @action(i=_inst)  # follows a timeout, a fault: never forced
     def abort_txn(self, s, i):
         """A produce request timed out (delivery.timeout.ms): the transaction can no longer
         commit and the application calls abortTransaction(), EndTxn(ABORT). The TC persists
@@ -129,7 +135,7 @@ class ProducerActions:
                           phase=set_at(s.phase, i, "ready"), done=set_at(s.done, i, ()), added=set_at(s.added, i, ()),
                           txn=set_at(s.txn, i, 0))
 
-    @action(i=_inst, lost=_lost)
+    @action(i=_inst, lost=_lost, fair="weak", each=True)
     def send_offsets(self, s, i, lost):
         """sendOffsetsToTransaction: AddOffsetsToTxn at the TC, then TxnOffsetCommit(input
         offset + 1) to the group coordinator, pending until the transaction's marker."""
@@ -153,7 +159,7 @@ class ProducerActions:
             return self._fenced(before, i)
         return self._respond(s, lost, i, done=tuple(sorted(s.done[i] + (part,))))
 
-    @action(i=_inst, lost=_lost)
+    @action(i=_inst, lost=_lost, fair="weak", each=True)
     def commit_txn(self, s, i, lost):
         """commitTransaction(): EndTxn(COMMIT). The TC persists PrepareCommit and answers;
         markers follow asynchronously. A retry finding PrepareCommit/CompleteCommit succeeds."""

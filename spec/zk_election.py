@@ -20,7 +20,7 @@ from typing import Annotated, Literal, NamedTuple, Optional
 
 import attrs
 
-from checker import Range, Spec, SpecError, action, invariant, record, terminal
+from checker import Range, Spec, SpecError, action, eventually_always, invariant, record, terminal
 from invariants import common
 from invariants import zk as zkinv
 from spec.mechanics import budget_left, log_after_crash, set_at, update
@@ -90,6 +90,7 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
     fault_timing: Literal["any", "settled", "quiet"] = "any"  # when faults may strike, see zk_election.md
     recovered_logs: tuple[int, ...] = ()  # per server, epoch-1 txns on disk after a whole-ensemble crash
     recovered_accepted: tuple[int, ...] = ()  # per server, acceptedEpoch on disk (>= currentEpoch) at boot
+    recovered_current: tuple[int, ...] = ()  # per server, currentEpoch on disk at boot (<= acceptedEpoch)
 
     def __attrs_post_init__(self) -> None:
         super().__attrs_post_init__()  # the declared ranges; below, what relates several constants
@@ -103,6 +104,11 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
                                         or min(self.recovered_accepted) < base):
             problems.append(f"recovered_accepted={self.recovered_accepted} (give one acceptedEpoch per server, "
                             f"{self.servers} values, each >= the currentEpoch on disk, {base})")
+        if self.recovered_current and (len(self.recovered_current) != self.servers or any(
+                c < base or c > a for c, a in zip(self.recovered_current, self.recovered_accepted or (base,) * self.servers))):
+            problems.append(f"recovered_current={self.recovered_current} (give one currentEpoch per server, "
+                            f"{self.servers} values, each >= {base} and <= that server's acceptedEpoch: set "
+                            "recovered_accepted too)")
         if self.recovered_logs and self.max_epoch < 2:
             problems.append("recovered_logs with max_epoch < 2 (the logs are from epoch 1, so the next leader needs epoch 2)")
         if problems:
@@ -177,13 +183,15 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
                            accepted_epoch=(1,) * n, current_epoch=(1,) * n, committed=done)
         if self.recovered_accepted:  # epochs proposed or acked on disk that never became current
             s = s._replace(accepted_epoch=tuple(self.recovered_accepted))
+        if self.recovered_current:  # a leader writes currentEpoch once established, its followers at NEWLEADER
+            s = s._replace(current_epoch=tuple(self.recovered_current))
         for i in range(n):  # every server boots and starts its first election (round 1)
             s = self._look(s, i, 1)
         yield s
 
     # -- Fast Leader Election ----------------------------------------------------------------------
 
-    @action(link=lambda spec, s: spec._links_in_transit(s))
+    @action(link=lambda spec, s: spec._links_in_transit(s), fair="weak", each=True)  # TCP delivers every pair's queue
     def deliver(self, s: ZkState, link: tuple):
         """WorkerReceiver + lookForLeader handle the next notification on `link` = (src, dst):
         the oldest one still in transit, else the one in the sender's queue."""
@@ -211,7 +219,7 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
             return self._recv_looking(s, queued, in_transit, i, src, their_round, their_vote)
         return self._recv_settled(s, queued, in_transit, i, src, their_state, their_round, their_vote)
 
-    @action(i=lambda spec, s: range(spec.servers) if LOOKING in s.role else NOBODY)
+    @action(i=lambda spec, s: range(spec.servers) if LOOKING in s.role else NOBODY, fair="weak", each=True)  # finalizeWait expires
     def decide(self, s: ZkState, i: int):
         """lookForLeader termination: a quorum of this round's votes equals our proposal and no
         better notification arrived within finalizeWait (any moment with the quorum qualifies)."""
@@ -222,7 +230,7 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
             return None
         return self._decided(s, i, s.vote[i], votes)
 
-    @action(i=lambda spec, s: NOBODY if any(s.queued) or any(s.in_transit) else range(spec.servers))
+    @action(i=lambda spec, s: NOBODY if any(s.queued) or any(s.in_transit) else range(spec.servers), fair="strong", each=True)
     def renotify(self, s: ZkState, i: int):
         """lookForLeader's receive queue timed out without a decision: sendNotifications() again,
         with the current round and vote. The timeout (200 ms, doubling to 60 s) is long next to
@@ -233,14 +241,14 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
         return s._replace(queued=queued, in_transit=in_transit)
 
     @action(src=lambda spec, s: range(spec.servers) if spec.lossy_network else NOBODY,
-            dst=lambda spec, s: range(spec.servers))
+            dst=lambda spec, s: range(spec.servers))  # a fault: never forced (no fairness)
     def lose(self, s: ZkState, src: int, dst: int):
         """The connection drops with the notification still queued (lossy_network only)."""
         k = src * self.servers + dst
         return s._replace(queued=set_at(s.queued, k, None)) if s.queued[k] is not None else None
 
     @action(link=lambda spec, s: [pair_links(spec.servers)[k] for k, q in enumerate(s.in_transit) if q]
-            if spec.stale_notifications else NOBODY)
+            if spec.stale_notifications else NOBODY)  # the network's choice, never forced
     def supersede(self, s: ZkState, link: tuple):
         """The oldest notification in transit on `link` never left the sender: its send queue
         (capacity 1) replaced it by the next one. Only with stale_notifications > 0."""
@@ -258,11 +266,11 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
                     and (s.zab_phase[i] == DISCOVERY or s.zab_epoch[L] == s.zab_epoch[i]))
         fs = [f for f in range(self.servers)
               if f != i and s.role[f] == FOLLOWING and s.vote[f][2] == i and s.zab_phase[f] != CLOSED]
-        if s.zab_phase[i] == DISCOVERY:  # collecting FOLLOWERINFO: initLimit expires (modelled: once
-            return LOOKING in s.role or len(fs) + 1 >= self.q  # nobody is still electing) without a quorum
+        # collecting FOLLOWERINFO (DISCOVERY), a leader short of a quorum gives up when initLimit
+        # expires, whether or not other servers are still electing: the wait is bounded in time
         return len(fs) + 1 >= self.q
 
-    @action(i=lambda spec, s: range(spec.servers))
+    @action(i=lambda spec, s: range(spec.servers), fair="weak", each=True)  # a dead link is noticed (socket, syncLimit)
     def lose_leader(self, s: ZkState, i: int):
         """The Zab connection is gone (leader crashed or left, follower refused or closed, leader
         without a quorum of followers / initLimit expired): back to LOOKING in the next round."""
@@ -277,7 +285,7 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
             return False
         return self.fault_timing == "settled" or not (any(s.queued) or any(s.in_transit))
 
-    @action(i=lambda spec, s: range(spec.servers) if budget_left(s.timeouts, spec.max_timeouts) else NOBODY)
+    @action(i=lambda spec, s: range(spec.servers) if budget_left(s.timeouts, spec.max_timeouts) else NOBODY)  # fault: not forced
     def timeout(self, s: ZkState, i: int):
         """A fault (bounded by max_timeouts): a follower stops hearing its live leader's PINGs
         (partition, long GC pause) and goes LOOKING in its next round; the leader carries on."""
@@ -286,7 +294,7 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
             return None
         return self._look(s._replace(timeouts=s.timeouts + 1), i, s.election_round[i] + 1)
 
-    @action(L=lambda spec, s: range(spec.servers) if budget_left(s.timeouts, spec.max_timeouts) else NOBODY)
+    @action(L=lambda spec, s: range(spec.servers) if budget_left(s.timeouts, spec.max_timeouts) else NOBODY)  # fault: not forced
     def isolate_leader(self, s: ZkState, L: int):
         """A fault (bounded by max_timeouts): the leader is cut off from all its followers. They
         miss its PINGs and go LOOKING; it keeps LEADING, stale, until it notices (lose_leader)."""
@@ -302,7 +310,7 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
         return s
 
     @action(i=lambda spec, s: range(spec.servers) if budget_left(s.crashes, spec.max_crashes) and spec._fault_allowed(s)
-            else NOBODY)
+            else NOBODY)  # a fault: never forced (no fairness), bounded by max_crashes
     def crash(self, s: ZkState, i: int):
         """Crash and restart: volatile state is lost (logicalclock back to 0, DIFF txns not yet
         logged); the log as far as it was fsynced, the commit point and both epochs survive; the restarted
@@ -338,6 +346,40 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
         capped = max(s.accepted_epoch) >= self.max_epoch
         return all(self._serving(s, i) or (s.role[i] != LOOKING and s.election_round[i] >= self.max_round) or capped
                    for i in range(self.servers))
+
+    # -- liveness -----------------------------------------------------------------------------------
+
+    def _led_by_quorum(self, s: ZkState) -> bool:
+        """A leader serves (a quorum acked NEWLEADER) and a quorum, itself included, serves under it."""
+        for L in range(self.servers):
+            if s.role[L] == LEADING and s.zab_phase[L] == ACTIVE:
+                if 1 + sum(1 for f in range(self.servers) if f != L and self._linked(s, f, (ACTIVE,)) == L) >= self.q:
+                    return True
+        return False
+
+    def _stopped_by_a_bound(self, s: ZkState) -> bool:
+        """A server needs a step the model's bounds forbid: a disconnected follower or leader at
+        max_round (its next election round), or a leader whose next epoch would pass max_epoch."""
+        for i in range(self.servers):
+            if s.role[i] != LOOKING and s.election_round[i] >= self.max_round and not self._connected(s, i):
+                return True
+            if s.role[i] == LEADING and s.zab_phase[i] == DISCOVERY:
+                fs = self._followers(s, i, (DISCOVERY,))
+                if len(fs) + 1 >= self.q and max(s.accepted_epoch[q] for q in fs + [i]) >= self.max_epoch:
+                    return True
+        return False
+
+    @eventually_always
+    def leader_followed_by_quorum(self, s: ZkState) -> bool:
+        """Once faults stop, eventually a leader is established and followed by a quorum, for good
+        (what the election exists for). Faults (crash, timeout, isolate_leader, lose) are never
+        forced and their budgets bound them, so every behaviour stops faulting; deliveries,
+        finalizeWait (decide), the re-send timer (renotify), noticing a dead link (lose_leader)
+        and every Zab step are weakly fair per instance (zk_election.md, "Liveness"). A state
+        where a bound of the model (max_round, max_epoch) forbids the next step counts as
+        settled: the model ends there, the protocol would not (the same ends `settled_or_bounded`
+        accepts). ZOOKEEPER-1419's non-transitive vote order breaks this property."""
+        return self._led_by_quorum(s) or self._stopped_by_a_bound(s)
 
     def _established_leaders(self, s: ZkState) -> list:
         return [L for L in range(self.servers) if s.role[L] == LEADING and s.zab_phase[L] in (SYNC, ACTIVE)]

@@ -7,6 +7,9 @@ The leader<->learner TCP stream is FIFO and lossless while the connection lives;
 the packet the peer sent last. Sync is split where ZooKeeper's Learner.syncWithLeader can be
 interrupted by a crash (ZOOKEEPER-4643 / -4646 live between these steps). Logs have an unflushed
 tail (`fsynced`: entries on disk): an ACK of a PROPOSAL follows its fsync, a crash loses the rest.
+
+Fairness (liveness only): every step here except a client's `write` is weakly fair per server:
+while the connection lives, TCP delivers each packet and the peer's thread handles it.
 """
 
 from __future__ import annotations
@@ -82,7 +85,7 @@ class ZabPhases:
 
     # -- Zab discovery ------------------------------------------------------------------------------
 
-    @action(L=while_some_server_in(DISCOVERY))
+    @action(L=while_some_server_in(DISCOVERY), fair="weak", each=True)
     def propose_epoch(self, s, L: int):
         """Leader.getEpochToPropose: with FOLLOWERINFO from a quorum, propose max(acceptedEpoch)+1
         (LEADERINFO); the leader accepts its own epoch."""
@@ -98,7 +101,7 @@ class ZabPhases:
                        zab_phase=set_at(s.zab_phase, L, EPOCH), acks=set_at(s.acks, L, frozenset({L})))
         return self._maybe_establish(s, L)
 
-    @action(f=while_some_server_in(DISCOVERY))
+    @action(f=while_some_server_in(DISCOVERY), fair="weak", each=True)
     def ack_epoch(self, s, f: int):
         """Learner.registerWithLeader on LEADERINFO(e): a newer epoch is accepted and acked (counted
         unless the follower is ahead of the leader); an equal one is acked with -1 (not counted);
@@ -126,7 +129,7 @@ class ZabPhases:
 
     # -- Zab synchronisation: Learner.syncWithLeader, one step per point a crash can fall between ----
 
-    @action(f=while_some_server_in(EPOCH))
+    @action(f=while_some_server_in(EPOCH), fair="weak", each=True)
     def sync_receive(self, s, f: int):
         """The follower reads its LearnerHandler's sync (sent once the epoch is established):
         TRUNC to the common prefix (applied to the log file at once), DIFF (the leader's txns
@@ -151,7 +154,7 @@ class ZabPhases:
                           diff_pending=set_at(s.diff_pending, f, new[keep:]),
                           last_committed=set_at(s.last_committed, f, upto), zab_phase=set_at(s.zab_phase, f, SYNC))
 
-    @action(f=while_some_server_in(SYNC))
+    @action(f=while_some_server_in(SYNC), fair="weak", each=True)
     def log_synced(self, s, f: int):
         """On NEWLEADER the learner logs the DIFF txns: synchronously, fsync included, since the
         ZOOKEEPER-4646 fix; with `ack_before_fsync` they only enter the SyncRequestProcessor queue
@@ -165,7 +168,7 @@ class ZabPhases:
         return s._replace(log=set_at(s.log, f, log), fsynced=set_at(s.fsynced, f, on_disk),
                           diff_pending=set_at(s.diff_pending, f, ()))
 
-    @action(f=while_some_server_in(SYNC))
+    @action(f=while_some_server_in(SYNC), fair="weak", each=True)
     def write_epoch(self, s, f: int):
         """QuorumPeer.setCurrentEpoch on NEWLEADER: the currentEpoch file is written. Fixed order:
         after the txns are logged; `epoch_before_txns` (ZOOKEEPER-4643): first."""
@@ -174,7 +177,7 @@ class ZabPhases:
             return None
         return s._replace(current_epoch=set_at(s.current_epoch, f, s.zab_epoch[f]))
 
-    @action(f=while_some_server_in(SYNC))
+    @action(f=while_some_server_in(SYNC), fair="weak", each=True)
     def ack_newleader(self, s, f: int):
         """The learner ACKs NEWLEADER once the txns are logged and currentEpoch written; the leader
         counts it (waitForNewLeaderAck) and serves once a quorum has."""
@@ -188,7 +191,7 @@ class ZabPhases:
             s = self._maybe_serve(s._replace(acks=set_at(s.acks, L, s.acks[L] | {f})), L)
         return s
 
-    @action(f=while_some_server_in(ACKED))
+    @action(f=while_some_server_in(ACKED), fair="weak", each=True)
     def uptodate(self, s, f: int):
         """UPTODATE, sent once the leader serves: the follower starts serving and learns the
         leader's commit point."""
@@ -204,7 +207,7 @@ class ZabPhases:
     # -- Zab broadcast ---------------------------------------------------------------------------------
 
     @action(L=lambda spec, s: range(spec.servers) if ACTIVE in s.zab_phase and budget_left(s.writes, spec.max_writes)
-            else NOBODY)
+            else NOBODY)  # a client's choice: never forced (no fairness)
     def write(self, s, L: int):
         """A client write at a serving leader that still has a quorum: PROPOSAL zxid (epoch,
         counter+1) sent and handed to its own SyncRequestProcessor (logged, not yet fsynced)."""
@@ -216,7 +219,7 @@ class ZabPhases:
         z = (e, sum(1 for x in s.log[L] if x[0] == e) + 1)
         return s._replace(log=set_at(s.log, L, log_append(s.log[L], (z,))), writes=s.writes + 1)
 
-    @action(f=while_some_server_in(ACTIVE))
+    @action(f=while_some_server_in(ACTIVE), fair="weak", each=True)
     def replicate(self, s, f: int):
         """The follower reads the next packet of the leader's stream: the next PROPOSAL (logged,
         not yet fsynced), and the COMMITs the leader has issued for what it holds."""
@@ -236,7 +239,7 @@ class ZabPhases:
         return s._replace(log=set_at(s.log, f, h),
                           last_committed=set_at(s.last_committed, f, max(upto, s.last_committed[f])))
 
-    @action(i=lambda spec, s: range(spec.servers))
+    @action(i=lambda spec, s: range(spec.servers), fair="weak", each=True)
     def flush(self, s, i: int):
         """SyncRequestProcessor fsyncs the txn log; the ACKs of what it held follow (for a leader,
         its own ACK)."""
@@ -244,7 +247,7 @@ class ZabPhases:
             return None
         return s._replace(fsynced=set_at(s.fsynced, i, len(s.log[i])))
 
-    @action(L=while_some_server_in(ACTIVE))
+    @action(L=while_some_server_in(ACTIVE), fair="weak", each=True)
     def commit(self, s, L: int):
         """Leader.processAck: the next proposal is committed once a quorum has it on disk (the
         leader's own ACK also follows its fsync)."""
