@@ -24,7 +24,8 @@ from checker import Range, Spec, SpecError, action, eventually_always, invariant
 from invariants import common
 from invariants import zk as zkinv
 from spec.mechanics import budget_left, log_after_crash, set_at, update
-from spec.zk_fle import FOLLOWING, LEADING, LOOKING, FleHandlers, fresh_votes, pair_links, quorum_size, self_vote, support
+from spec.zk_fle import (FOLLOWING, LEADING, LOOKING, FleHandlers, fresh_votes, pair_links, quorum_size, self_vote, support,
+                         vote_gt)
 from spec.zk_zab import ACTIVE, CLOSED, DISCOVERY, ELECTING, IN_EPOCH, NOBODY, SYNC, ZabPhases
 
 
@@ -222,13 +223,38 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
     @action(i=lambda spec, s: range(spec.servers) if LOOKING in s.role else NOBODY, fair="weak", each=True)  # finalizeWait expires
     def decide(self, s: ZkState, i: int):
         """lookForLeader termination: a quorum of this round's votes equals our proposal and no
-        better notification arrived within finalizeWait (any moment with the quorum qualifies)."""
-        if s.role[i] != LOOKING:
+        better notification arrives within finalizeWait. Nothing better is on its way to i, so
+        the wait runs out: weakly fair."""
+        if s.role[i] != LOOKING or self._news_for(s, i):
             return None
+        return self._decide(s, i)
+
+    @action(i=lambda spec, s: range(spec.servers) if LOOKING in s.role else NOBODY)  # a timing race: never forced
+    def decide_before_news(self, s: ZkState, i: int):
+        """The same decision while a better notification is still on its way to i: it arrives
+        after finalizeWait (200 ms). Never forced: ZooKeeper decides only when nothing better
+        arrives in time, which is what keeps an election whose votes keep improving — or keep
+        cycling, ZOOKEEPER-1419 — from settling."""
+        if s.role[i] != LOOKING or not self._news_for(s, i):
+            return None
+        return self._decide(s, i)
+
+    def _decide(self, s: ZkState, i: int):
         votes = support(s.votes_received[i], (s.vote[i], LOOKING))
         if votes < self.q:
             return None
         return self._decided(s, i, s.vote[i], votes)
+
+    def _news_for(self, s: ZkState, i: int) -> bool:
+        """Is a notification with a better vote than i's proposal (by the configured order, as
+        the finalizeWait loop's totalOrderPredicate judges it) queued or in transit to i?"""
+        n, mine = self.servers, s.vote[i]
+        for j in range(n):
+            k = j * n + i
+            msgs = s.in_transit[k] + ((s.queued[k],) if s.queued[k] is not None else ())
+            if any(vote_gt(self.vote_order, m[2], mine) for m in msgs):
+                return True
+        return False
 
     @action(i=lambda spec, s: NOBODY if any(s.queued) or any(s.in_transit) else range(spec.servers), fair="strong", each=True)
     def renotify(self, s: ZkState, i: int):
