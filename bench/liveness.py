@@ -27,9 +27,11 @@ CASES = {  # name -> (target, constants)
 
 def child(target: str, constants: dict, live: bool) -> dict:
     from checker import check
+    from protocheck.suite import coerce_constants
     from protocheck.targets import load_class
 
-    spec = load_class(target)(**constants)
+    cls = load_class(target)
+    spec = cls(**coerce_constants(cls, constants))  # JSON arrays back to tuples
     before = resource.getrusage(resource.RUSAGE_SELF)
     rss0 = before.ru_maxrss
     t0 = time.process_time()

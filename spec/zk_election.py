@@ -260,7 +260,9 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
     def renotify(self, s: ZkState, i: int):
         """lookForLeader's receive queue timed out without a decision: sendNotifications() again,
         with the current round and vote. The timeout (200 ms, doubling to 60 s) is long next to
-        a delivery, so it fires once no notification is in transit anywhere."""
+        a delivery, so it fires once no notification is in transit anywhere. Strongly fair per
+        server: those quiet moments come and go, and another server's re-sends must not starve
+        this server's own timer for ever (independent timers do not stay in step)."""
         if s.role[i] != LOOKING or any(s.queued) or any(s.in_transit):
             return None
         queued, in_transit = self._broadcast(s.queued, s.in_transit, i, s.election_round[i], s.vote[i])
@@ -400,8 +402,8 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
         """Once faults stop, eventually a leader is established and followed by a quorum, for good
         (what the election exists for). Faults (crash, timeout, isolate_leader, lose) are never
         forced and their budgets bound them, so every behaviour stops faulting; deliveries,
-        finalizeWait (decide), the re-send timer (renotify), noticing a dead link (lose_leader)
-        and every Zab step are weakly fair per instance (zk_election.md, "Liveness"). A state
+        finalizeWait (decide), noticing a dead link (lose_leader) and every Zab step are weakly
+        fair per instance, the re-send timer (renotify) strongly (zk_election.md, "Liveness"). A state
         where a bound of the model (max_round, max_epoch) forbids the next step counts as
         settled: the model ends there, the protocol would not (the same ends `settled_or_bounded`
         accepts). ZOOKEEPER-1419's non-transitive vote order breaks this property."""

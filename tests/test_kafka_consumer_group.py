@@ -25,6 +25,8 @@ def test_safe_default_keeps_the_at_least_once_promises():
     r = assert_holds(spec, invariants=AT_LEAST_ONCE)
     assert (r.distinct_states, r.generated_states, r.depth) == (27768, 56696, 29)
     assert r.never_fired == ["crash"]  # crashes=0 switches crashes off; stalls, expiry, leaves all happen
+    # liveness, checked by default: once members stop failing every partition is owned for good
+    assert r.properties == ["partitions_owned"] and r.transitions == 56695 and not r.vacuous
 
 
 def test_commit_before_processing_with_fencing_never_processes_twice():

@@ -20,6 +20,28 @@ def test_safe_default_is_exhaustive_and_clean():
     r = assert_holds(spec)
     assert (r.distinct_states, r.generated_states, r.depth) == (12450, 39405, 32)
     assert all(c.fired for name, c in r.coverage.items() if name != "restart_producer")
+    # liveness, checked by default: every batch is eventually acknowledged, faults unforced
+    assert r.properties == ["batch_acknowledged(r=0)", "batch_acknowledged(r=1)", "batch_acknowledged(r=2)"]
+    assert r.transitions == 39404 and not r.vacuous
+
+
+def test_without_the_follower_fetching_an_acks_all_batch_waits_for_ever():
+    """The fairness matters: with `replicate` not fair the high watermark may never pass the
+    first batch, whose success is held back (acks=all) — a lasso that stutters at its end."""
+    import attrs
+    from checker import action
+
+    @attrs.frozen
+    class LazyFollower(KafkaProducer):
+        @action(p=lambda spec, s: range(spec.partitions))
+        def replicate(self, s, p):
+            return KafkaProducer.replicate(self, s, p)
+
+    r = check(LazyFollower(records=1), invariants=[])
+    v = r.violation
+    assert (r.status, r.distinct_states, v.kind, v.name, len(v.trace), v.loop, v.loop_step) == (
+        "violation", 118, "liveness", "batch_acknowledged", 3, 2, None)
+    assert actions(v) == ["send(p=0)", "leader_append(p=0)"]  # then the response waits for the hw
 
 
 def test_five_in_flight_suffice_for_six_records():

@@ -41,6 +41,10 @@ def test_safe_defaults_are_exhaustive_and_clean():
     assert (spec.maximal_isr, spec.hw_before_truncation, spec.elr) == (True, False, False)
     r = ok(spec)
     assert (r.distinct_states, r.generated_states, r.depth) == DEFAULT_COUNTS
+    # liveness, checked by default (the symmetry of 2 replicas is the identity: not refused)
+    assert r.properties == ["acked_below_hw_everywhere(rec=1)", "acked_below_hw_everywhere(rec=2)",
+                            "produce_answered(rec=1)", "produce_answered(rec=2)"]
+    assert r.transitions == 254859 and not r.vacuous
 
 
 def test_fetch_offsets_come_from_requests():

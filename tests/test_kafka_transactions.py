@@ -97,6 +97,26 @@ def test_pre_kip890_a_hanging_transaction_blocks_the_run_for_good():
     assert [rec.status for rec in last.logs[0]][-1] == "open" and last.tc_state == "CompleteCommit"
 
 
+def test_pre_kip890_the_last_stable_offset_never_passes_the_hanging_record():
+    """KIP-890's hanging transaction as the liveness bug: the timed-out request of transaction 1
+    lands after transaction 2's marker on out0; nothing will ever settle it, and the behaviour
+    ends there (the lasso's last state stutters for ever) with out0's LSO stuck."""
+    r = check(KafkaTransactions(kip890=False, timeouts=1, restarts=0, failovers=0, lost_responses=0, inputs=1),
+              invariants=[], deadlock=False)
+    v = r.violation
+    assert (r.status, r.distinct_states, r.transitions) == ("violation", 1448, 3021)
+    assert (v.kind, v.name, len(v.trace), v.loop, v.loop_step) == ("liveness", "last_stable_offset_passes", 20, 19, None)
+    assert v.message.startswith("last_stable_offset_passes(p=0) ([]<>P)")
+    assert actions(v)[-5:] == ["write_marker(p=0)", "deliver_produce(m=(0, 0, 0, 0, 1), lost=False)",
+                               "write_marker(p=1)", "write_marker(p=2)", "complete_txn"]
+    last = v.trace[-1].state
+    assert [(rec.tx, rec.status, rec.late) for rec in last.logs[0]] == [(2, "committed", False), (1, "open", True)]
+    fixed = check(KafkaTransactions(timeouts=1, restarts=0, failovers=0, lost_responses=0, inputs=1))
+    assert (fixed.status, fixed.distinct_states) == ("ok", 902)
+    assert fixed.properties == ["transactions_complete", "last_stable_offset_passes(p=0)",
+                                "last_stable_offset_passes(p=1)", "last_stable_offset_passes(p=2)"]
+
+
 def test_a_new_instance_aborts_the_open_transaction_and_fences_the_old_one():
     spec = KafkaTransactions()
     s = run(

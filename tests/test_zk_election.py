@@ -136,6 +136,25 @@ class StuckWithoutResend(StuckElection):
         return None
 
 
+def test_zookeeper_1419_the_election_never_settles():
+    """The broken vote order is not transitive: server 0's vote (peerEpoch 1, sid 0) and server
+    1's (peerEpoch 0, sid 1) each beat the other, and with the notification sent before the
+    latest still in transit (TCP FIFO) the two swap votes for ever: a lasso back to step 2,
+    fair to every delivery, with `decide` never continuously enabled (a better vote is always
+    on its way). The correct order elects server 0 on the same disks."""
+    disks = dict(servers=2, recovered_current=(1, 0), recovered_accepted=(1, 1), max_crashes=0, max_writes=0,
+                 stale_notifications=1)
+    r = check(ZkElection(vote_order="zk-1419", **disks), invariants=[])
+    v = r.violation
+    assert (r.status, r.distinct_states, r.transitions) == ("violation", 247, 538)
+    assert (v.kind, v.name, len(v.trace), v.loop) == ("liveness", "leader_followed_by_quorum", 6, 2)
+    assert v.loop_step.action == "deliver(link=(1, 0))" and v.loop_step.state == v.trace[2].state
+    assert [s.state.vote for s in v.trace[2:]] == [((0, (0, 0), 1), (1, (0, 0), 0)), ((0, (0, 0), 1), (0, (0, 0), 1)),
+                                                   ((1, (0, 0), 0), (0, (0, 0), 1)), ((1, (0, 0), 0), (1, (0, 0), 0))]
+    fixed = check(ZkElection(**disks), invariants=[])
+    assert (fixed.status, fixed.distinct_states, fixed.properties) == ("ok", 54, ["leader_followed_by_quorum"])
+
+
 def test_an_election_stuck_with_nobody_able_to_move_is_a_deadlock():
     r = check(StuckWithoutResend(max_round=2, max_crashes=0), deadlock=True)
     assert r.status == "deadlock" and len(r.violation.trace) == 1
