@@ -261,8 +261,9 @@ class KafkaReplication(ControllerActions, LeaderActions, FetcherActions, Spec):
     def produce_answered(self, s: KRState, rec: int) -> bool:
         """An acks=all produce request in the leader's purgatory is eventually answered:
         acknowledged, NOT_ENOUGH_REPLICAS_AFTER_APPEND, or NOT_LEADER when its leader stops
-        leading (the purgatory's own timeout, REQUEST_TIMED_OUT, is not modelled: the property
-        holds without it)."""
+        leading. The purgatory's own timeout (REQUEST_TIMED_OUT) is not modelled: without
+        KIP-966 the property holds without it; under KIP-966 (`elr`) the hw stops below
+        min_insync and only that timeout would answer (kafka_replication.md, "Liveness")."""
         return rec not in s.pending or self._leaderless_at_bound(s)
 
     # -- invariants ---------------------------------------------------------------------------
