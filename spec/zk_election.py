@@ -20,12 +20,12 @@ from typing import Annotated, Literal, NamedTuple, Optional
 
 import attrs
 
-from checker import Range, Spec, SpecError, action, eventually_always, invariant, record, terminal
+from checker import Range, Spec, SpecError, action, invariant, record, terminal
 from invariants import common
 from invariants import zk as zkinv
 from spec.mechanics import budget_left, log_after_crash, set_at, update
-from spec.zk_fle import (FOLLOWING, LEADING, LOOKING, FleHandlers, fresh_votes, pair_links, quorum_size, self_vote, support,
-                         vote_gt)
+from spec.zk_fle import FOLLOWING, LEADING, LOOKING, FleHandlers, fresh_votes, pair_links, quorum_size, self_vote, support
+from spec.zk_liveness import ElectionLiveness
 from spec.zk_zab import ACTIVE, CLOSED, DISCOVERY, ELECTING, IN_EPOCH, NOBODY, SYNC, ZabPhases
 
 
@@ -65,7 +65,7 @@ class ZkState(NamedTuple):
 
 
 @attrs.frozen
-class ZkElection(FleHandlers, ZabPhases, Spec):
+class ZkElection(FleHandlers, ZabPhases, ElectionLiveness, Spec):
     """ZooKeeper ensemble of `servers` voting participants (sid = index)."""
 
     servers: Annotated[int, Range(1, 7, why="3 explores in a minute, 5 only with small bounds")] = 3
@@ -245,16 +245,6 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
             return None
         return self._decided(s, i, s.vote[i], votes)
 
-    def _news_for(self, s: ZkState, i: int) -> bool:
-        """Is a notification with a better vote than i's proposal (by the configured order, as
-        the finalizeWait loop's totalOrderPredicate judges it) queued or in transit to i?"""
-        n, mine = self.servers, s.vote[i]
-        for j in range(n):
-            k = j * n + i
-            msgs = s.in_transit[k] + ((s.queued[k],) if s.queued[k] is not None else ())
-            if any(vote_gt(self.vote_order, m[2], mine) for m in msgs):
-                return True
-        return False
 
     @action(i=lambda spec, s: NOBODY if any(s.queued) or any(s.in_transit) else range(spec.servers), fair="strong", each=True)
     def renotify(self, s: ZkState, i: int):
@@ -374,40 +364,6 @@ class ZkElection(FleHandlers, ZabPhases, Spec):
         capped = max(s.accepted_epoch) >= self.max_epoch
         return all(self._serving(s, i) or (s.role[i] != LOOKING and s.election_round[i] >= self.max_round) or capped
                    for i in range(self.servers))
-
-    # -- liveness -----------------------------------------------------------------------------------
-
-    def _led_by_quorum(self, s: ZkState) -> bool:
-        """A leader serves (a quorum acked NEWLEADER) and a quorum, itself included, serves under it."""
-        for L in range(self.servers):
-            if s.role[L] == LEADING and s.zab_phase[L] == ACTIVE:
-                if 1 + sum(1 for f in range(self.servers) if f != L and self._linked(s, f, (ACTIVE,)) == L) >= self.q:
-                    return True
-        return False
-
-    def _stopped_by_a_bound(self, s: ZkState) -> bool:
-        """A server needs a step the model's bounds forbid: a disconnected follower or leader at
-        max_round (its next election round), or a leader whose next epoch would pass max_epoch."""
-        for i in range(self.servers):
-            if s.role[i] != LOOKING and s.election_round[i] >= self.max_round and not self._connected(s, i):
-                return True
-            if s.role[i] == LEADING and s.zab_phase[i] == DISCOVERY:
-                fs = self._followers(s, i, (DISCOVERY,))
-                if len(fs) + 1 >= self.q and max(s.accepted_epoch[q] for q in fs + [i]) >= self.max_epoch:
-                    return True
-        return False
-
-    @eventually_always
-    def leader_followed_by_quorum(self, s: ZkState) -> bool:
-        """Once faults stop, eventually a leader is established and followed by a quorum, for good
-        (what the election exists for). Faults (crash, timeout, isolate_leader, lose) are never
-        forced and their budgets bound them, so every behaviour stops faulting; deliveries,
-        finalizeWait (decide), noticing a dead link (lose_leader) and every Zab step are weakly
-        fair per instance, the re-send timer (renotify) strongly (zk_election.md, "Liveness"). A state
-        where a bound of the model (max_round, max_epoch) forbids the next step counts as
-        settled: the model ends there, the protocol would not (the same ends `settled_or_bounded`
-        accepts). ZOOKEEPER-1419's non-transitive vote order breaks this property."""
-        return self._led_by_quorum(s) or self._stopped_by_a_bound(s)
 
     def _established_leaders(self, s: ZkState) -> list:
         return [L for L in range(self.servers) if s.role[L] == LEADING and s.zab_phase[L] in (SYNC, ACTIVE)]

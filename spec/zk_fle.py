@@ -97,6 +97,17 @@ class FleHandlers:
             return [links[k] for k, m in enumerate(s.queued) if m is not None or s.in_transit[k]]
         return [links[k] for k, m in enumerate(s.queued) if m is not None]
 
+    def _news_for(self, s, i: int) -> bool:
+        """Is a notification with a better vote than i's proposal (by the configured order, as
+        the finalizeWait loop's totalOrderPredicate judges it) queued or in transit to i?"""
+        n, mine = self.servers, s.vote[i]
+        for j in range(n):
+            k = j * n + i
+            msgs = s.in_transit[k] + ((s.queued[k],) if s.queued[k] is not None else ())
+            if any(vote_gt(self.vote_order, m[2], mine) for m in msgs):
+                return True
+        return False
+
     def _queue(self, queued: tuple, in_transit: tuple, k: int, msg: tuple) -> tuple[tuple, tuple]:
         """Queue `msg` on pair slot k; the new (queued, in_transit). The notification still waiting there was
         either already transmitted (kept in `in_transit`, delivered first: TCP is FIFO) while fewer than
