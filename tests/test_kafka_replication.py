@@ -213,7 +213,7 @@ def test_divergence_among_live_replicas_k8():
         assert names(v)[-3:] == ["handle_fetch", "produce", "advance_hw"]
     # kip101's OffsetsForLeaderEpoch waits for the re-elected leader to lead; hw asks no one
     assert names(v)[8:11] == ["become_follower", "become_leader", "truncate"]
-    # kip279 and kip320 pass (108,865 and 85,375 states): models.toml, kafka-replication-divergence-*
+    # kip279 and kip320 pass (85,626 and 69,908 states): models.toml, kafka-replication-divergence-*
 
 
 def test_truncation_offsets_follow_each_kip():
