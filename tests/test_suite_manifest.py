@@ -15,7 +15,7 @@ from checker.errors import UsageError
 from checker.spec import describe
 from protocheck.changes import select_changed
 from reports.manifest import Expectation, find_manifest, load_manifest, parse_entry
-from protocheck.suite import build_spec, judge, run_entry
+from protocheck.suite import build_spec, entry_options, judge, run_entry
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -29,6 +29,9 @@ def test_entry_defaults_and_expectations():
     assert (e.expect, e.deadlock, e.invariants, e.constants) == (Expectation("ok"), True, None, {})
     assert entry(expect={"violation": "x", "max_length": 3}).expect == Expectation("violation", "x", 3)
     assert entry(expect={"deadlock": True}).expect == Expectation("deadlock")
+    e = entry(properties=[], symmetry=False)
+    assert (e.properties, e.symmetry, entry().properties, entry().symmetry) == ((), False, None, True)
+    assert (entry_options(e).properties, entry_options(e).symmetry) == ((), False)
 
 
 @pytest.mark.parametrize("table, words", [
@@ -39,6 +42,8 @@ def test_entry_defaults_and_expectations():
     ({"invariants": "x"}, "invariants must be a list"),
     ({"max_states": -1}, "max_states must be a positive"),
     ({"deadlock": "no"}, "deadlock must be true or false"),
+    ({"properties": "p"}, "properties must be a list of liveness property names"),
+    ({"symmetry": "off"}, "symmetry must be true or false"),
 ])
 def test_mistakes_in_an_entry_are_named(table, words):
     with pytest.raises(UsageError) as err:
@@ -122,17 +127,23 @@ def test_changed_since_selects_by_module_imports_and_manifest(tmp_path):
 
 
 def test_this_repositorys_manifest_loads():
-    """Every entry of models.toml names a spec that loads, constants it has, and invariants it declares."""
+    """Every entry of models.toml names a spec that loads, constants it has, and invariants and
+    liveness properties it declares; an expected violation is of a checked invariant or property."""
     path = find_manifest(ROOT)
     assert path == os.path.join(ROOT, "models.toml")
     entries = load_manifest(path)
     assert {"diehard", "two-phase"} <= set(entries)
     for e in entries.values():
         spec = build_spec(e)
-        invariants = describe(type(spec)).invariants
+        info = describe(type(spec))
+        invariants, properties = info.invariants, info.properties
         for name in (e.invariants or ()):
             assert name in invariants, f"{e.name}: no invariant {name}"
-        if e.expect.kind == "violation":
+        for name in (e.properties or ()):
+            assert name in properties, f"{e.name}: no property {name}"
+        if e.expect.kind == "violation" and e.expect.invariant in properties:
+            assert e.properties is None or e.expect.invariant in e.properties, f"{e.name}: expected property is not checked"
+        elif e.expect.kind == "violation":
             assert e.expect.invariant in invariants, f"{e.name}: expects unknown invariant {e.expect.invariant}"
             assert e.invariants is None or e.expect.invariant in e.invariants, f"{e.name}: expected invariant is not checked"
 
