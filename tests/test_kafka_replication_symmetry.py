@@ -56,7 +56,9 @@ def test_canonical_is_one_image_per_orbit_and_image_is_permute(kw):
 
 def test_canonical_explores_the_same_states_as_least_hash():
     kw = dict(replicas=3, records=1, max_crashes=0, max_leader_epoch=0)
-    fast, ref, full = check(KafkaReplication(**kw)), check(_LeastHash(**kw)), check(KafkaReplication(**kw), symmetry=False)
+    safety = dict(liveness=False)  # the properties are refused under a symmetry; this compares the orbits
+    fast, ref = check(KafkaReplication(**kw), **safety), check(_LeastHash(**kw), **safety)
+    full = check(KafkaReplication(**kw), symmetry=False, **safety)
     assert (fast.status, fast.distinct_states, fast.generated_states, fast.depth) == \
         (ref.status, ref.distinct_states, ref.generated_states, ref.depth) == ("ok", 1347, 3605, 23)
     assert fast.symmetry == ref.symmetry == 2
