@@ -16,3 +16,4 @@ __all__ = [
 ]
 __version__ = "0.1.0"
 from .record import record; __all__ += ["record"]  # noqa: E402,E702 — the state record type (record.py)
+from .simulate import simulate; __all__ += ["simulate"]  # noqa: E402,E702 — random walks (simulate.py)

@@ -6,9 +6,10 @@ from typing import Any
 
 import attrs
 
-STATUSES = ("ok", "violation", "deadlock", "error", "incomplete", "interrupted")
+# 'no_violation' is simulate's verdict without a finding: a random search proves nothing, so it is never 'ok'.
+STATUSES = ("ok", "violation", "deadlock", "error", "incomplete", "interrupted", "no_violation")
 
-EXIT_CODES = {"ok": 0, "violation": 1, "deadlock": 1, "error": 2, "incomplete": 3, "interrupted": 130}
+EXIT_CODES = {"ok": 0, "violation": 1, "deadlock": 1, "error": 2, "incomplete": 3, "interrupted": 130, "no_violation": 0}
 
 
 @attrs.frozen
@@ -80,6 +81,8 @@ class CheckResult:
     reduction: bool = False
     expanded_fully: int = 0
     expanded_reduced: int = 0
+    # Set by simulate() only: the random search's own figures (None for check()).
+    simulation: "Simulation | None" = None
 
     @property
     def ok(self) -> bool:
@@ -100,3 +103,36 @@ class CheckResult:
     @property
     def never_fired(self) -> list[str]:
         return [name for name, c in self.coverage.items() if c.fired == 0]
+
+
+@attrs.frozen
+class Simulation:
+    """What a random simulation adds to its result (`simulate`, docs/simulate.md): the walks'
+    figures and, after a finding, the walk that found it and what shrinking made of it."""
+
+    seed: int
+    traces: int  # walks run
+    steps: int  # steps taken over all walks
+    max_depth: int  # the bound per walk (states, the initial one included)
+    deepest: int  # states in the longest walk
+    lengths: dict[int, int]  # states in a walk -> walks of that length
+    enabled: dict[str, int]  # per action: visited states in which it was enabled (instances)
+    distinct_capped: bool  # distinct states stopped being counted (memory cap)
+    swarm: str  # 'mixed' | 'on' | 'off'
+    workers: int = 1
+    walk: int | None = None  # the walk that found the violation (None: none, or an initial state)
+    walk_config: str = ""  # that walk's swarm configuration, in words
+    found_after: float | None = None  # seconds from the start to the finding
+    original_length: int | None = None  # states in the walk's trace
+    shrunk_length: int | None = None  # states in the trace the shrinking passes left
+    # states in a shortest counterexample, when breadth-first search found one within its
+    # budget (the trace reported is then that one, if shorter than the shrunk one)
+    shortest: int | None = None
+    shortest_above: int | None = None  # else: every counterexample has more states than this (BFS bound)
+    shrink_seconds: float = 0.0
+    shrink_note: str = ""  # why shrinking stopped early, or was skipped
+
+    def summary(self) -> str:
+        """The contract's wording of a run without a finding."""
+        return (f"no violation in {self.traces:,} traces ({self.steps:,} steps, {self.deepest} max depth), "
+                "not exhaustive")

@@ -130,9 +130,24 @@ def verify_trace(spec: Any, trace: list[Step]) -> str | None:
         fn = getattr(spec, step.name, None)
         if fn is None:
             return f"step {i}: the spec has no action {step.name!r}"
+        if not _in_domain(spec, step, prev.state):
+            return f"step {i}: {step.action} has an argument outside its parameter's domain in the previous state"
         nxt = fn(prev.state, **step.args)
         if nxt is None:
             return f"step {i}: {step.action} is not enabled in the previous state"
         if nxt != step.state:
             return f"step {i}: {step.action} yields a different state than the trace shows"
     return None
+
+
+def _in_domain(spec: Any, step: Step, state: Any) -> bool:
+    """Are the step's arguments among its action's instances in `state`? An action's code
+    may trust its domain (move(group) only for a group on the boat's bank), so a step with
+    other arguments is no behaviour of the spec even if the code returns a state."""
+    from .spec import describe
+    from .successors import instances
+
+    act = next((a for a in describe(type(spec)).actions if a.name == step.name), None)
+    if act is None or not act.params:
+        return True
+    return tuple(step.args.get(p) for p in act.params) in instances(act, spec, state)

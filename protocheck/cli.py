@@ -1,6 +1,7 @@
 """The `protocheck` command line. Exit codes of `check`: 0 ok; 1 invariant violation,
 liveness violation or deadlock; 2 spec error or bad usage; 3 incomplete (a limit cut the search short); 130
-interrupted. `ci` exits 0 when every manifest entry has its expected outcome, 1 when any
+interrupted. `simulate` exits 1 on a violation or deadlock, 2 on an error, 0 when it found
+none (not a proof), 130 when interrupted. `ci` exits 0 when every manifest entry has its expected outcome, 1 when any
 differs, 2 on a bad manifest or usage. `graph` exits 0, or 2 when it refuses."""
 
 from __future__ import annotations
@@ -60,6 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-nodes", type=_positive_int, default=None, metavar="N", help="refuse above N states (default 300)")
     p.add_argument("--manifest", metavar="PATH", help="the manifest to look TARGET up in")
     p.set_defaults(handler=cmd_graph)
+
+    from .simulate_cmd import add_simulate_parser  # random walks: protocheck/simulate_cmd.py
+
+    add_simulate_parser(sub)
 
     p = sub.add_parser("list", help="list the bundled specs (constants, actions and their fairness, invariants, "
                                     "liveness properties) and the models.toml entries")

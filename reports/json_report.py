@@ -5,7 +5,9 @@ generated_states, depth, seconds, states_per_second, init_states, queue, reason,
 collision_probability, deadlock_checked, workers, symmetry (size of the symmetry group, 0 = none), reduction (null, or {expanded_fully, expanded_reduced}: states expanded with every enabled action instance and with an ample subset, under --reduction), warnings (list of sentences), coverage (list of {action, fired, new_states}),
 never_fired, violating_states ({invariant or "deadlock": states met that break it}; empty
 for a parallel search), vacuous (invariants declared with exercised= whose premise held in no
-checked state), exact_fingerprints (true when two different values hashed alike and the
+checked state), simulation (null for `check`; for `simulate`: seed, traces, steps, max_depth,
+deepest, lengths, enabled, swarm, walk, original_length, shrunk_length, shortest, ... —
+reports/simulation.py), exact_fingerprints (true when two different values hashed alike and the
 search ran again with exact fingerprints), properties (the liveness property instances
 checked, e.g. "served(c=1)"), transitions (edges of the state graph they were checked on; 0
 when none was), violation (null or {kind, name, message, traceback, length, trace: [{step,
@@ -26,6 +28,7 @@ from typing import Any
 
 from checker.result import CheckResult, Violation
 
+from .simulation import simulation_dict
 from .values import to_plain
 
 SCHEMA = "protocheck.result/1"
@@ -79,6 +82,7 @@ def result_dict(r: CheckResult) -> dict[str, Any]:
         "exact_fingerprints": r.exact_fingerprints,
         "properties": list(r.properties),
         "transitions": r.transitions,
+        "simulation": simulation_dict(r.simulation),
         "violation": violation_dict(r.violation) if r.violation else None,
         "violations": [violation_dict(v) for v in r.violations],
     }

@@ -17,7 +17,9 @@ from checker.errors import UsageError
 
 MANIFEST = "models.toml"
 KEYS = ("spec", "constants", "invariants", "deadlock", "max_states", "max_depth", "time_limit", "description", "expect",
-        "vacuous_ok", "properties", "liveness", "symmetry")
+        "vacuous_ok", "properties", "liveness", "symmetry", "mode", "seed", "traces", "swarm")
+SIMULATE_KEYS = ("seed", "traces", "swarm")  # only with mode = "simulate"
+SWARM_MODES = ("mixed", "on", "off")  # checker/swarm.py
 
 
 @attrs.frozen
@@ -46,6 +48,16 @@ class Expectation:
 
 
 @attrs.frozen
+class SimulateSettings:
+    """A `mode = "simulate"` entry's random search: the seed, the walks to run (None: as many
+    as time_limit allows, or 1,000), the swarm mode. max_depth and time_limit are the entry's."""
+
+    seed: int = 0
+    traces: int | None = None
+    swarm: str = "mixed"
+
+
+@attrs.frozen
 class Entry:
     """One `[models.NAME]` table."""
 
@@ -64,6 +76,7 @@ class Entry:
     liveness: bool = True  # False: safety only (as --no-liveness)
     symmetry: bool = True  # False: ignore a declared symmetry (as --no-symmetry; liveness refuses symmetry)
     raw: dict[str, Any] = attrs.field(factory=dict, eq=False, repr=False)  # the table as written
+    simulate: SimulateSettings | None = None  # mode = "simulate": random walks, not exhaustive search
 
 
 def find_manifest(start: str | None = None) -> str | None:
@@ -158,7 +171,7 @@ def parse_entry(name: str, table: Any, where: str = MANIFEST, base: str | None =
         raise bad("sets both properties = [...] and liveness = false: the first selects liveness properties to "
                   "check, the second checks none. Keep one of them.")
     return Entry(
-        name=name, spec=resolve_spec(spec, base), constants=dict(constants),
+        name=name, spec=resolve_spec(spec, base), constants=dict(constants), simulate=parse_mode(table, bad),
         invariants=tuple(invariants) if invariants is not None else None, deadlock=deadlock,
         description=description, expect=parse_expect(table.get("expect", "ok"), bad), raw=dict(table),
         vacuous_ok=tuple(vacuous_ok), properties=tuple(properties) if properties is not None else None,
@@ -185,3 +198,26 @@ def parse_expect(value: Any, bad) -> Expectation:
     if value.get("deadlock") is True and "violation" not in value:
         return Expectation("deadlock", None, max_length)
     raise bad(f"{hint} Got {value!r}.")
+
+
+def parse_mode(table: dict[str, Any], bad) -> SimulateSettings | None:
+    """`mode = "simulate"` and its keys (seed, traces, swarm), or None for an exhaustive check."""
+    mode = table.get("mode", "check")
+    if mode not in ("check", "simulate"):
+        raise bad(f'mode must be "check" (exhaustive, the default) or "simulate" (random walks), got {mode!r}.')
+    if mode == "check":
+        stray = [k for k in SIMULATE_KEYS if k in table]
+        if stray:
+            raise bad(f'{", ".join(stray)} only make sense with mode = "simulate" (random walks); add it, or remove them.')
+        return None
+    if "max_states" in table:
+        raise bad('max_states bounds an exhaustive search; a mode = "simulate" entry is bounded by traces, max_depth '
+                  "(states per walk) and time_limit. Remove max_states.")
+    seed, traces, swarm = table.get("seed", 0), table.get("traces"), table.get("swarm", "mixed")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise bad(f"seed must be a whole number, 0 or more, got {seed!r}.")
+    if traces is not None and (isinstance(traces, bool) or not isinstance(traces, int) or traces < 1):
+        raise bad(f"traces must be a positive whole number (walks to run), got {traces!r}.")
+    if swarm not in SWARM_MODES:
+        raise bad(f"swarm must be one of {', '.join(map(repr, SWARM_MODES))}, got {swarm!r}.")
+    return SimulateSettings(seed, traces, swarm)

@@ -50,7 +50,7 @@ def trace_markdown(v: Violation, full: bool = False) -> str:
 
 
 def result_markdown(r: CheckResult, title: str = "", full: bool = False) -> str:
-    icon = "✅" if r.ok else "❌"
+    icon = "✅" if r.ok else "⚠️" if r.status == "no_violation" else "❌"
     out = [f"### {icon} {title or r.spec} ({_constants(r.constants)}): {r.status}", "",
            f"{r.distinct_states:,} distinct states, {r.generated_states:,} generated, depth {r.depth}, "
            f"invariants: {', '.join(f'`{i}`' for i in r.invariants) or 'none'}."]
@@ -61,7 +61,11 @@ def result_markdown(r: CheckResult, title: str = "", full: bool = False) -> str:
             out += ["", f"{properties_hold(r)[0].upper()}{properties_hold(r)[1:]}."]
     for note in vacuity_notes(r):
         out += ["", f"⚠️ Warning: {cell(note.rstrip('.'))}."]
-    if r.reason:
+    if r.simulation is not None:  # simulate(): a random search, never a proof
+        from .simulation import markdown_lines
+
+        out += markdown_lines(r)
+    elif r.reason:
         out.append(f"Stopped early: {r.reason} — the search did not cover every state.")
     for v in r.violations:
         out += ["", trace_markdown(v, full)]

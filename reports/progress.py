@@ -14,6 +14,10 @@ def _line(p: dict) -> str:
     if p.get("liveness"):  # the search is done; the state graph's cycles are being checked
         return (f"distinct {p['distinct']:,}  transitions {p.get('transitions', 0):,}  checking {p['liveness']}  "
                 f"{p['seconds']:.0f}s{_memory()}")
+    if p.get("mode") == "simulate":
+        distinct = f"  distinct {p['distinct']:,}" if p.get("distinct") is not None else ""  # parallel: not summed
+        return (f"traces {p['traces']:,}  steps {p['steps']:,}{distinct}  deepest {p['deepest']}  "
+                f"{p['per_second']:,.0f} steps/s  {p['seconds']:.0f}s{_memory()}")
     return (f"distinct {p['distinct']:,}  generated {p['generated']:,}  queue {p['queue']:,}  "
             f"depth {p['depth']}  {p['per_second']:,.0f} states/s  {p['seconds']:.0f}s"
             f"{_memory()}{_growth(p.get('levels') or [])}")

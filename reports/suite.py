@@ -47,4 +47,6 @@ def got_text(r: CheckResult) -> str:
         return f"error in {v.name}"
     if r.status in ("incomplete", "interrupted"):
         return f"{r.status} ({r.reason})"
+    if r.status == "no_violation" and r.simulation is not None:
+        return f"no_violation ({count(r.simulation.traces, 'trace')})"
     return r.status

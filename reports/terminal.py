@@ -15,7 +15,7 @@ from .lasso import CYCLE_STARTS, closing, closing_change, is_lasso, lasso_found,
 from .values import change_text, count, diff, show, top_fields, trace_size, violation_head, violation_what, when_found
 
 _STATUS_STYLE = {"ok": "bold green", "violation": "bold red", "deadlock": "bold red", "error": "bold red",
-                 "incomplete": "bold yellow", "interrupted": "bold yellow"}
+                 "incomplete": "bold yellow", "interrupted": "bold yellow", "no_violation": "bold yellow"}
 
 
 def verdict_line(r: CheckResult) -> Text:
@@ -141,6 +141,10 @@ def lasso_end(v: Violation) -> list[Text]:
 
 def print_result(r: CheckResult, console: Console, full: bool = False, quiet: bool = False, continued: bool = False) -> None:
     """As `protocheck check` prints it; `continued`: the search went on past violations (--continue)."""
+    if r.simulation is not None:  # a simulate() result: its own figures (simulation.py)
+        from .simulation import print_simulation
+
+        return print_simulation(r, console, full=full, quiet=quiet)
     if not quiet:
         console.print(summary_table(r))
         console.print(coverage_table(r))
