@@ -80,16 +80,23 @@ def speed(args) -> None:
 
 
 # the swarm variants, forced by replacing swarm.draw (the library offers mixed / on / off)
-def _fixed(rng, n, mode):
-    return swarm_mod.subset(rng, n), 0
+def _actions(rng, n, mode):
+    while True:
+        mask = tuple(rng.random() < 0.5 for _ in range(n))
+        if any(mask) and not all(mask):
+            return mask, 0
+
+
+def _instances(rng, n, mode):
+    return swarm_mod.Instances(rng.getrandbits(32)), 0
 
 
 def _phased(rng, n, mode):
     return swarm_mod.subset(rng, n), rng.randint(*swarm_mod.PERIODS)
 
 
-VARIANTS = {"uniform": ("off", None), "fixed swarm": ("on", _fixed), "phased swarm": ("on", _phased),
-            "mixed (default)": ("mixed", None)}
+VARIANTS = {"uniform": ("off", None), "action swarm": ("on", _actions), "instance swarm": ("on", _instances),
+            "phased swarm": ("on", _phased), "mixed (default)": ("mixed", None)}
 
 TARGETS = [
     ("quorum='half', 4 servers", ZkElection(servers=4, quorum="half"), "one_leader_per_epoch", 100),

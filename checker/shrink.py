@@ -17,6 +17,9 @@ runs out:
 4. arguments: each step replaced by another instance of its action (another server, another
    message), which often lets a later deletion succeed.
 
+The budget (`effort`) counts action calls — replayed steps and instances tried in the
+shortcut searches — not seconds, so that a finding shrinks alike on every machine.
+
 Then a bounded breadth-first search from the initial states for the same problem (the
 engine's own `check`, within `bfs_states`): if it finds one, it is a shortest
 counterexample and replaces the shrunk one; if it runs out of budget at depth d, every
@@ -32,7 +35,7 @@ from typing import Any, Callable
 import attrs
 
 from .spec import Failure, InvariantFailed, SpecInfo
-from .successors import instances, successors
+from .successors import instances, instances_in_order
 
 Steps = list[tuple[int, tuple]]
 
@@ -45,6 +48,7 @@ class ShrinkReport:
     shortest_above: int | None = None  # else: every counterexample has more states than this
     seconds: float = 0.0
     candidates: int = 0  # replays tried
+    work: int = 0  # action calls (replayed steps, instances tried in the shortcut searches)
     stopped: str = ""  # why shrinking stopped early ('' when it ran to a fixed point)
 
 
@@ -52,13 +56,15 @@ class Shrinker:
     """Shrinks (initial state, steps) for one target: an invariant's name, or 'deadlock'."""
 
     def __init__(self, spec: Any, info: SpecInfo, kind: str, name: str, invariant: Callable | None,
-                 deadlock_terminal: Callable[[Any], bool] | None, seconds: float, shortcut_states: int = 2_000):
+                 deadlock_terminal: Callable[[Any], bool] | None, effort: int, seconds: float | None = None,
+                 shortcut_states: int = 2_000):
         self.spec, self.info, self.kind, self.name = spec, info, kind, name
         self.invariant = invariant
         self.terminal = deadlock_terminal
-        self.seconds = seconds
+        self.effort, self.seconds = effort, seconds
         self.shortcut_states = shortcut_states
         self.candidates = 0
+        self.work = 0
         self.stopped = ""
         self.deadline = 0.0
 
@@ -80,9 +86,11 @@ class Shrinker:
 
     def enabled(self, s: Any):
         """Successors within the constraints: what a walk may take from `s`."""
-        cons = self.info.constraints
-        for ai, args, t in successors(self.info, self.spec, s):
-            if not cons or all(c(self.spec, t) for c in cons):
+        spec, acts, cons = self.spec, self.info.actions, self.info.constraints
+        for ai, args in instances_in_order(self.info, spec, s):
+            self.work += 1  # every instance tried costs a call, enabled or not
+            t = acts[ai].fn(spec, s, *args)
+            if t is not None and (not cons or all(c(spec, t) for c in cons)):
                 yield ai, args, t
 
     def replay(self, init: Any, steps: Steps) -> tuple[Steps, list[Any]] | None:
@@ -103,6 +111,7 @@ class Shrinker:
                 t = acts[ai].fn(spec, s, *args)
                 if t is None or (cons and not all(c(spec, t) for c in cons)):
                     continue
+                self.work += 1
                 kept.append((ai, args))
                 states.append(t)
                 s = t
@@ -116,7 +125,7 @@ class Shrinker:
 
     def shrink(self, init: Any, steps: Steps) -> tuple[Steps, list[Any]]:
         """The shortest failing steps the passes reach within the budget (never longer)."""
-        self.deadline = time.monotonic() + self.seconds
+        self.deadline = time.monotonic() + self.seconds if self.seconds is not None else float("inf")
         best = self.replay(init, steps)
         if best is None:  # cannot happen for a deterministic spec: keep what the walk found
             self.stopped = "the walk did not replay"
@@ -131,8 +140,13 @@ class Shrinker:
                 return best
 
     def _out_of_time(self) -> bool:
+        """The budget is work, not seconds, so that the same finding shrinks to the same trace
+        on any machine; a time limit, when given, is a safety net (and says so)."""
+        if self.work > self.effort:
+            self.stopped = f"the shrinking budget ({self.effort:,} action calls) ran out"
+            return True
         if time.monotonic() > self.deadline:
-            self.stopped = f"the shrinking budget ({self.seconds:g} s) ran out"
+            self.stopped = f"the shrinking time limit ({self.seconds:g} s) ran out"
             return True
         return False
 

@@ -40,8 +40,8 @@ from .trace import replay
 from .walk import Finding, Walker, WalkStats
 
 DEFAULT_TRACES = 1_000  # walks when neither `traces` nor `time_limit` bounds the run
-SHRINK_SECONDS = 30.0  # budget of the shrinking passes
-BFS_STATES = 200_000  # budget of the breadth-first search that looks for a shortest counterexample
+SHRINK_EFFORT = 500_000  # budget of the shrinking passes: action calls (shrink.py), not seconds, for determinism
+BFS_STATES = 50_000  # budget of the breadth-first search that looks for a shortest counterexample
 
 
 def _whole(name: str, value: Any, least: int) -> str | None:
@@ -65,7 +65,7 @@ class SimulateOptions:
     workers: int | str = 1
     deadlock: bool = True
     swarm: str = "mixed"
-    shrink_time: float = SHRINK_SECONDS
+    shrink_effort: int = SHRINK_EFFORT
     bfs_states: int = BFS_STATES
     progress: Callable[[dict], None] | None = attrs.field(default=None, eq=False)
     progress_interval: float = 2.0
@@ -76,12 +76,11 @@ class SimulateOptions:
             _whole("max_depth", self.max_depth, 1),
             None if self.traces is None else _whole("traces", self.traces, 1),
             _whole("bfs_states", self.bfs_states, 0),
+            _whole("shrink_effort", self.shrink_effort, 0),
         ) if p]
-        for name in ("time_limit", "shrink_time"):
-            value = getattr(self, name)
-            if (value is not None or name == "shrink_time") and limit_problem(value):
-                problems.append(f"{name}={value!r} {limit_problem(value)} (a number of seconds > 0"
-                                f"{', or None for no limit' if name == 'time_limit' else ''})")
+        if self.time_limit is not None and limit_problem(self.time_limit):
+            problems.append(f"time_limit={self.time_limit!r} {limit_problem(self.time_limit)} (a number of seconds, "
+                            "or None for no limit)")
         for name in ("shrink", "deadlock"):
             if not isinstance(getattr(self, name), bool):
                 problems.append(f"{name}={getattr(self, name)!r} must be True or False")
@@ -115,7 +114,7 @@ def simulate(
     *,
     deadlock: bool = True,
     swarm: str = "mixed",
-    shrink_time: float = SHRINK_SECONDS,
+    shrink_effort: int = SHRINK_EFFORT,
     bfs_states: int = BFS_STATES,
     progress: Callable[[dict], None] | None = None,
     progress_interval: float = 2.0,
@@ -123,7 +122,7 @@ def simulate(
     """Random walks from `spec.init()`, each of at most `max_depth` states, until a walk breaks
     an invariant or deadlocks, `traces` walks are done or `time_limit` seconds pass (neither
     given: 1,000 walks). Status 'violation' | 'deadlock' | 'error' | 'no_violation' |
-    'interrupted' — never 'ok'. The finding is shrunk (`shrink`, within `shrink_time` seconds)
+    'interrupted' — never 'ok'. The finding is shrunk (`shrink`, within `shrink_effort` action calls)
     and compared with a breadth-first search of `bfs_states` states; `result.simulation` has
     the walks' figures. `swarm`: 'mixed' (half the walks under a swarm configuration, the
     default), 'on' or 'off' (uniform walks). `workers` > 1 splits the walks by index."""
@@ -136,7 +135,7 @@ def simulate(
             raise SpecError(f"invariants={invariants!r} must be a list of invariant names (or None for all).") from None
     options = SimulateOptions(seed=seed, max_depth=max_depth, traces=traces, time_limit=time_limit,
                               invariants=invariants, shrink=shrink, workers=workers, deadlock=deadlock, swarm=swarm,
-                              shrink_time=shrink_time, bfs_states=bfs_states, progress=progress,
+                              shrink_effort=shrink_effort, bfs_states=bfs_states, progress=progress,
                               progress_interval=progress_interval)
     with exit_is_an_error():
         return Simulator(spec, options).run()
@@ -251,13 +250,14 @@ class Simulator:
         info = self.info
         terminal = (lambda s: any(t(self.spec, s) for t in info.terminals)) if info.terminals else None
         shrinker = Shrinker(self.spec, info, diag.kind, diag.name, self.invariants.get(diag.name), terminal,
-                            o.shrink_time)
+                            o.shrink_effort)
         init = self.inits[finding.init]
         try:
             steps, _ = shrinker.shrink(init, finding.steps)
         except KeyboardInterrupt:
             steps, shrinker.stopped = finding.steps, "interrupted (Ctrl-C); the walk's own trace is shown"
-        report = ShrinkReport(original, len(steps) + 1, candidates=shrinker.candidates, stopped=shrinker.stopped)
+        report = ShrinkReport(original, len(steps) + 1, candidates=shrinker.candidates, work=shrinker.work,
+                              stopped=shrinker.stopped)
         finding.steps = steps
         self._shortest(finding, report)
         report.seconds = time.monotonic() - t0

@@ -16,6 +16,13 @@ crashes. So a swarm walk may be *phased*: it draws a new subset every `period` s
 period drawn per walk, 5 to 40 steps), and the phases of one walk can switch faults,
 deliveries and writes off and on in turn.
 
+Actions are coarse for distributed protocols: `deliver(link)` is one action for every link,
+`crash(i)` one for every server, and ZOOKEEPER-1154 needs one server's messages to stay
+undelivered while the others elect a leader and commit. So a swarm walk prefers either a
+subset of the actions or a subset of the action *instances* (each instance — `deliver(link=
+(2, 0))`, `crash(i=1)` — preferred or not by a hash of its label salted per walk): "server 2
+is slow, only server 0 crashes" is then one configuration among many.
+
 A walk only *prefers* its actions: when none of them is enabled it takes any enabled
 instance, so that a swarm walk never reports a deadlock that the spec does not have and
 never stops early because its subset ran dry. Half of the walks are uniform (mode 'mixed',
@@ -24,8 +31,11 @@ the default), so that the bugs a uniform walk finds fastest are not slowed down.
 
 from __future__ import annotations
 
+import zlib
 from random import Random
-from typing import Literal
+from typing import Any, Literal
+
+from .successors import order_key
 
 SwarmMode = Literal["mixed", "on", "off"]
 SWARM_MODES = ("mixed", "on", "off")
@@ -44,21 +54,51 @@ def draw(rng: Random, n_actions: int, mode: str) -> tuple[tuple[bool, ...] | Non
     if mode == "mixed" and rng.random() < 0.5:
         return None, 0
     period = rng.randint(*PERIODS) if rng.random() < 0.5 else 0
-    return subset(rng, n_actions), period
+    return (subset(rng, n_actions) if rng.random() < 0.5 else Instances(rng.getrandbits(32))), period
 
 
-def subset(rng: Random, n_actions: int) -> tuple[bool, ...]:
-    """Each action preferred with probability 1/2; never none, never all."""
+def subset(rng: Random, n_actions: int) -> "tuple[bool, ...] | Instances":
+    """The next phase's configuration: each action (or, half the time, each instance)
+    preferred with probability 1/2; never no action, never all."""
+    if rng.random() < 0.5:
+        return Instances(rng.getrandbits(32))
     while True:
         mask = tuple(rng.random() < 0.5 for _ in range(n_actions))
         if any(mask) and not all(mask):
             return mask
 
 
-def describe(mask: tuple[bool, ...] | None, period: int, names: list[str]) -> str:
+def describe(mask: Any, period: int, names: list[str]) -> str:
     """The configuration in words, for the report of the walk that found a violation."""
     if mask is None:
         return "uniform: every action alike"
     if period:
-        return f"swarm, phased: a new subset of the actions preferred every {period} steps"
+        return f"swarm, phased: a new subset of the actions or instances preferred every {period} steps"
+    if isinstance(mask, Instances):
+        return f"swarm: prefers half of the action instances (salt {mask.salt})"
     return "swarm: prefers " + ", ".join(n for n, on in zip(names, mask) if on)
+
+
+class Instances:
+    """A configuration over action instances: (action index, args) is preferred when a hash of
+    its label, salted per walk, is odd. The hash is CRC-32 of the arguments in a seed-free
+    order (`order_key`), so that a walk prefers the same instances under every PYTHONHASHSEED;
+    it is computed once per instance (`keys`, shared by the walks of a process)."""
+
+    __slots__ = ("salt",)
+    keys: dict = {}
+
+    def __init__(self, salt: int):
+        self.salt = salt
+
+    def __getitem__(self, item: tuple) -> bool:
+        key = Instances.keys.get(item)
+        if key is None:
+            key = Instances.keys[item] = zlib.crc32(repr((item[0], order_key(item[1]))).encode())
+        return bool(((key ^ self.salt) * 0x9E3779B1 >> 16) & 1)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Instances) and other.salt == self.salt
+
+    def __hash__(self) -> int:
+        return self.salt

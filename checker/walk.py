@@ -148,8 +148,8 @@ class Walker:
                         return self._found(k, ordinal, steps, Diagnosis("deadlock", "deadlock", DEADLOCK_MESSAGE, None, None),
                                            (first_mask, period))
                     break
-                if mask is not None:
-                    preferred = [x for x in out if mask[x[0]]]
+                if mask is not None:  # a swarm walk: a tuple per action, or swarm.Instances per (action, args)
+                    preferred = [x for x in out if mask[x[0]]] if mask.__class__ is tuple else [x for x in out if mask[x[:2]]]
                     if preferred:
                         out = preferred
                 ai, args, t = out[int(rnd() * len(out))]
