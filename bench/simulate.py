@@ -65,7 +65,7 @@ SPEED = [("two-phase 3 RMs", TwoPhase(rms=3), 2000), ("two-phase 7 RMs", TwoPhas
 
 
 def speed(args) -> None:
-    print(f"{'spec':24} {'bare steps/s':>13} {'simulate steps/s':>17} {'simulate/bare':>14}  (CPU s, uniform walks)")
+    print(f"{'spec':24} {'bare steps/s':>13} {'simulate steps/s':>17} {'time ratio':>11}  (simulate CPU time / bare, uniform walks)")
     for name, spec, traces in SPEED:
         simulate(spec, traces=5, swarm="off")  # generate the successor function once
         best_bare = best_sim = 0.0
@@ -76,7 +76,7 @@ def speed(args) -> None:
             t0 = time.process_time()
             r = simulate(spec, seed=1, traces=traces, swarm="off")
             best_sim = max(best_sim, r.simulation.steps / (time.process_time() - t0))
-        print(f"{name:24} {best_bare:>13,.0f} {best_sim:>17,.0f} {best_bare / best_sim:>13.2f}x slower", flush=True)
+        print(f"{name:24} {best_bare:>13,.0f} {best_sim:>17,.0f} {best_bare / best_sim:>10.2f}x", flush=True)
 
 
 # the swarm variants, forced by replacing swarm.draw (the library offers mixed / on / off)
@@ -91,16 +91,27 @@ def _instances(rng, n, mode):
     return swarm_mod.Instances(rng.getrandbits(32)), 0
 
 
+def _values(rng, n, mode):
+    return swarm_mod.Values(rng.getrandbits(32)), 0
+
+
+def _phased_values(rng, n, mode):
+    return swarm_mod.Values(rng.getrandbits(32)), rng.randint(*swarm_mod.PERIODS)
+
+
 def _phased(rng, n, mode):
     return swarm_mod.subset(rng, n), rng.randint(*swarm_mod.PERIODS)
 
 
 VARIANTS = {"uniform": ("off", None), "action swarm": ("on", _actions), "instance swarm": ("on", _instances),
-            "phased swarm": ("on", _phased), "mixed (default)": ("mixed", None)}
+            "value swarm": ("on", _values), "phased swarm": ("on", _phased), "phased values": ("on", _phased_values),
+            "mixed (default)": ("mixed", None)}
 
 TARGETS = [
     ("quorum='half', 4 servers", ZkElection(servers=4, quorum="half"), "one_leader_per_epoch", 100),
     ("quorum='half', 5 servers", ZkElection(servers=5, quorum="half"), "one_leader_per_epoch", 100),
+    ("epoch_fencing=False fresh start", ZkElection(epoch_fencing=False, max_crashes=2, max_round=2, max_writes=0),
+     "no_stale_leader_accepted", 100),
     ("ZOOKEEPER-1154 fresh start", ZkElection(sync_truncates=False, max_writes=3, max_round=2), "logs_prefix_consistent", 150),
 ]
 
@@ -110,6 +121,8 @@ def swarm(args) -> None:
     print(f"{'target':30} {'variant':16} {'found':>6} {'median walks':>13} {'median s':>9}  (seeds 0..{args.seeds - 1}, "
           f"{args.limit:g} s each)")
     for title, spec, inv, depth in TARGETS:
+        if args.only and args.only not in title:
+            continue
         for variant, (mode, draw) in VARIANTS.items():
             swarm_mod.draw = draw or original
             walks, secs = [], []
@@ -191,6 +204,7 @@ def main() -> None:
     p.add_argument("parts", nargs="*", default=["speed", "swarm", "shrink", "reach"])
     p.add_argument("--seeds", type=int, default=5)
     p.add_argument("--limit", type=float, default=120.0, help="time limit per simulate() run, seconds")
+    p.add_argument("--only", default="", help="swarm: only the targets whose title contains this")
     args = p.parse_args()
     for part in args.parts:
         print(f"== {part}")
