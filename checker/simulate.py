@@ -275,7 +275,7 @@ class Simulator:
         invariants = [diag.name] if diag.kind == "invariant" else []
         try:
             r = check(self.spec, invariants=invariants, deadlock=diag.kind == "deadlock", max_states=o.bfs_states,
-                      symmetry=False)
+                      symmetry=False, liveness=False)  # real traces; safety only, as the walks
         except KeyboardInterrupt:
             return
         v = r.violation

@@ -184,3 +184,16 @@ def test_bad_arguments_get_one_paragraph(kwargs, words):
     with pytest.raises(SpecError) as err:
         simulate(DieHard(), **kwargs)
     assert words in str(err.value) and "\n" not in str(err.value)
+
+
+@attrs.frozen
+class JugsWithAProperty(DieHard):
+    @always_eventually
+    def sometimes_empty(self, s):
+        return s.big == 0
+
+
+def test_the_bfs_after_shrinking_checks_safety_only_on_a_spec_with_properties():
+    r = simulate(JugsWithAProperty(), seed=3)
+    assert r.status == "violation" and r.simulation.shortest == 7 and len(r.violation.trace) == 7
+    assert any("sometimes_empty" in w for w in r.warnings)
