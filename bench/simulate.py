@@ -15,13 +15,16 @@ import itertools
 import random
 import sys
 import time
+import zlib
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from checker import check, simulate  # noqa: E402
 from checker import swarm as swarm_mod  # noqa: E402
 from checker.spec import describe  # noqa: E402
+from checker.successors import order_key  # noqa: E402
 from spec.diehard import DieHard  # noqa: E402
 from spec.two_phase import TwoPhase  # noqa: E402
 from spec.zk_election import ZkElection  # noqa: E402
@@ -91,12 +94,52 @@ def _instances(rng, n, mode):
     return swarm_mod.Instances(rng.getrandbits(32)), 0
 
 
+def _atoms(value: Any, out: list) -> list:
+    """The scalar values inside an argument tuple: (2, 0) of deliver(link=(2, 0)) gives 2 and 0."""
+    if isinstance(value, (tuple, frozenset)):
+        for v in (value if isinstance(value, tuple) else sorted(value, key=order_key)):
+            _atoms(v, out)
+    else:
+        out.append(value)
+    return out
+
+
+def _crc(value: Any) -> int:
+    return zlib.crc32(repr(order_key(value)).encode())
+
+
+class Values:
+    """Measured, not kept in checker/swarm.py. A configuration over argument values: an instance is preferred when every value in its
+    arguments is — with server ids as arguments, "only servers 1 and 2 act" (server 0 is
+    partitioned away or slow), which is how Jepsen-style fault injection thinks. Each value
+    is preferred when a CRC of it, salted per walk, is odd (seed-free, as for Instances)."""
+
+    __slots__ = ("salt",)
+    keys: dict = {}
+
+    def __init__(self, salt: int):
+        self.salt = salt
+
+    def __getitem__(self, item: tuple) -> bool:
+        keys = Values.keys.get(item[1])
+        if keys is None:
+            keys = Values.keys[item[1]] = tuple(_crc(v) for v in _atoms(item[1], []))
+        salt = self.salt
+        return all(((k ^ salt) * 0x9E3779B1 >> 16) & 1 for k in keys)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Values) and other.salt == self.salt
+
+    def __hash__(self) -> int:
+        return self.salt
+
+
 def _values(rng, n, mode):
-    return swarm_mod.Values(rng.getrandbits(32)), 0
+    return Values(rng.getrandbits(32)), 0
 
 
 def _phased_values(rng, n, mode):
-    return swarm_mod.Values(rng.getrandbits(32)), rng.randint(*swarm_mod.PERIODS)
+    return Values(rng.getrandbits(32)), rng.randint(*swarm_mod.PERIODS)
 
 
 def _phased(rng, n, mode):

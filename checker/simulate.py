@@ -295,9 +295,6 @@ class Simulator:
         o = self.options
         names = [a.name for a in self.info.actions]
         violations = [self._violation(finding)] if finding is not None else []
-        if status == "no_violation":
-            reason = Simulation(o.seed, stats.traces, stats.steps, o.max_depth, stats.max_depth, {}, {}, False,
-                                o.swarm).summary()
         sim = Simulation(
             seed=o.seed, traces=stats.traces, steps=stats.steps, max_depth=o.max_depth, deepest=stats.max_depth,
             lengths=dict(sorted(stats.lengths.items())), enabled=dict(zip(names, stats.enabled)),
@@ -309,6 +306,8 @@ class Simulator:
             shortest=report.shortest if report else None, shortest_above=report.shortest_above if report else None,
             shrink_seconds=report.seconds if report else 0.0, shrink_note=report.stopped if report else "",
         )
+        if status == "no_violation":
+            reason = sim.summary()
         return CheckResult(
             status=status, distinct_states=len(stats.seen), generated_states=stats.generated + len(self.inits),
             depth=stats.max_depth, seconds=time.monotonic() - self.t0, spec=type(self.spec).__name__,

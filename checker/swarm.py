@@ -21,9 +21,9 @@ Actions are coarse for distributed protocols: `deliver(link)` is one action for 
 undelivered while the others elect a leader and commit. So a swarm walk prefers either a
 subset of the actions or a subset of the action *instances* (each instance — `deliver(link=
 (2, 0))`, `crash(i=1)` — preferred or not by a hash of its label salted per walk): "server 2
-is slow, only server 0 crashes" is then one configuration among many. Or it prefers the
-instances whose argument *values* all lie in a random subset of the values: with server ids
-as arguments, "only servers 1 and 2 act" — server 0 partitioned away — in one draw.
+is slow, only server 0 crashes" is then one configuration among many. (Preferring the
+instances whose argument values all lie in a random subset — "only servers 1 and 2 act" —
+was measured and not kept: bench/simulate.py, docs/simulate.md.)
 
 A walk only *prefers* its actions: when none of them is enabled it takes any enabled
 instance, so that a swarm walk never reports a deadlock that the spec does not have and
@@ -59,14 +59,11 @@ def draw(rng: Random, n_actions: int, mode: str) -> tuple[tuple[bool, ...] | Non
     return subset(rng, n_actions), period
 
 
-def subset(rng: Random, n_actions: int) -> "tuple[bool, ...] | Instances | Values":
-    """A configuration: a third of the time each action preferred with probability 1/2
-    (never none, never all), a third each instance, a third each argument value."""
-    kind = rng.random()
-    if kind < 1 / 3:
+def subset(rng: Random, n_actions: int) -> "tuple[bool, ...] | Instances":
+    """A configuration: half the time each action preferred with probability 1/2 (never
+    none, never all), half the time each action instance."""
+    if rng.random() < 0.5:
         return Instances(rng.getrandbits(32))
-    if kind < 2 / 3:
-        return Values(rng.getrandbits(32))
     while True:
         mask = tuple(rng.random() < 0.5 for _ in range(n_actions))
         if any(mask) and not all(mask):
@@ -81,49 +78,7 @@ def describe(mask: Any, period: int, names: list[str]) -> str:
         return f"swarm, phased: a new subset of the actions or instances preferred every {period} steps"
     if isinstance(mask, Instances):
         return f"swarm: prefers half of the action instances (salt {mask.salt})"
-    if isinstance(mask, Values):
-        return f"swarm: prefers the instances whose argument values are all in a random half (salt {mask.salt})"
     return "swarm: prefers " + ", ".join(n for n, on in zip(names, mask) if on)
-
-
-def _atoms(value: Any, out: list) -> list:
-    """The scalar values inside an argument tuple: (2, 0) of deliver(link=(2, 0)) gives 2 and 0."""
-    if isinstance(value, (tuple, frozenset)):
-        for v in (value if isinstance(value, tuple) else sorted(value, key=order_key)):
-            _atoms(v, out)
-    else:
-        out.append(value)
-    return out
-
-
-def _crc(value: Any) -> int:
-    return zlib.crc32(repr(order_key(value)).encode())
-
-
-class Values:
-    """A configuration over argument values: an instance is preferred when every value in its
-    arguments is — with server ids as arguments, "only servers 1 and 2 act" (server 0 is
-    partitioned away or slow), which is how Jepsen-style fault injection thinks. Each value
-    is preferred when a CRC of it, salted per walk, is odd (seed-free, as for Instances)."""
-
-    __slots__ = ("salt",)
-    keys: dict = {}
-
-    def __init__(self, salt: int):
-        self.salt = salt
-
-    def __getitem__(self, item: tuple) -> bool:
-        keys = Values.keys.get(item[1])
-        if keys is None:
-            keys = Values.keys[item[1]] = tuple(_crc(v) for v in _atoms(item[1], []))
-        salt = self.salt
-        return all(((k ^ salt) * 0x9E3779B1 >> 16) & 1 for k in keys)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Values) and other.salt == self.salt
-
-    def __hash__(self) -> int:
-        return self.salt
 
 
 class Instances:
