@@ -67,36 +67,30 @@ def _flag(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
         raise SpecError(f"{attribute.name}={value!r} must be True or False.")
 
 
-def _invariant_names(names: Any) -> tuple[str, ...] | None:
-    """None (the spec's choice), or the names as a tuple: one string is one name."""
-    if names is None:
-        return None
-    if isinstance(names, str):
-        return (names,)
-    try:
-        names = tuple(names)
-    except TypeError:
-        raise SpecError(f"invariants={names!r} must be a list of invariant names (or None to check them all).") from None
-    bad = [n for n in names if not isinstance(n, str)]
-    if bad:
-        raise SpecError(f"invariants= holds {bad[0]!r}, which is not an invariant name: give the names as strings.")
-    return names
+def _names(keyword: str, kind: str) -> Callable[[Any], tuple[str, ...] | None]:
+    """A converter for `invariants=` or `properties=`: None (the spec's choice), or the names
+    as a tuple (one string is one name)."""
+
+    def convert(names: Any) -> tuple[str, ...] | None:
+        if names is None:
+            return None
+        if isinstance(names, str):
+            return (names,)
+        try:
+            names = tuple(names)
+        except TypeError:
+            raise SpecError(f"{keyword}={names!r} must be a list of {kind} names (or None to check them all).") from None
+        bad = [n for n in names if not isinstance(n, str)]
+        if bad:
+            raise SpecError(f"{keyword}= holds {bad[0]!r}, which is not {'an' if kind[0] in 'aeiou' else 'a'} {kind} "
+                            "name: give the names as strings.")
+        return names
+
+    return convert
 
 
-def _property_names(names: Any) -> tuple[str, ...] | None:
-    """None (every declared property), or the names as a tuple: one string is one name."""
-    if names is None:
-        return None
-    if isinstance(names, str):
-        return (names,)
-    try:
-        names = tuple(names)
-    except TypeError:
-        raise SpecError(f"properties={names!r} must be a list of property names (or None to check them all).") from None
-    bad = [n for n in names if not isinstance(n, str)]
-    if bad:
-        raise SpecError(f"properties= holds {bad[0]!r}, which is not a property name: give the names as strings.")
-    return names
+_invariant_names = _names("invariants", "invariant")
+_property_names = _names("properties", "property")
 
 
 def _progress(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
