@@ -22,8 +22,6 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components
 
 
 CHUNK = 1 << 20  # edges per slice of the per-edge array work: bounds its temporaries (~25 bytes an edge)
@@ -121,6 +119,9 @@ class Graph(NamedTuple):
 def strong_components(g: Graph, alive: np.ndarray) -> np.ndarray:
     """SCC label per state of the subgraph induced by `alive` (-1 outside it), from the
     skeleton's edges inside it; the matrix's values are one broadcast 1.0, not an array."""
+    from scipy.sparse import csr_matrix  # here, not at the top: scipy costs every check 0.3 s to import
+    from scipy.sparse.csgraph import connected_components
+
     n = g.n
     keep = np.repeat(alive, np.diff(g.skel_indptr))
     keep &= alive[g.skel_dst]
