@@ -104,7 +104,13 @@ def start(search: "Search", props: list[PropertyDef]) -> tuple[StateGraph, list[
         return len(predicates) - 1
 
     for prop in props:
-        for args in prop.instances(spec):
+        values = prop.instances(spec)
+        if not values:  # \A c \in {}: true of every behaviour, which proves nothing: say so
+            search.warnings.append(
+                f"property {prop.name} has no instance: its parameters ({', '.join(prop.params)}) take no value with "
+                "these constants, so it holds without saying anything. Check the constants, or its parameter "
+                "functions.")
+        for args in values:
             p = add(prop.fn, args)
             t = add(prop.trigger, args) if prop.trigger is not None else None
             instances.append(Instance(prop, args, p, t))

@@ -330,3 +330,15 @@ def test_progress_names_each_property_while_the_cycles_are_checked():
     from reports.progress import _line
 
     assert _line(live[0]).startswith(f"distinct {r.distinct_states:,}  transitions {r.transitions:,}  checking granted(c=0)")
+
+
+def test_a_property_whose_parameters_take_no_value_is_named_in_a_warning():
+    @attrs.frozen
+    class NoClients(Clients):
+        @leads_to(lambda spec, s, c: c in s[0], c=lambda spec: [])
+        def nobody(self, s, c):
+            return False
+
+    r = check(NoClients(), deadlock=False, properties=["nobody"])
+    assert (r.status, r.properties) == ("ok", [])
+    assert any(w.startswith("property nobody has no instance: its parameters (c) take no value") for w in r.warnings)
