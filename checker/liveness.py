@@ -20,7 +20,6 @@ declared symmetry, a view, a state constraint, and (for now) several processes.
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
@@ -159,7 +158,6 @@ def fairness(search: "Search") -> Fairness:
 def check_properties(search: "Search") -> list[Violation]:
     """Check every selected property instance on the recorded graph; one violation per
     property (the first of its instances that fails), all of them unless stop_on_first."""
-    t0 = time.monotonic()
     graph = search.graph
     graph.freeze()
     g = Graph.of(graph.indptr, graph.dst, graph.eid)
@@ -192,7 +190,6 @@ def check_properties(search: "Search") -> list[Violation]:
                 else "it holds in every reachable state"
             search.warnings.append(f"property {name} is vacuous: {why}, so checking it proved nothing about the "
                                    "behaviours it speaks of.")
-    search.liveness_seconds = time.monotonic() - t0
     return found
 
 

@@ -161,11 +161,11 @@ class ReducedSearch(Search):
 def refuse(spec: Any, options: Options) -> None:
     """Raise SpecError for what reduction does not support: liveness properties (it
     preserves invariants and deadlocks only) and several workers."""
+    from .liveness import selected
     from .spec import describe
 
-    info = describe(type(spec))
-    chosen = list(info.properties) if options.properties is None else list(options.properties)
-    if options.liveness and chosen:
+    chosen = [p.name for p in selected(describe(type(spec)), options)]
+    if chosen:
         raise SpecError(
             f"reduction=True cannot check the liveness properties of {type(spec).__name__} ({', '.join(chosen)}): the "
             "partial-order reduction here preserves invariant verdicts and deadlocks only, and a reduced state "

@@ -103,7 +103,6 @@ class Search(Settling):
         lv.refuse_unsound(spec, self.info, props, bool(getattr(self.fingerprint, "symmetry", 0)), 1)
         self.graph, self.live = lv.start(self, props) if props else (None, [])
         self.vacuous_properties: list[str] = []
-        self.liveness_seconds = 0.0
         self.liveness_checked = False
 
     # -- the run -------------------------------------------------------------------------------

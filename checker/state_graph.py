@@ -41,18 +41,9 @@ class StateGraph:
             for bits, pred in zip(self.bits, self.predicates):
                 bits.extend(map(pred, states))
 
-    def __len__(self) -> int:
-        return len(self.state_fps)
-
     @property
     def edges(self) -> int:
         return len(self.edge_fps) if self.dst is None else int(self.dst.size)
-
-    def bytes_per_state(self) -> float:
-        n = max(len(self), 1)
-        if self.dst is None:
-            return (len(self.state_fps) * 8 + len(self.ends) * 8 + len(self.edge_fps) * 12 + sum(map(len, self.bits))) / n
-        return (self.indptr.nbytes + self.dst.nbytes + self.eid.nbytes + sum(map(len, self.bits))) / n
 
     def freeze(self) -> None:
         """Turn the successors' fingerprints into state indices (one sort, vectorised lookups)."""
